@@ -1,0 +1,182 @@
+"""Handlers for what clients do in a messenger (DOMAIN.md §3.3-3.4, §8.1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core import commands as c
+from core.context import HandlerContext
+from core.errors import InvalidInput, NotAllowed, NotFound, TransitionRefused
+from core.people import Actor, Contact, Identity
+from core.statuses import CLOSED, OPEN, RESOLVED
+from core.tickets import Comment, Ticket
+
+MAX_TEXT = 65_536
+SUBJECT_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class ClientWriteResult:
+    contact_id: int
+    ticket_id: int
+    comment_id: int
+    opened: bool = False
+    reopened: bool = False
+    linked_from_id: int | None = None
+
+
+def subject_from(text: str, attachments: tuple[object, ...]) -> str:
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if not first_line:
+        kind = getattr(attachments[0], "kind", "file") if attachments else "message"
+        return str(kind).capitalize()
+    if len(first_line) > SUBJECT_LENGTH:
+        return first_line[: SUBJECT_LENGTH - 1].rstrip() + "…"
+    return first_line
+
+
+async def _contact_for(cmd: c.ClientWrites, ctx: HandlerContext) -> Contact:
+    identity = Identity(cmd.channel, cmd.external_id)
+    contact = await ctx.uow.contacts.by_identity(identity)
+    if contact is None:
+        name = cmd.name.strip() or f"{cmd.channel} {cmd.external_id}"
+        return await ctx.uow.contacts.add(
+            Contact(0, name[:200], phone=cmd.phone, language=cmd.language,
+                    identities=[identity])
+        )
+    changed = False
+    if cmd.language and cmd.language != contact.language:
+        contact.language, changed = cmd.language, True
+    if cmd.phone and cmd.phone != contact.phone:
+        contact.phone, changed = cmd.phone, True
+    if changed:
+        await ctx.uow.contacts.save(contact)
+    return contact
+
+
+async def _current_ticket(contact: Contact, ctx: HandlerContext) -> Ticket | None:
+    if contact.wants_new_ticket:
+        return None
+    if contact.current_ticket_id:
+        try:
+            ticket = await ctx.uow.tickets.get(contact.current_ticket_id)
+            if ticket.contact_id == contact.id and not await ctx.is_internal(ticket):
+                return ticket
+        except NotFound:
+            pass
+    return await ctx.uow.tickets.latest_for_contact(contact.id)
+
+
+async def default_responsible(contact: Contact, ctx: HandlerContext) -> int | None:
+    """§5.2: the contact's manager, else the company's, else the account default."""
+    if contact.manager_id:
+        return contact.manager_id
+    if contact.company_id:
+        company = await ctx.uow.contacts.get_company(contact.company_id)
+        if company.manager_id:
+            return company.manager_id
+    return (await ctx.settings()).default_responsible_id
+
+
+async def open_ticket(
+    ctx: HandlerContext, contact: Contact, subject: str, channel: str, actor: Actor,
+    linked_from_id: int | None = None, type_code: str | None = None,
+    priority: str | None = None,
+) -> Ticket:
+    settings = await ctx.settings()
+    ticket = Ticket(
+        subject=subject, channel=channel, contact_id=contact.id, created_at=ctx.now,
+        priority=priority or settings.default_priority, type_code=type_code,
+        responsible_id=await default_responsible(contact, ctx), linked_from_id=linked_from_id,
+    )
+    ticket = await ctx.uow.tickets.add(ticket)
+    ticket.opened(actor, ctx.now)
+    return ticket
+
+
+async def client_writes(cmd: c.ClientWrites, ctx: HandlerContext) -> ClientWriteResult:
+    text = cmd.text.strip()
+    if not text and not cmd.attachments:
+        raise InvalidInput("an empty message cannot be added to a ticket")
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(f"a message is limited to {MAX_TEXT} characters")
+    contact = await _contact_for(cmd, ctx)
+    actor = Actor.client(contact.id)
+    ticket = await _current_ticket(contact, ctx)
+    opened, reopened, linked_from = False, False, None
+    subject = subject_from(text, cmd.attachments)
+    if ticket is None:
+        ticket, opened = await open_ticket(ctx, contact, subject, cmd.channel, actor), True
+    elif not (await ctx.workflow()).get(ticket.status).is_open:
+        window = (await ctx.settings()).reopen_window
+        if ticket.can_reopen(ctx.now, window):
+            ticket.change_status(await ctx.workflow(), OPEN, actor, ctx.now,
+                                 reopen_window=window)
+            reopened = True
+        else:
+            linked_from = ticket.id
+            ticket = await open_ticket(ctx, contact, subject, cmd.channel, actor, linked_from)
+            opened = True
+    comment = await ctx.add_comment(ticket, Comment(
+        ticket.id, actor, text, True, cmd.channel, ctx.now, cmd.attachments))
+    if contact.current_ticket_id != ticket.id or contact.wants_new_ticket:
+        contact.current_ticket_id, contact.wants_new_ticket = ticket.id, False
+        await ctx.uow.contacts.save(contact)
+    return ClientWriteResult(contact.id, ticket.id, comment.id, opened, reopened, linked_from)
+
+
+async def _own_ticket(contact_id: int, ticket_id: int, ctx: HandlerContext) -> Ticket:
+    try:
+        ticket = await ctx.uow.tickets.get(ticket_id)
+    except NotFound:
+        raise NotAllowed("this ticket is not one of yours") from None
+    if ticket.contact_id != contact_id or await ctx.is_internal(ticket):
+        raise NotAllowed("this ticket is not one of yours")
+    return ticket
+
+
+async def client_starts_new_ticket(cmd: c.ClientStartsNewTicket, ctx: HandlerContext) -> None:
+    contact = await ctx.uow.contacts.get(cmd.contact_id)
+    contact.wants_new_ticket, contact.current_ticket_id = True, None
+    await ctx.uow.contacts.save(contact)
+
+
+async def client_picks_ticket(cmd: c.ClientPicksTicket, ctx: HandlerContext) -> Ticket:
+    ticket = await _own_ticket(cmd.contact_id, cmd.ticket_id, ctx)
+    contact = await ctx.uow.contacts.get(cmd.contact_id)
+    contact.current_ticket_id, contact.wants_new_ticket = ticket.id, False
+    await ctx.uow.contacts.save(contact)
+    return ticket
+
+
+async def client_closes_ticket(cmd: c.ClientClosesTicket, ctx: HandlerContext) -> Ticket:
+    ticket = await _own_ticket(cmd.contact_id, cmd.ticket_id, ctx)
+    if ticket.status == CLOSED:
+        raise TransitionRefused(f"ticket #{ticket.number} is already closed")
+    ticket.change_status(await ctx.workflow(), CLOSED, Actor.client(cmd.contact_id), ctx.now)
+    return ticket
+
+
+async def client_reopens_ticket(cmd: c.ClientReopensTicket, ctx: HandlerContext) -> Ticket:
+    ticket = await _own_ticket(cmd.contact_id, cmd.ticket_id, ctx)
+    if (await ctx.workflow()).get(ticket.status).is_open:
+        raise TransitionRefused(f"ticket #{ticket.number} is still open")
+    window = (await ctx.settings()).reopen_window
+    if not ticket.can_reopen(ctx.now, window):
+        raise TransitionRefused(
+            f"ticket #{ticket.number} was closed too long ago to reopen; just write to us "
+            "and a new ticket will be opened"
+        )
+    ticket.change_status(await ctx.workflow(), OPEN, Actor.client(cmd.contact_id), ctx.now,
+                         reopen_window=window)
+    return ticket
+
+
+async def client_rates_ticket(cmd: c.ClientRatesTicket, ctx: HandlerContext) -> Ticket:
+    ticket = await _own_ticket(cmd.contact_id, cmd.ticket_id, ctx)
+    comment = (cmd.comment or "").strip()[:2000] or None
+    ticket.rate(cmd.score, comment, Actor.client(cmd.contact_id), ctx.now)
+    if ticket.status == RESOLVED:  # a rating confirms the resolution (§2.6)
+        ticket.change_status(await ctx.workflow(), CLOSED, Actor.client(cmd.contact_id),
+                             ctx.now)
+    return ticket

@@ -1,0 +1,107 @@
+"""What leaves the desk: events become outbound messages, one per audience and channel,
+written to the outbox in the transaction that caused them and delivered later by a relay."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from core import events as ev
+from core.statuses import RESOLVED
+from core.tickets import Comment, Ticket
+
+
+class Audience(StrEnum):
+    CLIENT = "client"  # the person who asked, in the channel the ticket came from
+    AGENTS = "agents"  # the team chat (a forum topic per ticket)
+
+
+@dataclass
+class OutboundMessage:
+    channel: str
+    audience: Audience
+    kind: str
+    ticket_id: int
+    created_at: datetime
+    recipient: str | None = None
+    comment_id: int | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Which channels are switched on: the relay drains only these, so nothing piles up."""
+
+    client_channels: frozenset[str] = frozenset()
+    agent_channel: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    ticket: Ticket
+    client_address: str | None  # the contact's id in the ticket's channel
+    internal: bool
+    comments: dict[int, Comment]
+    notify_statuses: frozenset[str] = frozenset()  # §7.1: statuses whose change the client hears of
+
+
+def plan_messages(
+    events: Sequence[ev.Event], ctx: PlanContext, routing: Routing, now: datetime
+) -> list[OutboundMessage]:
+    messages: list[OutboundMessage] = []
+    ticket = ctx.ticket
+    to_client = (
+        not ctx.internal
+        and ticket.channel in routing.client_channels
+        and ctx.client_address is not None
+    )
+
+    def agents(kind: str, **payload: Any) -> None:
+        if routing.agent_channel:
+            messages.append(OutboundMessage(routing.agent_channel, Audience.AGENTS, kind,
+                                            ticket.id, now, payload=payload,
+                                            comment_id=payload.get("comment_id")))
+
+    def client(kind: str, **payload: Any) -> None:
+        if to_client:
+            messages.append(OutboundMessage(ticket.channel, Audience.CLIENT, kind, ticket.id,
+                                            now, ctx.client_address,
+                                            payload.get("comment_id"), payload))
+
+    card_changed = False
+    for event in events:
+        if isinstance(event, ev.TicketOpened):
+            agents("ticket_opened", linked_from_id=event.linked_from_id)
+            if event.actor.is_client:
+                client("ticket_opened", number=ticket.number)
+        elif isinstance(event, ev.CommentAdded):
+            comment = ctx.comments.get(event.comment_id)
+            origin = comment.channel if comment else None
+            if event.actor.is_client:
+                agents("client_comment", comment_id=event.comment_id)
+            elif event.public:
+                client("agent_reply", comment_id=event.comment_id)
+                agents("agent_comment", comment_id=event.comment_id, origin=origin)
+            else:
+                agents("private_note", comment_id=event.comment_id, origin=origin)
+        elif isinstance(event, ev.StatusChanged):
+            card_changed = True
+            if event.new == RESOLVED:
+                client("resolution_request", old=event.old, new=event.new)
+            elif not event.actor.is_client and event.new in ctx.notify_statuses:
+                client("status_changed", old=event.old, new=event.new)
+        elif isinstance(event, ev.ColleagueMentioned):
+            agents("mention", comment_id=event.comment_id,
+                   employee_ids=list(event.employee_ids))
+        elif isinstance(event, ev.TicketRated):
+            card_changed = True
+            agents("rated", score=event.score, comment=event.comment)
+        else:
+            card_changed = True
+    if card_changed and not any(e for e in events if isinstance(e, ev.TicketOpened)):
+        agents("card_changed")
+    return messages

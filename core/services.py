@@ -1,0 +1,86 @@
+"""The one way in: `Desk.handle(command)` runs the command's handler in a unit of work, then
+commits the tickets it touched with their history, events and outbox messages together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from core import agent_handlers as agents
+from core import client_handlers as clients
+from core import commands as c
+from core.context import HandlerContext
+from core.errors import ConcurrentUpdate, DomainError
+from core.outbox import PlanContext, Routing, plan_messages
+from core.ports import Clock, UnitOfWorkFactory
+from core.statuses import RESOLVED
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Any, HandlerContext], Awaitable[Any]]
+
+HANDLERS: dict[type[c.Command], Handler] = {
+    c.ClientWrites: clients.client_writes,
+    c.ClientStartsNewTicket: clients.client_starts_new_ticket,
+    c.ClientPicksTicket: clients.client_picks_ticket,
+    c.ClientClosesTicket: clients.client_closes_ticket,
+    c.ClientReopensTicket: clients.client_reopens_ticket,
+    c.ClientRatesTicket: clients.client_rates_ticket,
+    c.OpenTicketForClient: agents.open_ticket_for_client,
+    c.AddAgentReply: agents.add_agent_reply,
+    c.AddPrivateNote: agents.add_private_note,
+    c.TakeTicket: agents.take_ticket,
+    c.AssignTicket: agents.assign_ticket,
+    c.Escalate: agents.escalate,
+    c.Deescalate: agents.deescalate,
+    c.ChangeStatus: agents.change_status,
+    c.SetTicketField: agents.set_ticket_field,
+    c.AddObserver: agents.add_observer,
+}
+
+
+class Desk:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, routing: Routing | None = None,
+        attempts: int = 3,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.routing = routing or Routing()
+        self.attempts = attempts
+
+    async def handle(self, command: c.Command) -> Any:
+        handler = HANDLERS[type(command)]
+        for attempt in range(1, self.attempts + 1):
+            async with self.uow_factory() as uow:
+                ctx = HandlerContext(uow, self.clock.now())
+                try:
+                    result = await handler(command, ctx)
+                    await self._commit(ctx)
+                    return result
+                except ConcurrentUpdate:
+                    await uow.rollback()
+                    log.info("concurrent update on %s, attempt %d", command, attempt)
+        raise DomainError("the ticket is being changed by someone else right now; try again")
+
+    async def _commit(self, ctx: HandlerContext) -> None:
+        uow = ctx.uow
+        for ticket in uow.tickets.seen:
+            if not ticket.history and not ticket.events:
+                continue
+            await uow.tickets.save(ticket)
+            await uow.history.add_many(ticket.history)
+            await uow.events.add_many(ticket.events)
+            contact = await uow.contacts.get(ticket.contact_id)
+            workflow = await ctx.workflow()
+            plan = PlanContext(
+                ticket, contact.address_in(ticket.channel), await ctx.is_internal(ticket),
+                ctx.comments,
+                frozenset(s.code for s in workflow.statuses
+                          if s.notify_client and s.code != RESOLVED),
+            )
+            await uow.outbox.add_many(plan_messages(ticket.events, plan, self.routing, ctx.now))
+            ticket.history.clear()
+            ticket.events.clear()
+        await uow.commit()
