@@ -1,0 +1,44 @@
+# ChatDesk developer commands. The README shows two: `make run` and `make test`.
+#   make run                          set up .venv, migrate, load demo data if empty, start
+#   make test [PYTEST_ARGS='-k x']    set up .venv with dev tools, run the test suite
+#   make lint                         ruff + mypy (as CI runs them)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run test lint venv install install-dev clean-venv
+
+run: $(VENV)/.installed
+	$(BIN)/chatdesk migrate
+	$(BIN)/chatdesk demo --if-empty
+	$(BIN)/chatdesk run
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+venv: $(BIN)/python
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Created only when missing.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Stamp files: reinstall only when pyproject.toml is newer than the last install.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+# The dev install includes the plain one, so it refreshes both stamps.
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+clean-venv:
+	rm -rf $(VENV)
