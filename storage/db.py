@@ -1,0 +1,46 @@
+"""Opening and migrating the database: SQLite by default, PostgreSQL via DATABASE_URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as tortoise_migrate
+
+MODELS = ["storage.models"]
+
+
+def tortoise_config(url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": url},
+        "apps": {
+            "models": {
+                "models": MODELS,
+                "default_connection": "default",
+                "migrations": "storage.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def open_database(url: str) -> None:
+    await Tortoise.init(config=tortoise_config(url))
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(url: str) -> list[str]:
+    """Apply every pending migration; returns the names applied."""
+    applied: list[str] = []
+
+    def progress(event: str, app: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(f"{app}.{name}")
+
+    await tortoise_migrate(config=tortoise_config(url), progress=progress)
+    await Tortoise.close_connections()
+    return applied

@@ -1,0 +1,316 @@
+"""Repositories over tortoise models, bound to one transaction's connection."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+
+from core.canned import CannedAnswer, CannedGroup
+from core.catalog import DeskSettings, Priority, TicketType
+from core.errors import ConcurrentUpdate, NotFound
+from core.events import Event
+from core.outbox import OutboundMessage
+from core.people import Company, Contact, Employee, Group, Identity
+from core.statuses import Workflow
+from core.tickets import Comment, HistoryEntry, Ticket
+from storage import mapping as mp
+from storage import models as m
+
+
+class TicketRepository:
+    def __init__(self, conn: BaseDBAsyncClient) -> None:
+        self.conn = conn
+        self.seen: list[Ticket] = []
+
+    def _seen(self, ticket_id: int) -> Ticket | None:
+        return next((t for t in self.seen if t.id == ticket_id), None)
+
+    async def add(self, ticket: Ticket) -> Ticket:
+        row = await m.TicketRow.create(using_db=self.conn, **mp.ticket_values(ticket))
+        ticket.id, ticket.version = row.id, row.version
+        self.seen.append(ticket)
+        return ticket
+
+    async def get(self, ticket_id: int) -> Ticket:
+        known = self._seen(ticket_id)
+        if known is not None:
+            return known
+        row = await m.TicketRow.filter(id=ticket_id).using_db(self.conn).first()
+        if row is None:
+            raise NotFound(f"no ticket #{ticket_id}")
+        ticket = mp.ticket_from_row(row)
+        self.seen.append(ticket)
+        return ticket
+
+    async def save(self, ticket: Ticket) -> None:
+        updated = await m.TicketRow.filter(id=ticket.id, version=ticket.version).using_db(
+            self.conn).update(**mp.ticket_values(ticket), version=ticket.version + 1)
+        if updated != 1:
+            raise ConcurrentUpdate(f"ticket {ticket.id} changed since version {ticket.version}")
+        ticket.version += 1
+
+    async def _not_internal(self) -> Q:
+        internal = await m.TicketTypeRow.filter(internal=True).using_db(self.conn).values_list(
+            "code", flat=True)
+        return Q(type_code=None) | ~Q(type_code__in=list(internal)) if internal else Q()
+
+    async def latest_for_contact(self, contact_id: int) -> Ticket | None:
+        row = await m.TicketRow.filter(await self._not_internal(), contact_id=contact_id
+                                       ).using_db(self.conn).order_by("-id").first()
+        if row is None:
+            return None
+        return self._seen(row.id) or await self.get(row.id)
+
+    async def for_contacts(self, contact_ids: Sequence[int]) -> list[Ticket]:
+        rows = await m.TicketRow.filter(contact_id__in=list(contact_ids)).using_db(
+            self.conn).order_by("-id")
+        return [mp.ticket_from_row(r) for r in rows]
+
+
+class CommentRepository:
+    def __init__(self, conn: BaseDBAsyncClient) -> None:
+        self.conn = conn
+
+    async def add(self, comment: Comment) -> Comment:
+        row = await m.CommentRow.create(
+            using_db=self.conn, ticket_id=comment.ticket_id, author_kind=comment.author.kind,
+            author_id=comment.author.id, body=comment.body, public=comment.public,
+            channel=comment.channel, attachments=mp.attachment_dicts(comment),
+            delivery=comment.delivery, created_at=comment.created_at)
+        return dataclasses.replace(comment, id=row.id)
+
+    async def get(self, comment_id: int) -> Comment:
+        row = await m.CommentRow.filter(id=comment_id).using_db(self.conn).first()
+        if row is None:
+            raise NotFound(f"no comment {comment_id}")
+        return mp.comment_from_row(row)
+
+    async def for_ticket(self, ticket_id: int) -> list[Comment]:
+        rows = await m.CommentRow.filter(ticket_id=ticket_id).using_db(self.conn).order_by("id")
+        return [mp.comment_from_row(r) for r in rows]
+
+
+class ContactRepository:
+    def __init__(self, conn: BaseDBAsyncClient) -> None:
+        self.conn = conn
+
+    async def _load(self, row: m.ContactRow) -> Contact:
+        identities = await m.IdentityRow.filter(contact_id=row.id).using_db(self.conn)
+        return mp.contact_from_row(row, list(identities))
+
+    async def get(self, contact_id: int) -> Contact:
+        row = await m.ContactRow.filter(id=contact_id).using_db(self.conn).first()
+        if row is None:
+            raise NotFound(f"no contact {contact_id}")
+        return await self._load(row)
+
+    async def by_identity(self, identity: Identity) -> Contact | None:
+        link = await m.IdentityRow.filter(channel=identity.channel,
+                                          external_id=identity.external_id
+                                          ).using_db(self.conn).first()
+        return await self.get(link.contact_id) if link else None
+
+    async def add(self, contact: Contact) -> Contact:
+        row = await m.ContactRow.create(using_db=self.conn, **self._values(contact))
+        try:
+            for identity in contact.identities:
+                await m.IdentityRow.create(using_db=self.conn, contact_id=row.id,
+                                           channel=identity.channel,
+                                           external_id=identity.external_id)
+        except IntegrityError as exc:  # the same person registered by a parallel update
+            raise ConcurrentUpdate(str(exc)) from exc
+        return dataclasses.replace(contact, id=row.id)
+
+    @staticmethod
+    def _values(contact: Contact) -> dict[str, Any]:
+        return {
+            "name": contact.name, "phone": contact.phone, "email": contact.email,
+            "company_id": contact.company_id, "manager_id": contact.manager_id,
+            "language": contact.language, "current_ticket_id": contact.current_ticket_id,
+            "wants_new_ticket": contact.wants_new_ticket,
+        }
+
+    async def save(self, contact: Contact) -> None:
+        await m.ContactRow.filter(id=contact.id).using_db(self.conn).update(
+            **self._values(contact))
+        known = {(i.channel, i.external_id) for i in await m.IdentityRow.filter(
+            contact_id=contact.id).using_db(self.conn)}
+        for identity in contact.identities:
+            if (identity.channel, identity.external_id) not in known:
+                await m.IdentityRow.create(using_db=self.conn, contact_id=contact.id,
+                                           channel=identity.channel,
+                                           external_id=identity.external_id)
+
+    async def related_ids(self, contact: Contact) -> list[int]:
+        query = Q(id=contact.id)
+        if contact.email:
+            query |= Q(email=contact.email)
+        if contact.phone:
+            query |= Q(phone=contact.phone)
+        return list(await m.ContactRow.filter(query).using_db(self.conn).values_list(
+            "id", flat=True))
+
+    async def get_company(self, company_id: int) -> Company:
+        row = await m.CompanyRow.filter(id=company_id).using_db(self.conn).first()
+        if row is None:
+            raise NotFound(f"no company {company_id}")
+        return mp.company_from_row(row)
+
+
+class EmployeeRepository:
+    def __init__(self, conn: BaseDBAsyncClient) -> None:
+        self.conn = conn
+
+    async def _load(self, row: m.EmployeeRow | None) -> Employee | None:
+        if row is None:
+            return None
+        groups = await m.GroupMemberRow.filter(employee_id=row.id).using_db(
+            self.conn).values_list("group_id", flat=True)
+        return mp.employee_from_row(row, set(groups))
+
+    async def get(self, employee_id: int) -> Employee:
+        employee = await self._load(
+            await m.EmployeeRow.filter(id=employee_id).using_db(self.conn).first())
+        if employee is None:
+            raise NotFound(f"no employee {employee_id}")
+        return employee
+
+    async def by_login(self, login: str) -> Employee | None:
+        return await self._load(
+            await m.EmployeeRow.filter(login=login).using_db(self.conn).first())
+
+    async def by_logins(self, logins: Sequence[str]) -> list[Employee]:
+        rows = await m.EmployeeRow.filter(login__in=list(logins)).using_db(self.conn)
+        return [e for r in rows if (e := await self._load(r))]
+
+    async def by_telegram_id(self, telegram_id: int) -> Employee | None:
+        return await self._load(
+            await m.EmployeeRow.filter(telegram_id=telegram_id).using_db(self.conn).first())
+
+    @staticmethod
+    def _values(employee: Employee) -> dict[str, Any]:
+        return {"name": employee.name, "login": employee.login, "role": employee.role.value,
+                "active": employee.active, "telegram_id": employee.telegram_id,
+                "password_hash": employee.password_hash}
+
+    async def add(self, employee: Employee) -> Employee:
+        row = await m.EmployeeRow.create(using_db=self.conn, **self._values(employee))
+        for group_id in employee.group_ids:
+            await m.GroupMemberRow.create(using_db=self.conn, group_id=group_id,
+                                          employee_id=row.id)
+        return dataclasses.replace(employee, id=row.id)
+
+    async def save(self, employee: Employee) -> None:
+        await m.EmployeeRow.filter(id=employee.id).using_db(self.conn).update(
+            **self._values(employee))
+
+    async def list(self) -> list[Employee]:
+        rows = await m.EmployeeRow.all().using_db(self.conn).order_by("id")
+        return [e for r in rows if (e := await self._load(r))]
+
+    async def get_group(self, group_id: int) -> Group:
+        row = await m.GroupRow.filter(id=group_id).using_db(self.conn).first()
+        if row is None:
+            raise NotFound(f"no group {group_id}")
+        members = await m.GroupMemberRow.filter(group_id=group_id).using_db(self.conn)
+        return Group(row.id, row.name, {x.employee_id for x in members},
+                     {x.employee_id for x in members if x.notify}, row.assignment)
+
+    async def open_ticket_count(self, employee_id: int) -> int:
+        counted = await m.StatusRow.filter(state="open", excluded_from_load=False).using_db(
+            self.conn).values_list("code", flat=True)
+        return await m.TicketRow.filter(responsible_id=employee_id,
+                                        status__in=list(counted)).using_db(self.conn).count()
+
+
+class CatalogRepository:
+    def __init__(self, conn: BaseDBAsyncClient) -> None:
+        self.conn = conn
+
+    async def workflow(self) -> Workflow:
+        rows = await m.StatusRow.all().using_db(self.conn)
+        return Workflow(mp.status_from_row(r) for r in rows)
+
+    async def priorities(self) -> list[Priority]:
+        rows = await m.PriorityRow.all().using_db(self.conn).order_by("position")
+        return [mp.priority_from_row(r) for r in rows]
+
+    async def ticket_types(self) -> list[TicketType]:
+        rows = await m.TicketTypeRow.all().using_db(self.conn).order_by("position")
+        return [mp.type_from_row(r) for r in rows]
+
+    async def desk_settings(self) -> DeskSettings:
+        values = {r.key: r.value for r in await m.SettingRow.all().using_db(self.conn)}
+        default = DeskSettings()
+        return DeskSettings(
+            reopen_window=timedelta(seconds=values.get(
+                "reopen_window_seconds", default.reopen_window.total_seconds())),
+            auto_close_after=timedelta(seconds=values.get(
+                "auto_close_seconds", default.auto_close_after.total_seconds())),
+            default_priority=values.get("default_priority", default.default_priority),
+            default_responsible_id=values.get("default_responsible_id"),
+        )
+
+    async def canned_groups(self) -> list[CannedGroup]:
+        rows = await m.CannedGroupRow.all().using_db(self.conn).order_by("position", "id")
+        return [CannedGroup(r.id, r.name, r.position) for r in rows]
+
+    async def canned_answers(self, group_id: int | None = None) -> list[CannedAnswer]:
+        query = m.CannedAnswerRow.all().using_db(self.conn)
+        if group_id is not None:
+            query = query.filter(group_id=group_id)
+        rows = await query.order_by("position", "id")
+        return [CannedAnswer(r.id, r.group_id, r.title, r.body, r.position) for r in rows]
+
+
+class HistoryRepository:
+    def __init__(self, conn: BaseDBAsyncClient) -> None:
+        self.conn = conn
+
+    async def add_many(self, entries: Sequence[HistoryEntry]) -> None:
+        await m.HistoryRow.bulk_create([
+            m.HistoryRow(ticket_id=h.ticket_id, at=h.at, actor_kind=h.actor.kind,
+                         actor_id=h.actor.id, field=h.field, old=h.old, new=h.new)
+            for h in entries], using_db=self.conn)
+
+    async def for_ticket(self, ticket_id: int) -> list[HistoryEntry]:
+        rows = await m.HistoryRow.filter(ticket_id=ticket_id).using_db(self.conn).order_by("id")
+        return [mp.history_from_row(r) for r in rows]
+
+
+def _event_data(event: Event) -> dict[str, Any]:
+    skip = {"ticket_id", "at", "actor"}
+    return {f.name: getattr(event, f.name) for f in dataclasses.fields(event)
+            if f.name not in skip}
+
+
+class EventLog:
+    def __init__(self, conn: BaseDBAsyncClient) -> None:
+        self.conn = conn
+
+    async def add_many(self, events: Sequence[Event]) -> None:
+        await m.EventRow.bulk_create([
+            m.EventRow(ticket_id=e.ticket_id, name=e.name, at=e.at, actor_kind=e.actor.kind,
+                       actor_id=e.actor.id, data=_event_data(e))
+            for e in events], using_db=self.conn)
+
+
+class Outbox:
+    def __init__(self, conn: BaseDBAsyncClient) -> None:
+        self.conn = conn
+
+    async def add_many(self, messages: Sequence[OutboundMessage]) -> None:
+        await m.OutboxRow.bulk_create([
+            m.OutboxRow(channel=x.channel, audience=x.audience.value, kind=x.kind,
+                        ticket_id=x.ticket_id, recipient=x.recipient, comment_id=x.comment_id,
+                        payload=x.payload, created_at=x.created_at,
+                        next_attempt_at=x.created_at)
+            for x in messages], using_db=self.conn)
+
+
