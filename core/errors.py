@@ -35,3 +35,7 @@ class InvalidInput(DomainError):
 
 class ConcurrentUpdate(Exception):
     """Another transaction changed the ticket first; the service retries the command."""
+
+
+class AlreadyHandled(Exception):
+    """The platform delivered this update before and it was committed: acknowledge, skip."""

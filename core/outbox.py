@@ -33,6 +33,14 @@ class OutboundMessage:
 
 
 @dataclass(frozen=True)
+class InboundRef:
+    """The platform's id of an update that caused a command, so a re-delivery is ignored."""
+
+    channel: str
+    external_id: str
+
+
+@dataclass(frozen=True)
 class Routing:
     """Which channels are switched on: the relay drains only these, so nothing piles up."""
 

@@ -11,7 +11,7 @@ from typing import Protocol, Self
 from core.canned import CannedAnswer, CannedGroup
 from core.catalog import DeskSettings, Priority, TicketType
 from core.events import Event
-from core.outbox import OutboundMessage
+from core.outbox import InboundRef, OutboundMessage
 from core.people import Company, Contact, Employee, Group, Identity
 from core.statuses import Workflow
 from core.tickets import Comment, HistoryEntry, Ticket
@@ -83,6 +83,11 @@ class Outbox(Protocol):
     async def add_many(self, messages: Sequence[OutboundMessage]) -> None: ...
 
 
+class InboundLog(Protocol):
+    async def record(self, ref: InboundRef) -> bool:
+        """Remember a platform update as handled; False if it already was (a re-delivery)."""
+
+
 class UnitOfWork(Protocol):
     tickets: TicketRepository
     comments: CommentRepository
@@ -92,6 +97,7 @@ class UnitOfWork(Protocol):
     history: HistoryRepository
     events: EventLog
     outbox: Outbox
+    inbound: InboundLog
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -4,15 +4,15 @@ commits the tickets it touched with their history, events and outbox messages to
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from core import agent_handlers as agents
 from core import client_handlers as clients
 from core import commands as c
 from core.context import HandlerContext
-from core.errors import ConcurrentUpdate, DomainError
-from core.outbox import PlanContext, Routing, plan_messages
+from core.errors import AlreadyHandled, ConcurrentUpdate, DomainError
+from core.outbox import InboundRef, OutboundMessage, PlanContext, Routing, plan_messages
 from core.ports import Clock, UnitOfWorkFactory
 from core.statuses import RESOLVED
 
@@ -50,12 +50,16 @@ class Desk:
         self.routing = routing or Routing()
         self.attempts = attempts
 
-    async def handle(self, command: c.Command) -> Any:
+    async def handle(self, command: c.Command, source: InboundRef | None = None) -> Any:
+        """Run a command. With `source`, the update that caused it is recorded in the same
+        transaction, and a re-delivered update raises AlreadyHandled instead of running twice."""
         handler = HANDLERS[type(command)]
         for attempt in range(1, self.attempts + 1):
             async with self.uow_factory() as uow:
                 ctx = HandlerContext(uow, self.clock.now())
                 try:
+                    if source is not None and not await uow.inbound.record(source):
+                        raise AlreadyHandled(f"{source.channel} update {source.external_id}")
                     result = await handler(command, ctx)
                     await self._commit(ctx)
                     return result
@@ -63,6 +67,17 @@ class Desk:
                     await uow.rollback()
                     log.info("concurrent update on %s, attempt %d", command, attempt)
         raise DomainError("the ticket is being changed by someone else right now; try again")
+
+    async def reply(
+        self, messages: Sequence[OutboundMessage], source: InboundRef | None = None
+    ) -> None:
+        """Queue messages that answer an update without changing a ticket (a list of tickets,
+        a polite refusal), recording the update so a re-delivery is not answered twice."""
+        async with self.uow_factory() as uow:
+            if source is not None and not await uow.inbound.record(source):
+                raise AlreadyHandled(f"{source.channel} update {source.external_id}")
+            await uow.outbox.add_many(messages)
+            await uow.commit()
 
     async def _commit(self, ctx: HandlerContext) -> None:
         uow = ctx.uow

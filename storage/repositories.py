@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -15,7 +15,7 @@ from core.canned import CannedAnswer, CannedGroup
 from core.catalog import DeskSettings, Priority, TicketType
 from core.errors import ConcurrentUpdate, NotFound
 from core.events import Event
-from core.outbox import OutboundMessage
+from core.outbox import InboundRef, OutboundMessage
 from core.people import Company, Contact, Employee, Group, Identity
 from core.statuses import Workflow
 from core.tickets import Comment, HistoryEntry, Ticket
@@ -314,3 +314,20 @@ class Outbox:
             for x in messages], using_db=self.conn)
 
 
+
+
+class InboundLog:
+    def __init__(self, conn: BaseDBAsyncClient) -> None:
+        self.conn = conn
+
+    async def record(self, ref: InboundRef) -> bool:
+        if await m.InboundRow.filter(channel=ref.channel, external_id=ref.external_id).using_db(
+                self.conn).exists():
+            return False
+        try:
+            await m.InboundRow.create(using_db=self.conn, channel=ref.channel,
+                                      external_id=ref.external_id, payload={},
+                                      received_at=datetime.now(UTC), state="done")
+        except IntegrityError as exc:  # the same update, committed by a parallel delivery
+            raise ConcurrentUpdate(str(exc)) from exc
+        return True

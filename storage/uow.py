@@ -20,6 +20,7 @@ class TortoiseUnitOfWork:
     history: r.HistoryRepository
     events: r.EventLog
     outbox: r.Outbox
+    inbound: r.InboundLog
 
     def __init__(self) -> None:
         self._tx: TransactionContext | None = None
@@ -37,6 +38,7 @@ class TortoiseUnitOfWork:
         self.history = r.HistoryRepository(conn)
         self.events = r.EventLog(conn)
         self.outbox = r.Outbox(conn)
+        self.inbound = r.InboundLog(conn)
         return self
 
     async def __aexit__(
