@@ -252,3 +252,16 @@ class CannedAnswerRow(Model):
 
     class Meta:
         table = "canned_answers"
+
+
+class TelegramTopicRow(Model):
+    ticket_id = fields.IntField(primary_key=True, generated=False)
+    chat_id = fields.BigIntField()
+    thread_id = fields.BigIntField()
+    card_message_id = fields.BigIntField(null=True)
+    title = fields.CharField(max_length=128, default="")
+    closed = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "telegram_topics"
+        unique_together = (("chat_id", "thread_id"),)

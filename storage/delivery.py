@@ -1,0 +1,94 @@
+"""What the outbox relay and the channel adapters keep: due outbox rows and their outcomes,
+comment delivery state, and the Telegram topic of each ticket."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.functions import Count, Min
+
+from core.outbox import OutboundMessage
+from storage import mapping as mp
+from storage import models as m
+
+
+@dataclass(frozen=True)
+class Pending:
+    message: OutboundMessage
+    attempts: int
+    next_attempt_at: datetime
+
+
+class OutboxStore:
+    async def pending(self, channel: str, limit: int = 1000) -> list[Pending]:
+        """The oldest pending rows of a channel, due or not (the relay keeps per-destination
+        order, so a row waiting for its retry holds back the rows behind it)."""
+        rows = await m.OutboxRow.filter(channel=channel, state="pending").order_by("id").limit(
+            limit)
+        return [Pending(mp.outbound_from_row(r), r.attempts, r.next_attempt_at) for r in rows]
+
+    async def mark_sent(self, ids: Sequence[int], at: datetime) -> None:
+        if ids:
+            await m.OutboxRow.filter(id__in=list(ids)).update(state="sent", sent_at=at)
+
+    async def mark_retry(self, message_id: int, attempts: int, next_at: datetime,
+                         error: str) -> None:
+        await m.OutboxRow.filter(id=message_id).update(
+            attempts=attempts, next_attempt_at=next_at, last_error=error[:2000])
+
+    async def mark_failed(self, message_id: int, attempts: int, error: str) -> None:
+        await m.OutboxRow.filter(id=message_id).update(
+            state="failed", attempts=attempts, last_error=error[:2000])
+
+    async def add(self, messages: Sequence[OutboundMessage]) -> None:
+        await m.OutboxRow.bulk_create([
+            m.OutboxRow(channel=x.channel, audience=x.audience.value, kind=x.kind,
+                        ticket_id=x.ticket_id, recipient=x.recipient, comment_id=x.comment_id,
+                        payload=x.payload, created_at=x.created_at,
+                        next_attempt_at=x.created_at)
+            for x in messages])
+
+    async def backlog(self) -> dict[str, tuple[int, datetime | None]]:
+        rows = await m.OutboxRow.filter(state="pending").annotate(
+            n=Count("id"), oldest=Min("created_at")).group_by("channel").values(
+            "channel", "n", "oldest")
+        return {r["channel"]: (r["n"], r["oldest"]) for r in rows}
+
+    async def set_comment_delivery(self, comment_id: int, state: str) -> None:
+        await m.CommentRow.filter(id=comment_id).update(delivery=state)
+
+
+@dataclass
+class Topic:
+    ticket_id: int
+    chat_id: int
+    thread_id: int
+    card_message_id: int | None = None
+    title: str = ""
+    closed: bool = False
+
+
+class TopicStore:
+    """Which forum topic (and card message) belongs to which ticket."""
+
+    @staticmethod
+    def _topic(row: m.TelegramTopicRow) -> Topic:
+        return Topic(row.ticket_id, row.chat_id, row.thread_id, row.card_message_id,
+                     row.title, row.closed)
+
+    async def for_ticket(self, ticket_id: int) -> Topic | None:
+        row = await m.TelegramTopicRow.filter(ticket_id=ticket_id).first()
+        return self._topic(row) if row else None
+
+    async def for_thread(self, chat_id: int, thread_id: int) -> Topic | None:
+        row = await m.TelegramTopicRow.filter(chat_id=chat_id, thread_id=thread_id).first()
+        return self._topic(row) if row else None
+
+    async def save(self, topic: Topic) -> None:
+        await m.TelegramTopicRow.update_or_create(
+            ticket_id=topic.ticket_id,
+            defaults={"chat_id": topic.chat_id, "thread_id": topic.thread_id,
+                      "card_message_id": topic.card_message_id, "title": topic.title,
+                      "closed": topic.closed})
