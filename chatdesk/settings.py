@@ -430,18 +430,9 @@ class Settings(BaseSettings):
 
     def tortoise_config(self) -> dict[str, Any]:
         """The config dict for ``Tortoise.init(config=...)``; times are stored in UTC."""
-        return {
-            "connections": {"default": self.database_url},
-            "apps": {
-                "models": {
-                    "models": ["storage.models"],
-                    "default_connection": "default",
-                    "migrations": "storage.migrations",
-                }
-            },
-            "use_tz": True,
-            "timezone": "UTC",
-        }
+        from storage.db import tortoise_config
+
+        return tortoise_config(self.database_url)
 
 
 # --------------------------------------------------------------------------- internals

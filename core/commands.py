@@ -150,3 +150,28 @@ class AddObserver(Command):
     ticket_id: int
     employee_id: int
     observer_id: int
+
+
+# --- team ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AddEmployee(Command):
+    name: str
+    login: str
+    role: str
+    telegram_id: int | None = None
+    password_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class SetEmployeeActive(Command):
+    """Deactivate (or reactivate) an account; refused while it is responsible for open
+    tickets (§9.1)."""
+
+    employee_id: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class LinkTelegram(Command):
+    employee_id: int
+    telegram_id: int | None

@@ -10,6 +10,7 @@ from typing import Any
 from core import agent_handlers as agents
 from core import client_handlers as clients
 from core import commands as c
+from core import team_handlers as team
 from core.context import HandlerContext
 from core.errors import AlreadyHandled, ConcurrentUpdate, DomainError
 from core.outbox import InboundRef, OutboundMessage, PlanContext, Routing, plan_messages
@@ -37,6 +38,9 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ChangeStatus: agents.change_status,
     c.SetTicketField: agents.set_ticket_field,
     c.AddObserver: agents.add_observer,
+    c.AddEmployee: team.add_employee,
+    c.SetEmployeeActive: team.set_employee_active,
+    c.LinkTelegram: team.link_telegram,
 }
 
 

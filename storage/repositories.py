@@ -222,9 +222,11 @@ class EmployeeRepository:
         return Group(row.id, row.name, {x.employee_id for x in members},
                      {x.employee_id for x in members if x.notify}, row.assignment)
 
-    async def open_ticket_count(self, employee_id: int) -> int:
-        counted = await m.StatusRow.filter(state="open", excluded_from_load=False).using_db(
-            self.conn).values_list("code", flat=True)
+    async def open_ticket_count(self, employee_id: int, for_load: bool = True) -> int:
+        statuses = m.StatusRow.filter(state="open")
+        if for_load:
+            statuses = statuses.filter(excluded_from_load=False)
+        counted = await statuses.using_db(self.conn).values_list("code", flat=True)
         return await m.TicketRow.filter(responsible_id=employee_id,
                                         status__in=list(counted)).using_db(self.conn).count()
 

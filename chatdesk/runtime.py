@@ -1,0 +1,66 @@
+"""The running product: the desk, the background workers (relays, pollers, timers) and the
+adapters that add routes to the web server. Built by `chatdesk.app.build_runtime`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from aiohttp import web
+
+from core.services import Desk
+
+log = logging.getLogger(__name__)
+
+
+class WebAdapter(Protocol):
+    def add_routes(self, app: web.Application) -> None: ...
+
+
+@dataclass
+class Worker:
+    name: str
+    run: Callable[[], Awaitable[None]]
+    task: asyncio.Task[None] | None = None
+
+    @property
+    def alive(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+
+@dataclass
+class Runtime:
+    desk: Desk
+    workers: list[Worker] = field(default_factory=list)
+    web_adapters: list[WebAdapter] = field(default_factory=list)
+    on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def workers_alive(self) -> dict[str, bool]:
+        return {w.name: w.alive for w in self.workers}
+
+    async def start(self) -> None:
+        for worker in self.workers:
+            worker.task = asyncio.create_task(self._guard(worker), name=worker.name)
+
+    async def _guard(self, worker: Worker) -> None:
+        """Restart a worker that crashed, with a pause, instead of letting it die silently."""
+        while True:
+            try:
+                await worker.run()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("worker %s crashed; restarting in 2 s", worker.name)
+                await asyncio.sleep(2)
+
+    async def stop(self) -> None:
+        for worker in self.workers:
+            if worker.task:
+                worker.task.cancel()
+        await asyncio.gather(*(w.task for w in self.workers if w.task), return_exceptions=True)
+        for close in self.on_close:
+            await close()
