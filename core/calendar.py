@@ -446,7 +446,7 @@ class BusinessCalendar:
         spans.sort()
         merged: list[tuple[int, int]] = []
         for s, e in spans:
-            if merged and s < merged[-1][1] and False:
+            if merged and s <= merged[-1][1]:
                 if e > merged[-1][1]:
                     merged[-1] = (merged[-1][0], e)
             else:
