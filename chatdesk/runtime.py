@@ -36,12 +36,15 @@ class Runtime:
     desk: Desk
     workers: list[Worker] = field(default_factory=list)
     web_adapters: list[WebAdapter] = field(default_factory=list)
+    on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def workers_alive(self) -> dict[str, bool]:
         return {w.name: w.alive for w in self.workers}
 
     async def start(self) -> None:
+        for hook in self.on_start:
+            await hook()
         for worker in self.workers:
             worker.task = asyncio.create_task(self._guard(worker), name=worker.name)
 

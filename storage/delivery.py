@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.functions import Count, Min
 
@@ -92,3 +93,35 @@ class TopicStore:
             defaults={"chat_id": topic.chat_id, "thread_id": topic.thread_id,
                       "card_message_id": topic.card_message_id, "title": topic.title,
                       "closed": topic.closed})
+
+
+class ParkedUpdates:
+    """Platform updates whose handling crashed: kept with the error for a retry."""
+
+    async def park(self, channel: str, external_id: str, payload: dict[str, Any],
+                   error: str) -> None:
+        row = await m.InboundRow.filter(channel=channel, external_id=external_id).first()
+        if row is None:
+            await m.InboundRow.create(channel=channel, external_id=external_id, payload=payload,
+                                      received_at=datetime.now(UTC), state="failed",
+                                      attempts=1, last_error=error[:4000])
+        elif row.state == "failed":
+            row.attempts += 1
+            row.last_error = error[:4000]
+            await row.save(update_fields=["attempts", "last_error"])
+
+    async def failed(self, channel: str | None = None) -> list[tuple[str, str, str]]:
+        query = m.InboundRow.filter(state="failed")
+        if channel:
+            query = query.filter(channel=channel)
+        rows = await query.order_by("id")
+        return [(r.channel, r.external_id, r.last_error or "") for r in rows]
+
+    async def take(self, channel: str, external_id: str) -> dict[str, Any] | None:
+        """Remove a parked update to process it again; returns its payload."""
+        row = await m.InboundRow.filter(channel=channel, external_id=external_id,
+                                        state="failed").first()
+        if row is None:
+            return None
+        await row.delete()
+        return dict(row.payload)

@@ -1,0 +1,53 @@
+"""Wiring of the Telegram adapter: the bot, the dispatcher with its routers, the update
+intake (polling or webhook) and the outbox relay with the Telegram sender."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+
+from bots.relay import OutboxRelay
+from bots.telegram.config import TelegramConfig
+from bots.telegram.handlers import build_routers
+from bots.telegram.inbound import UpdateProcessor
+from bots.telegram.limits import RateLimiter
+from bots.telegram.polling import TelegramPoller
+from bots.telegram.sender import TelegramSender
+from bots.telegram.webhook import TelegramWebhook
+from chatdesk.runtime import Runtime, Worker
+from chatdesk.settings import Settings
+from core.ports import Clock
+
+
+def make_bot(config: TelegramConfig) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(config.api_url.rstrip("/")))
+    return Bot(config.token, session=session)
+
+
+def make_dispatcher(runtime: Runtime, config: TelegramConfig, clock: Clock) -> Dispatcher:
+    dispatcher = Dispatcher(desk=runtime.desk, tg=config, clock=clock)
+    dispatcher.include_routers(*build_routers(config))
+    return dispatcher
+
+
+async def install_telegram(runtime: Runtime, settings: Settings, clock: Clock,
+                           config: TelegramConfig | None = None,
+                           limiter: RateLimiter | None = None) -> UpdateProcessor:
+    config = config or TelegramConfig.from_settings(settings)
+    bot = make_bot(config)
+    processor = UpdateProcessor(make_dispatcher(runtime, config, clock), bot)
+    sender = TelegramSender(bot, config.agent_chat_id, config.line2_chat_id,
+                            config.default_language, limiter or RateLimiter())
+    relay = OutboxRelay(sender, clock)
+    runtime.workers.append(Worker("telegram-relay", relay.run))
+    if config.mode == "webhook":
+        assert config.webhook_url and config.webhook_secret
+        webhook = TelegramWebhook(bot, processor, config.webhook_url, config.webhook_secret)
+        runtime.web_adapters.append(webhook)
+        runtime.on_start.append(webhook.register)
+    else:
+        poller = TelegramPoller(bot, processor, config.polling_timeout)
+        runtime.workers.append(Worker("telegram-polling", poller.run))
+    runtime.on_close.append(bot.session.close)
+    return processor
