@@ -265,3 +265,51 @@ class TelegramTopicRow(Model):
     class Meta:
         table = "telegram_topics"
         unique_together = (("chat_id", "thread_id"),)
+
+
+class PanelSessionRow(Model):
+    """A signed-in panel session. Only a hash of the cookie value is kept, so a copy of the
+    database does not let anyone in."""
+
+    id_hash = fields.CharField(max_length=64, primary_key=True)
+    employee_id = fields.IntField(db_index=True)
+    csrf_token = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "panel_sessions"
+
+
+class LoginFailureRow(Model):
+    id = fields.BigIntField(primary_key=True)
+    login = fields.CharField(max_length=64, db_index=True)
+    ip = fields.CharField(max_length=64, db_index=True)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "panel_login_failures"
+
+
+class ApiTokenRow(Model):
+    """An API token of an employee; the token itself is shown once, only its hash is kept."""
+
+    id = fields.IntField(primary_key=True)
+    employee_id = fields.IntField(db_index=True)
+    name = fields.CharField(max_length=100)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    prefix = fields.CharField(max_length=16)
+    created_at = fields.DatetimeField()
+    last_used_at = fields.DatetimeField(null=True)
+    revoked = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "api_tokens"
+
+
+class PanelPreferenceRow(Model):
+    employee_id = fields.IntField(primary_key=True, generated=False)
+    language = fields.CharField(max_length=8)
+
+    class Meta:
+        table = "panel_preferences"
