@@ -12,7 +12,8 @@ from core.people import Actor
 from core.statuses import RESOLVED
 from core.tickets import Comment, Ticket
 
-_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]{2,64})")
+# A login may hold dots and hyphens but does not end with one: "ask @boris." means boris.
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]{1,63}[A-Za-z0-9_])")
 
 
 def _text(text: str, attachments: tuple[object, ...]) -> str:
@@ -24,6 +25,17 @@ def _text(text: str, attachments: tuple[object, ...]) -> str:
     return text
 
 
+async def _priority_code(value: object, ctx: HandlerContext) -> str:
+    """The code of the priority an agent named by code or name, in any case."""
+    priorities = await ctx.uow.catalog.priorities()
+    wanted = str(value).casefold()
+    for priority in priorities:
+        if wanted in (priority.code.casefold(), priority.name.casefold()):
+            return priority.code
+    raise InvalidInput(f"no priority {value!r}; choose from "
+                       + ", ".join(p.name for p in priorities))
+
+
 async def open_ticket_for_client(cmd: c.OpenTicketForClient, ctx: HandlerContext) -> Ticket:
     await ctx.active_employee(cmd.employee_id)
     subject = cmd.subject.strip()[:200]
@@ -31,10 +43,11 @@ async def open_ticket_for_client(cmd: c.OpenTicketForClient, ctx: HandlerContext
         raise InvalidInput("a ticket needs a subject")
     if cmd.type_code and cmd.type_code not in await ctx.types():
         raise InvalidInput(f"no ticket type {cmd.type_code!r}")
+    priority = None if cmd.priority is None else await _priority_code(cmd.priority, ctx)
     contact = await ctx.uow.contacts.get(cmd.contact_id)
     actor = Actor.employee(cmd.employee_id)
     ticket = await open_ticket(ctx, contact, subject, "agent", actor,
-                               type_code=cmd.type_code, priority=cmd.priority)
+                               type_code=cmd.type_code, priority=priority)
     if cmd.text.strip():
         await ctx.add_comment(ticket, Comment(ticket.id, actor, cmd.text.strip(), False,
                                               "panel", ctx.now))
@@ -126,13 +139,7 @@ async def set_ticket_field(cmd: c.SetTicketField, ctx: HandlerContext) -> Ticket
     await ctx.active_employee(cmd.employee_id)
     value = cmd.value
     if cmd.field == "priority":
-        priorities = {p.code: p for p in await ctx.uow.catalog.priorities()}
-        match = [p for p in priorities.values()
-                 if str(value).casefold() in (p.code.casefold(), p.name.casefold())]
-        if not match:
-            raise InvalidInput(f"no priority {value!r}; choose from "
-                               + ", ".join(p.name for p in priorities.values()))
-        value = match[0].code
+        value = await _priority_code(value, ctx)
     elif cmd.field == "type_code" and value is not None and value not in await ctx.types():
         raise InvalidInput(f"no ticket type {value!r}")
     elif cmd.field == "subject":

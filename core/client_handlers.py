@@ -68,14 +68,26 @@ async def _current_ticket(contact: Contact, ctx: HandlerContext) -> Ticket | Non
 
 
 async def default_responsible(contact: Contact, ctx: HandlerContext) -> int | None:
-    """§5.2: the contact's manager, else the company's, else the account default."""
-    if contact.manager_id:
+    """§5.2: the contact's manager, else the company's, else the account default. A manager
+    whose account is deactivated or gone is passed over: the ticket would wait on nobody."""
+    if await _can_work(contact.manager_id, ctx):
         return contact.manager_id
     if contact.company_id:
         company = await ctx.uow.contacts.get_company(contact.company_id)
-        if company.manager_id:
+        if await _can_work(company.manager_id, ctx):
             return company.manager_id
-    return (await ctx.settings()).default_responsible_id
+    default = (await ctx.settings()).default_responsible_id
+    return default if await _can_work(default, ctx) else None
+
+
+async def _can_work(employee_id: int | None, ctx: HandlerContext) -> bool:
+    if employee_id is None:
+        return False
+    try:
+        await ctx.active_employee(employee_id)
+    except NotAllowed:
+        return False
+    return True
 
 
 async def open_ticket(
