@@ -1,6 +1,10 @@
-"""Steps the core tests share: a client writing in, an agent answering, reading a ticket back."""
+"""Steps the core tests share: a client writing in, an agent answering, two transactions
+interleaved on the fakes."""
 
 from __future__ import annotations
+
+import asyncio
+import copy
 
 from core import commands as c
 from core.client_handlers import ClientWriteResult
@@ -29,3 +33,19 @@ async def agent_replies(
 
 def statuses_in_history(store: InMemoryStore, ticket_id: int) -> list[str | None]:
     return [h.new for h in store.history_of(ticket_id, "status")]
+
+
+def interleave_first_reads(store: InMemoryStore, readers: int = 2) -> list[tuple[str, object]]:
+    """Make the first `readers` reads (a ticket loaded, a contact looked up) wait for each
+    other, so that every transaction has read before any of them commits. Returns what each
+    read saw, copied at that moment."""
+    barrier = asyncio.Barrier(readers)
+    reads: list[tuple[str, object]] = []
+
+    async def wait_for_the_others(table: str, row: object) -> None:
+        reads.append((table, copy.deepcopy(row)))
+        if len(reads) <= readers:
+            await barrier.wait()
+
+    store.after_read = wait_for_the_others
+    return reads

@@ -12,8 +12,13 @@ from core import commands as c
 from core.errors import AlreadyTaken, DomainError, InvalidInput, NotAllowed, TransitionRefused
 from core.statuses import AWAITING_REPLY, ON_HOLD, OPEN, RESOLVED
 from core.tickets import Ticket
-from tests.core.steps import agent_replies, client_writes, statuses_in_history
-from tests.fakes import ANNA, BORIS, LINE2_GROUP, OLGA, InMemoryStore, make_desk
+from tests.core.steps import (
+    agent_replies,
+    client_writes,
+    interleave_first_reads,
+    statuses_in_history,
+)
+from tests.fakes import ANNA, BORIS, LINE2_GROUP, OLGA, make_desk
 
 
 async def test_send_keeps_the_status_and_send_and_resolve_resolves() -> None:
@@ -56,26 +61,10 @@ async def test_a_second_agent_taking_a_taken_ticket_is_told_who_has_it() -> None
     assert store.ticket(first.ticket_id).responsible_id == ANNA
 
 
-def pause_first_reads(store: InMemoryStore, readers: int) -> list[int]:
-    """Let the first `readers` ticket reads wait for each other, so that every transaction
-    reads the same version before any of them commits. Returns the versions read."""
-    barrier = asyncio.Barrier(readers)
-    versions: list[int] = []
-
-    async def wait_for_the_others(table: str, ticket: object) -> None:
-        assert isinstance(ticket, Ticket)
-        versions.append(ticket.version)
-        if len(versions) <= readers:
-            await barrier.wait()
-
-    store.after_read = wait_for_the_others
-    return versions
-
-
 async def test_two_agents_taking_at_once_one_wins_the_other_is_told_who() -> None:
     desk, store, _ = make_desk()
     first = await client_writes(desk)
-    versions = pause_first_reads(store, readers=2)
+    reads = interleave_first_reads(store)
     results: list[object] = await asyncio.gather(
         desk.handle(c.TakeTicket(first.ticket_id, ANNA)),
         desk.handle(c.TakeTicket(first.ticket_id, BORIS)),
@@ -88,7 +77,8 @@ async def test_two_agents_taking_at_once_one_wins_the_other_is_told_who() -> Non
     assert holder == winners[0].responsible_id
     assert isinstance(losers[0], AlreadyTaken)
     assert f"taken by {store.employees[holder or 0].name}" in str(losers[0])
-    assert versions[:2] == [versions[0]] * 2, "both read the same version"
+    versions = [t.version for _, t in reads if isinstance(t, Ticket)]
+    assert versions[0] == versions[1], "both read the same version"
     assert len(versions) == 3, "the loser read the ticket again on its retry"
     assert len(store.history_of(first.ticket_id, "responsible")) == 1
 
@@ -96,7 +86,7 @@ async def test_two_agents_taking_at_once_one_wins_the_other_is_told_who() -> Non
 async def test_when_retries_run_out_the_agent_is_asked_to_try_again() -> None:
     desk, store, _ = make_desk(attempts=1)
     first = await client_writes(desk)
-    pause_first_reads(store, readers=2)
+    interleave_first_reads(store)
     results = await asyncio.gather(
         desk.handle(c.AddAgentReply(first.ticket_id, ANNA, "One")),
         desk.handle(c.AddAgentReply(first.ticket_id, BORIS, "Two")),
@@ -110,7 +100,7 @@ async def test_when_retries_run_out_the_agent_is_asked_to_try_again() -> None:
 async def test_concurrent_replies_both_land_after_the_retry() -> None:
     desk, store, _ = make_desk()
     first = await client_writes(desk)
-    pause_first_reads(store, readers=2)
+    interleave_first_reads(store)
     await asyncio.gather(
         desk.handle(c.AddAgentReply(first.ticket_id, ANNA, "One")),
         desk.handle(c.AddAgentReply(first.ticket_id, BORIS, "Two")),

@@ -14,10 +14,24 @@ from core.errors import DomainError, InvalidInput, NotAllowed, TransitionRefused
 from core.people import Contact, Identity
 from core.statuses import CLOSED, OPEN, RESOLVED
 from core.tickets import Attachment
-from tests.core.steps import OTHER_CLIENT, agent_replies, client_writes, statuses_in_history
-from tests.fakes import ANNA, OLGA, make_desk
+from tests.core.steps import (
+    CLIENT,
+    OTHER_CLIENT,
+    agent_replies,
+    client_writes,
+    interleave_first_reads,
+    statuses_in_history,
+)
+from tests.fakes import ANNA, OLGA, InMemoryStore, make_desk
 
 WEEK = timedelta(days=7)
+
+
+def known_client(store: InMemoryStore, manager_id: int) -> None:
+    """The client of `client_writes`, already a contact with a responsible manager."""
+    store.contacts[1] = Contact(1, "Ivan", manager_id=manager_id,
+                                identities=[Identity("telegram", CLIENT)])
+    store.sequences["contacts"] = 1
 
 
 async def test_a_first_message_opens_a_ticket_titled_by_its_first_line() -> None:
@@ -77,9 +91,7 @@ async def test_a_returning_client_gets_their_new_phone_and_language_remembered()
 
 async def test_a_new_ticket_goes_to_the_contacts_manager() -> None:
     desk, store, _ = make_desk()
-    store.contacts[1] = Contact(1, "Ivan", manager_id=ANNA,
-                                identities=[Identity("telegram", "5001")])
-    store.sequences["contacts"] = 1
+    known_client(store, manager_id=ANNA)
     result = await client_writes(desk)
     assert store.ticket(result.ticket_id).responsible_id == ANNA
 
@@ -262,9 +274,7 @@ async def test_refusals_are_domain_errors_with_a_stable_code() -> None:
 @pytest.mark.parametrize("manager", [OLGA, 99], ids=["deactivated", "deleted"])
 async def test_a_new_ticket_skips_a_manager_who_cannot_work_it(manager: int) -> None:
     desk, store, _ = make_desk(settings=DeskSettings(default_responsible_id=ANNA))
-    store.contacts[1] = Contact(1, "Ivan", manager_id=manager,
-                                identities=[Identity("telegram", "5001")])
-    store.sequences["contacts"] = 1
+    known_client(store, manager_id=manager)
     result = await client_writes(desk)
     assert store.ticket(result.ticket_id).responsible_id == ANNA
 
@@ -272,17 +282,10 @@ async def test_a_new_ticket_skips_a_manager_who_cannot_work_it(manager: int) -> 
 async def test_two_messages_at_once_from_a_new_client_open_one_ticket() -> None:
     """A photo album arrives as several updates at the same moment."""
     desk, store, _ = make_desk()
-    barrier, lookups = asyncio.Barrier(2), []
-
-    async def both_look_the_client_up_first(table: str, found: object) -> None:
-        lookups.append(found)
-        if len(lookups) <= 2:
-            await barrier.wait()
-
-    store.after_read = both_look_the_client_up_first
+    reads = interleave_first_reads(store)
     first, second = await asyncio.gather(client_writes(desk, "Photo 1"),
                                          client_writes(desk, "Photo 2"))
-    assert lookups[:2] == [None, None], "both saw a client nobody knew"
+    assert reads[:2] == [("contacts", None)] * 2, "both saw a client nobody knew"
     assert len(store.contacts) == 1 and len(store.tickets) == 1
     assert first.ticket_id == second.ticket_id
     assert sorted(c.body for c in store.comments.values()) == ["Photo 1", "Photo 2"]

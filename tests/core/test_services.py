@@ -10,7 +10,7 @@ import pytest
 from core import commands as c
 from core.errors import AlreadyHandled, InvalidInput
 from core.outbox import Audience, InboundRef, OutboundMessage
-from tests.core.steps import CLIENT
+from tests.core.steps import CLIENT, interleave_first_reads
 from tests.fakes import make_desk
 
 UPDATE = InboundRef("telegram", "update-100")
@@ -57,14 +57,7 @@ async def test_each_command_is_one_commit() -> None:
 
 async def test_the_same_update_delivered_twice_at_once_runs_once() -> None:
     desk, store, _ = make_desk()
-    barrier, reads = asyncio.Barrier(2), []
-
-    async def both_start_before_either_commits(table: str, found: object) -> None:
-        reads.append(table)
-        if len(reads) <= 2:
-            await barrier.wait()
-
-    store.after_read = both_start_before_either_commits
+    interleave_first_reads(store)
     results = await asyncio.gather(desk.handle(writes("Hello"), source=UPDATE),
                                    desk.handle(writes("Hello"), source=UPDATE),
                                    return_exceptions=True)
