@@ -1,0 +1,125 @@
+"""Delivery of pending updates to the bot's webhook, the way Telegram does it.
+
+One update at a time, in ``update_id`` order, POSTed as JSON with the
+``X-Telegram-Bot-Api-Secret-Token`` header when a secret was set.  An update counts as
+delivered only on a 2xx answer; otherwise it is retried with exponential backoff and the
+error shows in getWebhookInfo.  A 2xx answer whose JSON body names a ``method`` is
+executed as a Bot API call, like Telegram's "reply to the webhook" feature.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from .state import EmulatorState, WebhookConfig
+from .updates import PendingUpdate
+
+log = logging.getLogger(__name__)
+
+ReplyHandler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class WebhookRetry:
+    """Backoff between failed deliveries (Telegram's is slower; tests want it fast)."""
+
+    initial: float = 0.05
+    factor: float = 2.0
+    maximum: float = 2.0
+    request_timeout: float = 10.0
+
+
+class WebhookDeliverer:
+    """Background task that pushes pending updates to ``state.webhook``."""
+
+    def __init__(self, state: EmulatorState, retry: WebhookRetry, on_reply: ReplyHandler) -> None:
+        self._state = state
+        self._retry = retry
+        self._on_reply = on_reply
+        self._task: asyncio.Task[None] | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    def start(self) -> None:
+        self._session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=self._retry.request_timeout)
+        )
+        self._task = asyncio.create_task(self._run(), name="telegram-emulator-webhook")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _next(self) -> tuple[WebhookConfig, PendingUpdate] | None:
+        hook = self._state.webhook
+        if hook is None:
+            return None
+        pending = self._state.updates.peek(1)
+        return (hook, pending[0]) if pending else None
+
+    async def _run(self) -> None:
+        state = self._state
+        delay = self._retry.initial
+        while not state.closing:
+            job = await state.signal.wait_until(self._next, 3600.0, closed=lambda: state.closing)
+            if job is None:
+                continue
+            hook, update = job
+            error = await self._post(hook, update)
+            hook.attempts += 1
+            if error is None:
+                state.updates.confirm_one(update.update_id)
+                hook.delivered += 1
+                delay = self._retry.initial
+                state.changed()
+                continue
+            hook.last_error_date = int(time.time())
+            hook.last_error_message = error
+            state.changed()
+            await asyncio.sleep(delay)
+            delay = min(delay * self._retry.factor, self._retry.maximum)
+
+    async def _post(self, hook: WebhookConfig, update: PendingUpdate) -> str | None:
+        """POST one update; None when delivered, else the error text."""
+        assert self._session is not None
+        headers = {"Content-Type": "application/json"}
+        if hook.secret_token:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = hook.secret_token
+        try:
+            async with self._session.post(
+                hook.url, data=json.dumps(update.to_api()), headers=headers
+            ) as resp:
+                body = await resp.read()
+                if not 200 <= resp.status < 300:
+                    return f"Wrong response from the webhook: {resp.status} {resp.reason}"
+        except TimeoutError:
+            return "Read timeout expired"
+        except aiohttp.ClientError as exc:
+            return f"Connection failed: {type(exc).__name__}"
+        await self._maybe_reply(body)
+        return None
+
+    async def _maybe_reply(self, body: bytes) -> None:
+        try:
+            payload = json.loads(body) if body.strip() else None
+        except ValueError:
+            return
+        if isinstance(payload, dict) and isinstance(payload.get("method"), str):
+            try:
+                await self._on_reply(payload)
+            except Exception:  # a bad reply must never stop delivery
+                log.exception("webhook reply failed")
