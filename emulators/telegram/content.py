@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import bad_request
 from .files import StoredFile, image_size
-from .formatting import Entity, detect_entities, parse_text, strip_text, utf16_len
+from .formatting import Entity, detect_entities, parse_text, strip_text
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -43,7 +43,7 @@ def format_text(
     plain, ents = _apply(text, parse_mode, entities)
     if not plain:
         raise bad_request("message text is empty")
-    if utf16_len(plain) > MAX_TEXT:
+    if len(plain) > MAX_TEXT:  # counted in code points (entity offsets use UTF-16)
         raise bad_request("message is too long")
     return plain, ents
 
@@ -57,7 +57,7 @@ def format_caption(
     if caption is None:
         return None, []
     plain, ents = _apply(caption, parse_mode, entities)
-    if utf16_len(plain) > MAX_CAPTION:
+    if len(plain) > MAX_CAPTION:
         raise bad_request("message caption is too long")
     return (plain or None), ents
 

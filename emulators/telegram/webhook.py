@@ -108,6 +108,8 @@ class WebhookDeliverer:
                     return f"Wrong response from the webhook: {resp.status} {resp.reason}"
         except TimeoutError:
             return "Read timeout expired"
+        except aiohttp.ClientConnectorError:
+            return "Connection refused"
         except aiohttp.ClientError as exc:
             return f"Connection failed: {type(exc).__name__}"
         await self._maybe_reply(body)

@@ -250,8 +250,9 @@ async def test_get_updates_offset_semantics(tg: TelegramEmulator, bot: Bot) -> N
 
     # a second poller ends the first one with 409 like Telegram
     assert third is not None
+    polls = tg.state.poll_generation
     older = asyncio.create_task(bot.get_updates(offset=third + 1, timeout=5))
-    await asyncio.sleep(0.05)
+    await tg.wait_for(lambda e: e.state.poll_generation > polls)  # it is waiting now
     newer = asyncio.create_task(bot.get_updates(timeout=0))
     with pytest.raises(TelegramConflictError, match="terminated by other getUpdates"):
         await older
@@ -507,9 +508,9 @@ async def test_rate_limit_with_real_compressed_clock(tg: TelegramEmulator, bot: 
     tg.set_rate_limits(RateLimits(time_scale=5))
     tg.add_user(CLIENT, "Carol")
     with pytest.raises(TelegramRetryAfter) as exc:
-        for _ in range(4):
+        for _ in range(50):  # far faster than 5 emulated messages per real second
             await bot.send_message(CLIENT, "spam")
-    await asyncio.sleep(exc.value.retry_after / 5)
+    await asyncio.sleep(exc.value.retry_after / 5 + 0.02)
     await bot.send_message(CLIENT, "polite")
     assert tg.rate_limited_count == 1
 
