@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -37,12 +39,19 @@ async def _pg_admin(sql: str) -> None:
         await conn.close()
 
 
+def _run_sync(coro_fn: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a coroutine to completion in a thread of its own: session fixtures may be first
+    requested from inside a running test loop, where asyncio.run() is not allowed."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(coro_fn())).result()
+
+
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str | None]:
     """A migrated template database for this test run; each test clones it."""
     name = f"chatdesk_tpl_{uuid.uuid4().hex[:8]}"
     try:
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+        _run_sync(lambda: _pg_admin(f'CREATE DATABASE "{name}"'))
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL is required but unreachable at {PG_ADMIN_URL}: {exc}")
@@ -56,9 +65,9 @@ def pg_template() -> Iterator[str | None]:
         await ensure_reference_data()
         await Tortoise.close_connections()
 
-    asyncio.run(prepare())
+    _run_sync(prepare)
     yield name
-    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _run_sync(lambda: _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _open_test_database(kind: str, tmp_path: Path,
