@@ -268,8 +268,7 @@ class TelegramTopicRow(Model):
 
 
 class PanelSessionRow(Model):
-    """A signed-in panel session. Only a hash of the cookie value is kept, so a copy of the
-    database does not let anyone in."""
+    """A signed-in panel session. Only a hash of the cookie value is kept."""
 
     id_hash = fields.CharField(max_length=64, primary_key=True)
     employee_id = fields.IntField(db_index=True)
@@ -292,7 +291,7 @@ class LoginFailureRow(Model):
 
 
 class ApiTokenRow(Model):
-    """An API token of an employee; the token itself is shown once, only its hash is kept."""
+    """An API token of an employee. The token is shown once, only its hash is kept."""
 
     id = fields.IntField(primary_key=True)
     employee_id = fields.IntField(db_index=True)

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('last_used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('revoked', fields.BooleanField(default=False)),
             ],
-            options={'table': 'api_tokens', 'app': 'models', 'pk_attr': 'id', 'table_description': 'An API token of an employee; the token itself is shown once, only its hash is kept.'},
+            options={'table': 'api_tokens', 'app': 'models', 'pk_attr': 'id', 'table_description': 'An API token of an employee. The token is shown once, only its hash is kept.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('expires_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'panel_sessions', 'app': 'models', 'pk_attr': 'id_hash', 'table_description': 'A signed-in panel session. Only a hash of the cookie value is kept, so a copy of the'},
+            options={'table': 'panel_sessions', 'app': 'models', 'pk_attr': 'id_hash', 'table_description': 'A signed-in panel session. Only a hash of the cookie value is kept.'},
             bases=['Model'],
         ),
         ops.RemoveField(model_name='TelegramTopicRow', name='ticket_id'),
