@@ -56,14 +56,4 @@ class Migration(migrations.Migration):
             options={'table': 'panel_sessions', 'app': 'models', 'pk_attr': 'id_hash', 'table_description': 'A signed-in panel session. Only a hash of the cookie value is kept.'},
             bases=['Model'],
         ),
-        ops.RemoveField(model_name='TelegramTopicRow', name='ticket_id'),
-        ops.AddField(
-            model_name='TelegramTopicRow',
-            name='ticket_id',
-            field=fields.IntField(primary_key=True, unique=True, db_index=True),
-        ),
-        ops.AddIndex(
-            model_name='TelegramTopicRow',
-            index=Index(fields=['ticket_id']),
-        ),
     ]
