@@ -1,0 +1,71 @@
+"""The Telegram routers: clients in private chats, agents in the team chat(s). Each
+update becomes one command for the core (or one answer through the outbox); everything a
+ticket change causes is planned by the core and delivered by the sender."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, F, Router
+from aiogram.types import TelegramObject
+
+from bots.telegram.config import TelegramConfig
+from bots.telegram.handlers import (
+    agent_callbacks,
+    agent_commands,
+    agent_lists,
+    agent_topic,
+    canned,
+    client_callbacks,
+    client_commands,
+    client_messages,
+)
+from bots.telegram.handlers.errors import DomainErrorsMiddleware
+from bots.telegram.handlers.identity import AgentIdentityMiddleware
+from core.outbox import Audience
+from storage.delivery import TopicStore
+from storage.lists import TicketLists
+
+
+class ReadSide(BaseMiddleware):
+    """Hands handlers (and filters) the read-side queries as `lists` and `topics`."""
+
+    def __init__(self, lists: TicketLists, topics: TopicStore) -> None:
+        self.lists = lists
+        self.topics = topics
+
+    async def __call__(
+        self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject, data: dict[str, Any],
+    ) -> Any:
+        data["lists"], data["topics"] = self.lists, self.topics
+        return await handler(event, data)
+
+
+def build_routers(config: TelegramConfig, lists: TicketLists | None = None,
+                  topics: TopicStore | None = None) -> list[Router]:
+    lists, topics = lists or TicketLists(), topics or TopicStore()
+    read_side = ReadSide(lists, topics)
+
+    clients = Router(name="clients")
+    clients.message.filter(F.chat.type == "private")
+    clients.callback_query.filter(F.message.chat.type == "private")
+    clients.include_routers(client_commands.router(), client_callbacks.router(),
+                            client_messages.router())
+
+    agents = Router(name="agents")
+    agents.message.filter(F.chat.id.in_(config.agent_chats))
+    agents.callback_query.filter(F.message.chat.id.in_(config.agent_chats))
+    identity = AgentIdentityMiddleware(lists)
+    agents.include_routers(agent_commands.router(), canned.router(), agent_lists.router(),
+                           agent_callbacks.router(), agent_topic.router())
+
+    for router, domain, audience in ((clients, "client", Audience.CLIENT),
+                                     (agents, "agents", Audience.AGENTS)):
+        for observer in (router.message, router.callback_query):
+            observer.outer_middleware(read_side)
+            observer.middleware(DomainErrorsMiddleware(domain, audience))
+    for observer in (agents.message, agents.callback_query):
+        observer.middleware(identity)
+    return [clients, agents]

@@ -1,0 +1,43 @@
+"""An agent's plain message or file in a ticket's topic is a public reply to the client.
+A command we do not know is answered with a hint, never forwarded to the client."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import Message
+
+from bots.telegram.config import TelegramConfig
+from bots.telegram.handlers.common import agent_tr, tell_agents
+from bots.telegram.handlers.content import CONTENT_TYPES, message_content
+from bots.telegram.handlers.topics import InTicketTopic, thread_of
+from core import commands as c
+from core.outbox import InboundRef
+from core.people import Employee
+from core.ports import Clock
+from core.services import Desk
+
+
+def router() -> Router:
+    r = Router(name="agent-topic")
+    in_topic = InTicketTopic()
+    r.message.register(unknown_command, F.func(_is_command), in_topic)
+    r.message.register(reply_to_client, F.content_type.in_(CONTENT_TYPES), in_topic)
+    return r
+
+
+def _is_command(message: Message) -> bool:
+    return (message.text or message.caption or "").startswith("/")
+
+
+async def reply_to_client(message: Message, ticket_id: int, employee: Employee, desk: Desk,
+                          source: InboundRef) -> None:
+    content = message_content(message)
+    await desk.handle(c.AddAgentReply(ticket_id, employee.id, content.text,
+                                      content.attachments, origin="telegram"), source=source)
+
+
+async def unknown_command(message: Message, ticket_id: int, desk: Desk, tg: TelegramConfig,
+                          clock: Clock, source: InboundRef) -> None:
+    text = agent_tr(message.from_user, tg)("Unknown command. /help lists the commands.")
+    await tell_agents(desk, clock, message.chat.id, thread_of(message), text, source,
+                      ticket_id=ticket_id)

@@ -1,0 +1,81 @@
+"""Whatever a client sends in the private chat joins, reopens or opens a ticket; a reply to
+the "comment on your rating" prompt is the rating's comment instead."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from aiogram import F, Router
+from aiogram.types import Message
+
+from bots.i18n import LANGUAGES, translator
+from bots.telegram.config import TelegramConfig
+from bots.telegram.handlers.common import CHANNEL, answer, client_tr, full_name
+from bots.telegram.handlers.content import CONTENT_TYPES, message_content
+from core import commands as c
+from core.outbox import Audience, InboundRef
+from core.ports import Clock
+from core.services import Desk
+from storage.lists import TicketLists
+
+RATING_PROMPT = ("Thank you for rating ticket #{number}! If you like, reply to this message "
+                 "with a comment.")
+
+
+def router() -> Router:
+    r = Router(name="client-messages")
+    r.message.register(client_writes, F.content_type.in_(CONTENT_TYPES))
+    return r
+
+
+async def client_writes(message: Message, desk: Desk, tg: TelegramConfig, clock: Clock,
+                        lists: TicketLists, source: InboundRef) -> None:
+    user = message.from_user
+    if user is None or user.is_bot:
+        return
+    content = message_content(message)
+    prompt_for = rating_prompt_number(message)
+    if (prompt_for is not None and content.text.strip() and not content.attachments
+            and await _comment_rating(message, prompt_for, content.text, desk, tg, clock,
+                                      lists, source)):
+        return
+    await desk.handle(c.ClientWrites(
+        CHANNEL, str(user.id), full_name(user), content.text, content.attachments,
+        language=user.language_code, phone=content.phone), source=source)
+
+
+async def _comment_rating(message: Message, number: int, text: str, desk: Desk,
+                          tg: TelegramConfig, clock: Clock, lists: TicketLists,
+                          source: InboundRef) -> bool:
+    assert message.from_user is not None
+    contact_id = await lists.contact_id(CHANNEL, str(message.from_user.id))
+    ticket = await lists.brief(number)
+    if contact_id is None or ticket is None or ticket.contact_id != contact_id or (
+            ticket.rating is None):
+        return False  # not a prompt of theirs after all: an ordinary message
+    await desk.handle(c.ClientRatesTicket(contact_id, ticket.id, ticket.rating, text),
+                      source=source)
+    tr = client_tr(message.from_user, tg)
+    await desk.reply([answer(clock, message.chat.id, tr("Thank you for your comment!"),
+                             audience=Audience.CLIENT, ticket_id=ticket.id)])
+    return True
+
+
+def rating_prompt_number(message: Message) -> int | None:
+    """The ticket number of the bot's rating prompt this message answers, if it does."""
+    prompt = message.reply_to_message
+    if prompt is None or prompt.from_user is None or not prompt.from_user.is_bot:
+        return None
+    for pattern in _prompt_patterns():
+        found = pattern.fullmatch((prompt.text or "").strip())
+        if found:
+            return int(found.group(1))
+    return None
+
+
+@cache
+def _prompt_patterns() -> tuple[re.Pattern[str], ...]:
+    wordings = {translator(lang, "client").gettext(RATING_PROMPT) for lang in LANGUAGES}
+    return tuple(re.compile(re.escape(w.strip()).replace(re.escape("{number}"), r"(\d+)"))
+                 for w in wordings)
