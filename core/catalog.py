@@ -28,6 +28,8 @@ class DeskSettings:
     auto_close_after: timedelta = timedelta(days=3)  # §2.6
     default_priority: str = "normal"
     default_responsible_id: int | None = None
+    leads_see_reports: bool = True  # §9.1: "reports only if allowed"
+    company_categories: tuple[str, ...] = ("Client", "Partner", "VIP")  # §8.2
 
 
 def default_priorities() -> list[Priority]:

@@ -175,3 +175,163 @@ class SetEmployeeActive(Command):
 class LinkTelegram(Command):
     employee_id: int
     telegram_id: int | None
+
+
+@dataclass(frozen=True)
+class SetEmployeeRole(Command):
+    """An administrator changes someone's role; the last active administrator stays one."""
+
+    employee_id: int  # who does it
+    target_id: int
+    role: str
+
+
+@dataclass(frozen=True)
+class SetEmployeePassword(Command):
+    """Store a new panel password hash (hashed by the adapter: the core never sees the
+    password). `actor_id` is the employee or administrator doing it; None for the CLI."""
+
+    employee_id: int
+    password_hash: str | None
+    actor_id: int | None = None
+
+
+# --- settings (DOMAIN.md §2.3, §3.6, §8.2, §9.2, §9.5): administrators only ---------------
+@dataclass(frozen=True)
+class SaveStatus(Command):
+    """Create a custom status, or edit any status; a system one keeps its code and state."""
+
+    employee_id: int
+    code: str
+    name: str
+    state: str = "open"
+    pauses_sla: bool = False
+    excluded_from_load: bool = False
+    color: str = "#888888"
+    notify_client: bool = True
+
+
+@dataclass(frozen=True)
+class DeleteStatus(Command):
+    employee_id: int
+    code: str
+
+
+@dataclass(frozen=True)
+class SavePriority(Command):
+    employee_id: int
+    code: str
+    name: str
+    color: str = "#888888"
+
+
+@dataclass(frozen=True)
+class DeletePriority(Command):
+    employee_id: int
+    code: str
+
+
+@dataclass(frozen=True)
+class SaveTicketType(Command):
+    employee_id: int
+    code: str
+    name: str
+    internal: bool = False
+
+
+@dataclass(frozen=True)
+class DeleteTicketType(Command):
+    employee_id: int
+    code: str
+
+
+@dataclass(frozen=True)
+class MoveItem(Command):
+    """Move a row of an ordered list one place up or down."""
+
+    employee_id: int
+    kind: str  # statuses, priorities, types, canned_groups, canned_answers
+    key: str
+    up: bool
+
+
+@dataclass(frozen=True)
+class SaveCannedGroup(Command):
+    employee_id: int
+    group_id: int  # 0: a new group
+    name: str
+
+
+@dataclass(frozen=True)
+class DeleteCannedGroup(Command):
+    employee_id: int
+    group_id: int
+
+
+@dataclass(frozen=True)
+class SaveCannedAnswer(Command):
+    employee_id: int
+    answer_id: int  # 0: a new answer
+    group_id: int
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class DeleteCannedAnswer(Command):
+    employee_id: int
+    answer_id: int
+
+
+@dataclass(frozen=True)
+class SaveGroup(Command):
+    employee_id: int
+    group_id: int  # 0: a new group
+    name: str
+    member_ids: tuple[int, ...] = ()
+    notify_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeleteGroup(Command):
+    employee_id: int
+    group_id: int
+
+
+@dataclass(frozen=True)
+class SaveCompany(Command):
+    employee_id: int
+    company_id: int  # 0: a new company
+    name: str
+    category: str = "Client"
+    manager_id: int | None = None
+    email_domain: str | None = None
+
+
+@dataclass(frozen=True)
+class SaveContact(Command):
+    employee_id: int
+    contact_id: int  # 0: a new contact
+    name: str
+    phone: str | None = None
+    email: str | None = None
+    company_id: int | None = None
+    manager_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SetCompanyCategories(Command):
+    employee_id: int
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SetDeskSettings(Command):
+    """Reopen window (§3.4), auto-close timeout (§2.6), default priority, whether leads see
+    reports (§9.1)."""
+
+    employee_id: int
+    reopen_window_seconds: int
+    auto_close_seconds: int
+    default_priority: str = "normal"
+    leads_see_reports: bool = True

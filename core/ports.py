@@ -3,7 +3,7 @@ repositories. Storage implements them with tortoise-orm; tests with in-memory fa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -13,7 +13,7 @@ from core.catalog import DeskSettings, Priority, TicketType
 from core.events import Event
 from core.outbox import InboundRef, OutboundMessage
 from core.people import Company, Contact, Employee, Group, Identity
-from core.statuses import Workflow
+from core.statuses import Status, Workflow
 from core.tickets import Comment, HistoryEntry, Ticket
 
 
@@ -72,6 +72,30 @@ class CatalogRepository(Protocol):
     async def canned_answers(self, group_id: int | None = None) -> list[CannedAnswer]: ...
 
 
+class SetupRepository(Protocol):
+    """What administrators configure: reference lists, groups, companies, desk settings."""
+
+    async def save_status(self, status: Status) -> None: ...
+    async def delete_status(self, code: str) -> None: ...
+    async def save_priority(self, priority: Priority) -> None: ...
+    async def delete_priority(self, code: str) -> None: ...
+    async def save_ticket_type(self, ticket_type: TicketType) -> None: ...
+    async def delete_ticket_type(self, code: str) -> None: ...
+    async def tickets_using(self, field: str, value: object) -> int:
+        """How many tickets have `field` (status, priority, type_code, group_id) = value."""
+    async def save_canned_group(self, group: CannedGroup) -> CannedGroup: ...
+    async def delete_canned_group(self, group_id: int) -> None:
+        """Delete the group and its answers."""
+    async def save_canned_answer(self, answer: CannedAnswer) -> CannedAnswer: ...
+    async def delete_canned_answer(self, answer_id: int) -> None: ...
+    async def groups(self) -> list[Group]: ...
+    async def save_group(self, group: Group) -> Group: ...
+    async def delete_group(self, group_id: int) -> None: ...
+    async def save_company(self, company: Company) -> Company: ...
+    async def save_settings(self, values: Mapping[str, object]) -> None:
+        """Desk-wide settings by key (seconds for durations)."""
+
+
 class HistoryRepository(Protocol):
     async def add_many(self, entries: Sequence[HistoryEntry]) -> None: ...
     async def for_ticket(self, ticket_id: int) -> list[HistoryEntry]: ...
@@ -96,6 +120,7 @@ class UnitOfWork(Protocol):
     contacts: ContactRepository
     employees: EmployeeRepository
     catalog: CatalogRepository
+    setup: SetupRepository
     history: HistoryRepository
     events: EventLog
     outbox: Outbox

@@ -10,6 +10,7 @@ from typing import Any
 from core import agent_handlers as agents
 from core import client_handlers as clients
 from core import commands as c
+from core import setup_handlers as setup
 from core import team_handlers as team
 from core.context import HandlerContext
 from core.errors import AlreadyHandled, ConcurrentUpdate, DomainError
@@ -41,6 +42,25 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.AddEmployee: team.add_employee,
     c.SetEmployeeActive: team.set_employee_active,
     c.LinkTelegram: team.link_telegram,
+    c.SetEmployeeRole: setup.set_employee_role,
+    c.SetEmployeePassword: setup.set_employee_password,
+    c.SaveStatus: setup.save_status,
+    c.DeleteStatus: setup.delete_status,
+    c.SavePriority: setup.save_priority,
+    c.DeletePriority: setup.delete_priority,
+    c.SaveTicketType: setup.save_ticket_type,
+    c.DeleteTicketType: setup.delete_ticket_type,
+    c.MoveItem: setup.move_item,
+    c.SaveCannedGroup: setup.save_canned_group,
+    c.DeleteCannedGroup: setup.delete_canned_group,
+    c.SaveCannedAnswer: setup.save_canned_answer,
+    c.DeleteCannedAnswer: setup.delete_canned_answer,
+    c.SaveGroup: setup.save_group,
+    c.DeleteGroup: setup.delete_group,
+    c.SaveCompany: setup.save_company,
+    c.SaveContact: setup.save_contact,
+    c.SetCompanyCategories: setup.set_company_categories,
+    c.SetDeskSettings: setup.set_desk_settings,
 }
 
 

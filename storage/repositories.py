@@ -257,6 +257,9 @@ class CatalogRepository:
                 "auto_close_seconds", default.auto_close_after.total_seconds())),
             default_priority=values.get("default_priority", default.default_priority),
             default_responsible_id=values.get("default_responsible_id"),
+            leads_see_reports=bool(values.get("leads_see_reports", default.leads_see_reports)),
+            company_categories=tuple(values.get("company_categories",
+                                                default.company_categories)),
         )
 
     async def canned_groups(self) -> list[CannedGroup]:

@@ -9,6 +9,7 @@ from tortoise.backends.base.client import TransactionalDBClient, TransactionCont
 from tortoise.transactions import in_transaction
 
 from storage import repositories as r
+from storage.setup import SetupRepository
 
 
 class TortoiseUnitOfWork:
@@ -17,6 +18,7 @@ class TortoiseUnitOfWork:
     contacts: r.ContactRepository
     employees: r.EmployeeRepository
     catalog: r.CatalogRepository
+    setup: SetupRepository
     history: r.HistoryRepository
     events: r.EventLog
     outbox: r.Outbox
@@ -35,6 +37,7 @@ class TortoiseUnitOfWork:
         self.contacts = r.ContactRepository(conn)
         self.employees = r.EmployeeRepository(conn)
         self.catalog = r.CatalogRepository(conn)
+        self.setup = SetupRepository(conn)
         self.history = r.HistoryRepository(conn)
         self.events = r.EventLog(conn)
         self.outbox = r.Outbox(conn)
