@@ -40,34 +40,43 @@ async def _pg_admin(sql: str) -> None:
 
 
 def _run_sync(coro_fn: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    """Run a coroutine to completion in a thread of its own: session fixtures may be first
-    requested from inside a running test loop, where asyncio.run() is not allowed."""
+    """Run a coroutine to completion in a thread of its own (asyncpg only: tortoise's state
+    is global and must stay on the test loop)."""
     with ThreadPoolExecutor(1) as pool:
         pool.submit(lambda: asyncio.run(coro_fn())).result()
 
 
-@pytest.fixture(scope="session")
-def pg_template() -> Iterator[str | None]:
-    """A migrated template database for this test run; each test clones it."""
+_template: dict[str, str | None] = {}
+
+
+async def _pg_template() -> str | None:
+    """A migrated template database for this test run, made on first use; each PostgreSQL
+    test clones it. None when PostgreSQL is unreachable (and not required)."""
+    if "name" in _template:
+        return _template["name"]
     name = f"chatdesk_tpl_{uuid.uuid4().hex[:8]}"
     try:
-        _run_sync(lambda: _pg_admin(f'CREATE DATABASE "{name}"'))
+        await _pg_admin(f'CREATE DATABASE "{name}"')
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL is required but unreachable at {PG_ADMIN_URL}: {exc}")
-        yield None
-        return
+        _template["name"] = None
+        return None
+    url = _pg_url(name)
+    await migrate(url)
+    await open_database(url)
+    await ensure_reference_data()
+    await Tortoise.close_connections()
+    _template["name"] = name
+    return name
 
-    async def prepare() -> None:
-        url = _pg_url(name)
-        await migrate(url)
-        await open_database(url)
-        await ensure_reference_data()
-        await Tortoise.close_connections()
 
-    _run_sync(prepare)
-    yield name
-    _run_sync(lambda: _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+@pytest.fixture(scope="session", autouse=True)
+def _drop_pg_template() -> Iterator[None]:
+    yield
+    name = _template.get("name")
+    if name:
+        _run_sync(lambda: _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _open_test_database(kind: str, tmp_path: Path,
@@ -77,7 +86,7 @@ async def _open_test_database(kind: str, tmp_path: Path,
         await migrate(url)
         dropped = None
     else:
-        pg_template = request.getfixturevalue("pg_template")
+        pg_template = await _pg_template()
         if pg_template is None:
             pytest.skip(f"PostgreSQL unreachable at {PG_ADMIN_URL}")
         dropped = f"chatdesk_t_{uuid.uuid4().hex[:10]}"
