@@ -3,18 +3,58 @@ the health and metrics endpoints. Channel adapters add their webhook routes to i
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aiohttp import web
 
+from admin_web import (
+    api,
+    auth_views,
+    dashboard_views,
+    metrics,
+    settings_people,
+    settings_views,
+    ticket_views,
+)
+from admin_web.config import PanelConfig
 from admin_web.health import routes as health_routes
-from admin_web.keys import DESK, RUNTIME
+from admin_web.keys import (
+    CONFIG,
+    DESK,
+    EXEMPT,
+    PREFERENCES,
+    RUNTIME,
+    SESSIONS,
+    TEMPLATES,
+    THROTTLE,
+    TOKENS,
+)
+from admin_web.render import environment
+from admin_web.security import MIDDLEWARES
 from chatdesk.runtime import Runtime
+from storage.panel_auth import ApiTokenStore, LoginThrottle, PreferenceStore, SessionStore
 
 
-def create_app(runtime: Runtime) -> web.Application:
-    app = web.Application(client_max_size=20 * 1024 * 1024)
+def create_app(runtime: Runtime, config: PanelConfig | None = None) -> web.Application:
+    config = config or PanelConfig()
+    app = web.Application(client_max_size=20 * 1024 * 1024, middlewares=MIDDLEWARES)
     app[RUNTIME] = runtime
     app[DESK] = runtime.desk
+    app[CONFIG] = config
+    app[TEMPLATES] = environment()
+    app[SESSIONS] = SessionStore(config.session_ttl)
+    app[THROTTLE] = LoginThrottle()
+    app[TOKENS] = ApiTokenStore()
+    app[PREFERENCES] = PreferenceStore()
+    for module in (auth_views, ticket_views, dashboard_views, settings_views, settings_people,
+                   api, metrics):
+        app.add_routes(module.routes)
+    before = set(app.router.resources())
     app.add_routes(health_routes)
+    app.router.add_static("/static", Path(__file__).parent / "static", append_version=False)
     for adapter in runtime.web_adapters:
         adapter.add_routes(app)
+    # Routes that authenticate in their own way (webhook secrets) or need no one: the
+    # panel's session, CSRF and access checks leave them alone.
+    app[EXEMPT] = frozenset(r.canonical for r in app.router.resources() if r not in before)
     return app

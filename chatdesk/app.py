@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from admin_web.app import create_app
+from admin_web.config import config_from_settings
 from chatdesk.bootstrap import SystemClock, build_desk
 from chatdesk.runtime import Runtime
 from chatdesk.settings import Settings
@@ -40,8 +41,8 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
     return runtime
 
 
-def web_app(runtime: Runtime) -> web.Application:
-    app = create_app(runtime)
+def web_app(runtime: Runtime, settings: Settings | None = None) -> web.Application:
+    app = create_app(runtime, config_from_settings(settings) if settings else None)
 
     async def workers(_: web.Application) -> AsyncIterator[None]:
         await runtime.start()
@@ -58,7 +59,7 @@ async def serve(settings: Settings, clock: Clock | None = None,
     await open_database(settings.database_url)
     try:
         runtime = await build_runtime(settings, clock)
-        runner = web.AppRunner(web_app(runtime), access_log=None)
+        runner = web.AppRunner(web_app(runtime, settings), access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, settings.http_host, settings.http_port)
         await site.start()

@@ -1,0 +1,256 @@
+"""The JSON API `/api/v1/…` for integrations: token authentication (admin_web/security.py),
+the same role checks and ticket visibility as the panel, every change via Desk.handle."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from admin_web import reporting
+from admin_web.forms import integer
+from admin_web.keys import CONFIG, DESK, EMPLOYEE
+from admin_web.openapi import OPERATIONS, document, operation
+from admin_web.security import Access, access, now
+from admin_web.ticket_views import ticket_filter
+from core import commands as c
+from core.errors import DomainError
+from core.people import Contact, Employee
+from core.tickets import Comment, Ticket
+from storage import panel_views as views
+
+routes = web.RouteTableDef()
+STATUS_BY_ERROR = {"not_found": 404, "not_allowed": 403, "invalid_input": 422,
+                   "transition_refused": 409, "already_taken": 409}
+
+
+def _error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": code, "message": message}, status=status)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def ticket_json(t: Ticket) -> dict[str, Any]:
+    return {"id": t.id, "subject": t.subject, "channel": t.channel, "contact_id": t.contact_id,
+            "status": t.status, "priority": t.priority, "type": t.type_code, "line": t.line,
+            "responsible_id": t.responsible_id, "group_id": t.group_id,
+            "created_at": _iso(t.created_at), "resolved_at": _iso(t.resolved_at),
+            "closed_at": _iso(t.closed_at), "on_hold_until": _iso(t.on_hold_until),
+            "planned_reaction_at": _iso(t.planned_reaction_at),
+            "planned_resolution_at": _iso(t.planned_resolution_at), "rating": t.rating}
+
+
+def comment_json(m: Comment) -> dict[str, Any]:
+    return {"id": m.id, "author_kind": m.author.kind.value, "author_id": m.author.id,
+            "body": m.body, "public": m.public, "created_at": _iso(m.created_at),
+            "delivery": m.delivery}
+
+
+def contact_json(ct: Contact) -> dict[str, Any]:
+    return {"id": ct.id, "name": ct.name, "phone": ct.phone, "email": ct.email,
+            "company_id": ct.company_id,
+            "channels": sorted({i.channel for i in ct.identities})}
+
+
+def employee_json(e: Employee) -> dict[str, Any]:
+    return {"id": e.id, "name": e.name, "login": e.login, "role": e.role.value,
+            "active": e.active, "group_ids": sorted(e.group_ids)}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    try:
+        data = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_json", "send a JSON object")
+    return data
+
+
+async def _run(request: web.Request, command: c.Command) -> Any:
+    try:
+        return await request.app[DESK].handle(command)
+    except DomainError as exc:
+        raise ApiError(STATUS_BY_ERROR.get(exc.code, 400), exc.code, exc.message) from exc
+
+
+def _handler(fn: Callable[[web.Request], Awaitable[web.Response]]
+             ) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """Turn an ApiError (a refused command, a bad body, a hidden ticket) into JSON."""
+    async def wrapped(request: web.Request) -> web.Response:
+        try:
+            return await fn(request)
+        except ApiError as exc:
+            return _error(exc.status, exc.code, exc.message)
+    wrapped.__name__ = fn.__name__
+    return wrapped
+
+
+async def _visible_ticket(request: web.Request) -> Ticket:
+    """404 for a ticket that does not exist and for one the caller may not see alike."""
+    ticket_id = int(request.match_info["ticket_id"])
+    detail = await views.ticket_detail(ticket_id) \
+        if await views.can_see(request[EMPLOYEE], ticket_id) else None
+    if detail is None:
+        raise ApiError(404, "not_found", f"no ticket #{ticket_id}")
+    return detail.ticket
+
+
+@operation("GET", "/api/v1/openapi.json", "The OpenAPI document of this API", Access.PUBLIC)
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(document())
+
+
+@operation("GET", "/api/v1/tickets", "Tickets the caller may see, filtered and paged",
+           Access.STAFF)
+async def list_tickets(request: web.Request) -> web.Response:
+    ref = await views.reference()
+    per_page = min(100, integer(request.query.get("per_page")) or 25)
+    page = await views.list_tickets(ticket_filter(request.query),
+                                    await views.visible_ticket_ids(request[EMPLOYEE]), ref,
+                                    now(), integer(request.query.get("page")) or 1, per_page)
+    return web.json_response({"total": page.total, "page": page.page, "pages": page.pages,
+                              "items": [ticket_json(i.ticket) for i in page.items]})
+
+
+@operation("POST", "/api/v1/tickets", "Register a ticket for a contact", Access.STAFF)
+async def create_ticket(request: web.Request) -> web.Response:
+    data = await _body(request)
+    ticket = await _run(request, c.OpenTicketForClient(
+        request[EMPLOYEE].id, integer(data.get("contact_id")) or 0,
+        str(data.get("subject", "")), str(data.get("text", "")),
+        data.get("type") or None, data.get("priority") or None))
+    return web.json_response(ticket_json(ticket), status=201)
+
+
+@operation("GET", "/api/v1/tickets/{ticket_id}", "A ticket with its comments", Access.STAFF)
+async def get_ticket(request: web.Request) -> web.Response:
+    ticket = await _visible_ticket(request)
+    detail = await views.ticket_detail(ticket.id)
+    assert detail is not None
+    return web.json_response({**ticket_json(ticket),
+                              "comments": [comment_json(m) for m in detail.comments]})
+
+
+@operation("POST", "/api/v1/tickets/{ticket_id}/comments",
+           "Add a public reply (optionally resolving) or a private note", Access.STAFF)
+async def add_comment(request: web.Request) -> web.Response:
+    ticket = await _visible_ticket(request)
+    data = await _body(request)
+    me = request[EMPLOYEE].id
+    text = str(data.get("text", ""))
+    if data.get("public", True):
+        comment = await _run(request, c.AddAgentReply(ticket.id, me, text,
+                                                      resolve=bool(data.get("resolve")),
+                                                      origin="api"))
+    else:
+        comment = await _run(request, c.AddPrivateNote(ticket.id, me, text, origin="api"))
+    return web.json_response(comment_json(comment), status=201)
+
+
+@operation("POST", "/api/v1/tickets/{ticket_id}/status", "Change the status", Access.STAFF)
+async def change_status(request: web.Request) -> web.Response:
+    ticket = await _visible_ticket(request)
+    data = await _body(request)
+    until = None
+    if data.get("until"):
+        try:
+            until = datetime.fromisoformat(str(data["until"]))
+        except ValueError:
+            return _error(422, "invalid_input", "until is an ISO 8601 date and time")
+        if until.tzinfo is None:
+            return _error(422, "invalid_input", "until needs a time zone offset")
+    changed = await _run(request, c.ChangeStatus(ticket.id, request[EMPLOYEE].id,
+                                                 str(data.get("status", "")), until))
+    return web.json_response(ticket_json(changed))
+
+
+@operation("POST", "/api/v1/tickets/{ticket_id}/responsible",
+           "Set the responsible employee and group", Access.STAFF)
+async def set_responsible(request: web.Request) -> web.Response:
+    ticket = await _visible_ticket(request)
+    data = await _body(request)
+    changed = await _run(request, c.AssignTicket(ticket.id, request[EMPLOYEE].id,
+                                                 integer(data.get("responsible_id")),
+                                                 integer(data.get("group_id"))))
+    return web.json_response(ticket_json(changed))
+
+
+@operation("GET", "/api/v1/contacts", "Contacts, searched by name, phone or e-mail",
+           Access.STAFF)
+async def list_contacts(request: web.Request) -> web.Response:
+    found, total = await views.contacts(request.query.get("q", ""),
+                                        integer(request.query.get("page")) or 1)
+    return web.json_response({"total": total, "items": [contact_json(x) for x in found]})
+
+
+@operation("GET", "/api/v1/contacts/{contact_id}", "One contact", Access.STAFF)
+async def get_contact(request: web.Request) -> web.Response:
+    found = await views.contact(int(request.match_info["contact_id"]))
+    if found is None:
+        return _error(404, "not_found", "no such contact")
+    return web.json_response(contact_json(found))
+
+
+@operation("GET", "/api/v1/companies", "Companies", Access.STAFF)
+async def list_companies(request: web.Request) -> web.Response:
+    return web.json_response({"items": [
+        {"id": x.id, "name": x.name, "category": x.category, "manager_id": x.manager_id}
+        for x in await views.companies()]})
+
+
+@operation("GET", "/api/v1/employees", "Employees", Access.STAFF)
+async def list_employees(request: web.Request) -> web.Response:
+    ref = await views.reference()
+    return web.json_response({"items": [employee_json(e) for e in ref.employees]})
+
+
+@operation("GET", "/api/v1/reference", "Statuses, priorities, types and groups", Access.STAFF)
+async def reference(request: web.Request) -> web.Response:
+    ref = await views.reference()
+    return web.json_response({
+        "statuses": [{"code": s.code, "name": s.name, "state": s.state.value,
+                      "system": s.system, "pauses_sla": s.pauses_sla,
+                      "excluded_from_load": s.excluded_from_load, "color": s.color}
+                     for s in ref.workflow.statuses],
+        "priorities": [{"code": p.code, "name": p.name, "color": p.color}
+                       for p in ref.priorities],
+        "types": [{"code": t.code, "name": t.name, "internal": t.internal} for t in ref.types],
+        "groups": [{"id": g.id, "name": g.name, "member_ids": sorted(g.member_ids)}
+                   for g in ref.groups]})
+
+
+@operation("GET", "/api/v1/reports/{kind}", "A report for a period as a table",
+           Access.REPORTS)
+async def report(request: web.Request) -> web.Response:
+    kind = request.match_info["kind"]
+    if kind not in reporting.KINDS:
+        return _error(404, "not_found", f"reports are {', '.join(reporting.KINDS)}")
+    zone = request.app[CONFIG].timezone
+    period = reporting.parse_period(request.query, now().astimezone(ZoneInfo(zone)).date())
+    q = request.query
+    scope = period.scope(zone, integer(q.get("company")), integer(q.get("contact")),
+                         integer(q.get("employee")))
+    header, rows = await reporting.build(kind, scope, now(), lambda s: s)
+    return web.json_response({"report": kind, "from": period.start.isoformat(),
+                              "to": period.end.isoformat(), "columns": list(header),
+                              "rows": [list(r) for r in rows]})
+
+
+for op in OPERATIONS:
+    handler = _handler(op.handler)
+    access(op.access)(handler)
+    routes.route(op.method, op.path.replace("{ticket_id}", "{ticket_id:\\d+}").replace(
+        "{contact_id}", "{contact_id:\\d+}"))(handler)

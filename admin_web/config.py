@@ -1,0 +1,55 @@
+"""How the panel runs: cookie security, session lifetime, languages, the desk's time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    """What the channels page shows; tokens arrive already masked."""
+
+    name: str
+    enabled: bool
+    details: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PanelConfig:
+    secure_cookies: bool = False  # on when the public URL is https
+    session_ttl: timedelta = timedelta(hours=12)
+    default_language: str = "en"
+    timezone: str = "UTC"
+    channels: tuple[ChannelInfo, ...] = ()
+
+
+def mask(secret: str | None) -> str:
+    """`123456:ABCdef...xyz` -> `1234…xyz`: enough to recognise, not to use."""
+    if not secret:
+        return ""
+    return secret[:4] + "…" + secret[-3:] if len(secret) > 10 else "…"
+
+
+def config_from_settings(settings: object) -> PanelConfig:
+    """Build the panel config from chatdesk.settings.Settings (read by attribute, so the
+    panel does not import the settings module's validation)."""
+    public = str(getattr(settings, "public_url", None) or "")
+    channels = []
+    for name in ("telegram", "vk", "viber"):
+        details = {}
+        for attr in dir(settings):
+            if attr.startswith(f"{name}_") and not attr.endswith("_enabled"):
+                value = getattr(settings, attr, None)
+                if value is None or callable(value):
+                    continue
+                secret = any(w in attr for w in ("token", "secret", "key"))
+                details[attr[len(name) + 1:]] = mask(str(value)) if secret else str(value)
+        channels.append(ChannelInfo(name, bool(getattr(settings, f"{name}_enabled", False)),
+                                    details))
+    return PanelConfig(
+        secure_cookies=public.startswith("https://"),
+        default_language=str(getattr(settings, "default_language", "en") or "en"),
+        timezone=str(getattr(settings, "timezone", "UTC") or "UTC"),
+        channels=tuple(channels),
+    )

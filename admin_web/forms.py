@@ -1,0 +1,44 @@
+"""Small helpers for form handlers: read typed values, run a command, report refusals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from admin_web.keys import CONFIG, DESK, TRANSLATOR
+from core.commands import Command
+from core.errors import DomainError
+
+
+def integer(value: Any) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.lstrip("-").isdigit() else None
+
+
+def flag(form: Any, name: str) -> bool:
+    return str(form.get(name, "")) in ("1", "on", "true", "yes")
+
+
+def local_datetime(request: web.Request, value: Any) -> datetime | None:
+    """A `datetime-local` input read in the desk's time zone."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(request.app[CONFIG].timezone))
+    return parsed
+
+
+async def run(request: web.Request, command: Command) -> tuple[Any, str | None]:
+    """Hand the command to the desk; a refusal comes back as a message for the person."""
+    try:
+        return await request.app[DESK].handle(command), None
+    except DomainError as exc:
+        return None, request[TRANSLATOR](exc.message)

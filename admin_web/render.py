@@ -1,0 +1,78 @@
+"""Templates (jinja2 with autoescape on everything) and small response helpers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+from zoneinfo import ZoneInfo
+
+import jinja2
+from aiohttp import web
+
+from admin_web.i18n import LANGUAGES, Translator
+from admin_web.keys import ANON_CSRF, CONFIG, EMPLOYEE, SESSION, TEMPLATES, TRANSLATOR
+
+FLASH = "cd_flash"
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,  # every template, whatever its name
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters["duration"] = duration
+    return env
+
+
+def duration(value: Any) -> str:
+    if value is None:
+        return "—"
+    seconds = int(value.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = [f"{days} d"] if days else []
+    if hours or days:
+        parts.append(f"{hours} h")
+    parts.append(f"{minutes} min")
+    return " ".join(parts)
+
+
+def render(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
+    config = request.app[CONFIG]
+    zone = ZoneInfo(config.timezone)
+    tr: Translator = request.get(TRANSLATOR) or Translator(config.default_language)
+
+    def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return value.astimezone(zone).strftime(fmt) if value else "—"
+
+    flash = unquote(request.cookies.get(FLASH, ""))[:500]
+    session = request.get(SESSION)
+    body = request.app[TEMPLATES].get_template(name).render(
+        _=tr, lang=tr.language, rtl=tr.rtl, languages=LANGUAGES, me=request.get(EMPLOYEE),
+        csrf=session.csrf_token if session else request.get(ANON_CSRF, ""),
+        local=local, flash=flash, path=request.path, **context)
+    response = web.Response(text=body, status=status, content_type="text/html")
+    if flash:
+        response.del_cookie(FLASH, path="/")
+    return response
+
+
+def redirect(location: str, flash: str | None = None) -> web.HTTPSeeOther:
+    response = web.HTTPSeeOther(location)
+    if flash:
+        response.set_cookie(FLASH, quote(flash[:400]), path="/", httponly=True,
+                            samesite="Lax", max_age=60)
+    return response
+
+
+def back(request: web.Request, fallback: str, flash: str | None = None) -> web.HTTPSeeOther:
+    """Redirect to the page the form was on (same origin only)."""
+    referer = request.headers.get("Referer", "")
+    origin = f"{request.scheme}://{request.host}"
+    target = referer[len(origin):] if referer.startswith(origin + "/") else fallback
+    return redirect(target, flash)

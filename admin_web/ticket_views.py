@@ -1,0 +1,202 @@
+"""Tickets in the panel: the filtered list, the ticket page with its thread and history, and
+the agent's actions on it (reply, note, status, take, assign, escalate) via Desk.handle."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from admin_web.forms import flag, integer, local_datetime, run
+from admin_web.keys import EMPLOYEE, TRANSLATOR
+from admin_web.render import redirect, render
+from admin_web.security import Access, access, now
+from core import commands as c
+from core.canned import render as fill_canned
+from core.people import Employee, Role
+from core.tickets import Channel
+from storage import panel_views as views
+
+routes = web.RouteTableDef()
+PER_PAGE = 25
+# What a served attachment may be labelled as; anything else is a plain download.
+SAFE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf",
+                        "text/plain", "audio/ogg", "audio/mpeg", "video/mp4"})
+
+
+def ticket_filter(q: Mapping[str, str]) -> views.TicketFilter:
+    return views.TicketFilter(
+        status=q.get("status", ""), line=integer(q.get("line")),
+        responsible=q.get("responsible", ""), group_id=integer(q.get("group")),
+        channel=q.get("channel", ""), priority=q.get("priority", ""),
+        overdue=q.get("overdue", "") == "1", text=q.get("q", "")[:200],
+        contact_id=integer(q.get("contact")))
+
+
+@routes.get("/tickets")
+@access(Access.STAFF)
+async def ticket_list(request: web.Request) -> web.Response:
+    ref = await views.reference()
+    f = ticket_filter(request.query)
+    page_no = integer(request.query.get("page")) or 1
+    visible = await views.visible_ticket_ids(request[EMPLOYEE])
+    page = await views.list_tickets(f, visible, ref, now(), page_no, PER_PAGE)
+    params = {k: v for k, v in request.query.items() if k != "page" and v}
+    return render(request, "tickets.html", page=page, f=f, ref=ref, channels=list(Channel),
+                  query=urlencode(params), now=now())
+
+
+async def _visible_detail(request: web.Request) -> views.TicketDetail:
+    """The ticket, if this employee may see it: 404 otherwise (not even that it exists)."""
+    ticket_id = int(request.match_info["ticket_id"])
+    if not await views.can_see(request[EMPLOYEE], ticket_id):
+        raise web.HTTPNotFound(text="No such ticket.")
+    detail = await views.ticket_detail(ticket_id)
+    if detail is None:
+        raise web.HTTPNotFound(text="No such ticket.")
+    return detail
+
+
+@routes.get("/tickets/{ticket_id:\\d+}")
+@access(Access.STAFF)
+async def ticket_page(request: web.Request) -> web.Response:
+    detail = await _visible_detail(request)
+    ref = await views.reference()
+    groups, answers = await views.canned()
+    me: Employee = request[EMPLOYEE]
+    visible = await views.visible_ticket_ids(me)
+    if visible is not None:
+        detail.other_tickets = [t for t in detail.other_tickets if t.id in visible]
+    draft = ""
+    chosen = integer(request.query.get("canned"))
+    answer = next((a for a in answers if a.id == chosen), None)
+    if answer:
+        draft = fill_canned(answer.body, {
+            "client_name": detail.contact.name, "ticket_number": detail.ticket.number,
+            "agent_name": me.name, "ticket_subject": detail.ticket.subject})
+    workflow = ref.workflow
+    targets = [s for s in workflow.statuses if workflow.allows(detail.ticket.status, s.code)]
+    names = {e.id: e.name for e in ref.employees}
+    return render(request, "ticket.html", d=detail, t=detail.ticket, ref=ref, names=names,
+                  targets=targets, canned_groups=groups, canned_answers=answers, draft=draft,
+                  status=workflow.get(detail.ticket.status) if detail.ticket.status in workflow
+                  else None, now=now())
+
+
+def _ticket_url(ticket_id: int) -> str:
+    return f"/tickets/{ticket_id}"
+
+
+@routes.post("/tickets/{ticket_id:\\d+}/reply")
+@access(Access.STAFF)
+async def reply(request: web.Request) -> web.Response:
+    detail = await _visible_detail(request)
+    form = await request.post()
+    me = request[EMPLOYEE]
+    text = str(form.get("text", ""))
+    if form.get("private"):
+        _, error = await run(request, c.AddPrivateNote(detail.ticket.id, me.id, text))
+    else:
+        _, error = await run(request, c.AddAgentReply(detail.ticket.id, me.id, text,
+                                                      resolve=flag(form, "resolve")))
+    raise redirect(_ticket_url(detail.ticket.id), error)
+
+
+@routes.post("/tickets/{ticket_id:\\d+}/status")
+@access(Access.STAFF)
+async def change_status(request: web.Request) -> web.Response:
+    detail = await _visible_detail(request)
+    form = await request.post()
+    _, error = await run(request, c.ChangeStatus(
+        detail.ticket.id, request[EMPLOYEE].id, str(form.get("status", "")),
+        until=local_datetime(request, form.get("until"))))
+    raise redirect(_ticket_url(detail.ticket.id), error)
+
+
+@routes.post("/tickets/{ticket_id:\\d+}/take")
+@access(Access.STAFF)
+async def take(request: web.Request) -> web.Response:
+    detail = await _visible_detail(request)
+    _, error = await run(request, c.TakeTicket(detail.ticket.id, request[EMPLOYEE].id))
+    raise redirect(_ticket_url(detail.ticket.id), error)
+
+
+@routes.post("/tickets/{ticket_id:\\d+}/assign")
+@access(Access.STAFF)
+async def assign(request: web.Request) -> web.Response:
+    detail = await _visible_detail(request)
+    form = await request.post()
+    me: Employee = request[EMPLOYEE]
+    responsible = integer(form.get("responsible"))
+    if me.role is Role.SPECIALIST and responsible not in (None, me.id) \
+            and detail.ticket.responsible_id != me.id:
+        raise redirect(_ticket_url(detail.ticket.id),
+                       request[TRANSLATOR]("Only the responsible agent or a lead can "
+                                             "hand this ticket over."))
+    _, error = await run(request, c.AssignTicket(detail.ticket.id, me.id, responsible,
+                                                 integer(form.get("group"))))
+    raise redirect(_ticket_url(detail.ticket.id), error)
+
+
+@routes.post("/tickets/{ticket_id:\\d+}/escalate")
+@access(Access.STAFF)
+async def escalate(request: web.Request) -> web.Response:
+    detail = await _visible_detail(request)
+    form = await request.post()
+    me = request[EMPLOYEE]
+    if detail.ticket.line == 2:
+        _, error = await run(request, c.Deescalate(detail.ticket.id, me.id))
+    else:
+        _, error = await run(request, c.Escalate(detail.ticket.id, me.id,
+                                                 integer(form.get("group"))))
+    raise redirect(_ticket_url(detail.ticket.id), error)
+
+
+@routes.post("/tickets/{ticket_id:\\d+}/field")
+@access(Access.STAFF)
+async def set_field(request: web.Request) -> web.Response:
+    detail = await _visible_detail(request)
+    form = await request.post()
+    name = str(form.get("field", ""))
+    value: object = str(form.get("value", "")) or None
+    if name == "planned_resolution_at":
+        value = local_datetime(request, form.get("value"))
+    if name not in ("priority", "type_code", "subject", "planned_resolution_at"):
+        raise web.HTTPBadRequest(text="unknown field")
+    _, error = await run(request, c.SetTicketField(detail.ticket.id, request[EMPLOYEE].id,
+                                                   name, value))
+    raise redirect(_ticket_url(detail.ticket.id), error)
+
+
+@routes.get("/tickets/{ticket_id:\\d+}/files/{comment_id:\\d+}/{index:\\d+}")
+@access(Access.STAFF)
+async def attachment(request: web.Request) -> web.StreamResponse:
+    """A file's metadata and reference. Served as a download with a safe type, never inline,
+    so an uploaded HTML or SVG cannot run in the panel's origin."""
+    detail = await _visible_detail(request)
+    found = await views.attachment(detail.ticket.id, int(request.match_info["comment_id"]),
+                                   int(request.match_info["index"]))
+    if found is None:
+        raise web.HTTPNotFound(text="No such file.")
+    mime = str(found.get("mime_type") or "")
+    name = "".join(ch for ch in str(found.get("name") or "file") if ch.isalnum() or ch in "._-")
+    body = f"{found.get('kind')} {found.get('ref')}\n".encode()
+    return web.Response(body=body, headers={
+        "Content-Type": mime if mime in SAFE_TYPES else "application/octet-stream",
+        "Content-Disposition": f'attachment; filename="{name or "file"}.ref.txt"',
+        "X-Content-Type-Options": "nosniff"})
+
+
+@routes.post("/tickets/new")
+@access(Access.STAFF)
+async def new_ticket(request: web.Request) -> web.Response:
+    form = await request.post()
+    contact_id = integer(form.get("contact"))
+    if contact_id is None:
+        raise redirect("/tickets", request[TRANSLATOR]("Choose a contact."))
+    ticket, error = await run(request, c.OpenTicketForClient(
+        request[EMPLOYEE].id, contact_id, str(form.get("subject", "")),
+        str(form.get("text", "")), str(form.get("type", "")) or None,
+        str(form.get("priority", "")) or None))
+    raise redirect(_ticket_url(ticket.id) if ticket else "/tickets", error)

@@ -1,0 +1,342 @@
+"""Read models for the web panel and the API: ticket lists with filters, the ticket page,
+dashboard counts, report inputs, reference lists and the numbers /metrics exports. Plain
+dataclasses and core objects leave this module, never tortoise rows."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.functions import Count
+
+from core.canned import CannedAnswer, CannedGroup
+from core.catalog import DeskSettings, Priority, TicketType
+from core.people import Company, Contact, Employee, Group, Role
+from core.reports import TicketFacts
+from core.statuses import ON_HOLD, Workflow
+from core.tickets import Comment, HistoryEntry, Ticket
+from storage import mapping as mp
+from storage import models as m
+from storage.uow import TortoiseUnitOfWork
+
+
+# --- who sees what (§9.1) -------------------------------------------------------------------
+async def visible_ticket_ids(employee: Employee) -> set[int] | None:
+    """None: every ticket. A specialist sees tickets they are responsible for, observe,
+    authored, or whose group (responsible or observing) they belong to."""
+    if employee.role is not Role.SPECIALIST:
+        return None
+    groups = list(employee.group_ids)
+    query = Q(responsible_id=employee.id)
+    if groups:
+        query |= Q(group_id__in=groups)
+    ids = set(await m.TicketRow.filter(query).values_list("id", flat=True))
+    ids |= set(await m.HistoryRow.filter(field="status", old=None, actor_kind="employee",
+                                         actor_id=employee.id).values_list("ticket_id",
+                                                                           flat=True))
+    watched = await m.TicketRow.filter(~Q(observer_ids=[]) | ~Q(observer_group_ids=[])
+                                       ).values_list("id", "observer_ids", "observer_group_ids")
+    for ticket_id, observers, observer_groups in watched:
+        if employee.id in (observers or ()) or set(groups) & set(observer_groups or ()):
+            ids.add(ticket_id)
+    return ids
+
+
+async def can_see(employee: Employee, ticket_id: int) -> bool:
+    visible = await visible_ticket_ids(employee)
+    return visible is None or ticket_id in visible
+
+
+# --- reference data -------------------------------------------------------------------------
+@dataclass
+class Reference:
+    workflow: Workflow
+    priorities: list[Priority]
+    types: list[TicketType]
+    employees: list[Employee]
+    groups: list[Group]
+    settings: DeskSettings
+
+    def employee_name(self, employee_id: int | None) -> str:
+        return next((e.name for e in self.employees if e.id == employee_id), "")
+
+    def group_name(self, group_id: int | None) -> str:
+        return next((g.name for g in self.groups if g.id == group_id), "")
+
+    def priority(self, code: str) -> Priority | None:
+        return next((p for p in self.priorities if p.code == code), None)
+
+    def type_name(self, code: str | None) -> str:
+        return next((t.name for t in self.types if t.code == code), "")
+
+    @property
+    def open_codes(self) -> list[str]:
+        return [s.code for s in self.workflow.statuses if s.is_open]
+
+
+async def reference() -> Reference:
+    async with TortoiseUnitOfWork() as uow:
+        return Reference(await uow.catalog.workflow(), await uow.catalog.priorities(),
+                         await uow.catalog.ticket_types(), await uow.employees.list(),
+                         await uow.setup.groups(), await uow.catalog.desk_settings())
+
+
+async def canned() -> tuple[list[CannedGroup], list[CannedAnswer]]:
+    async with TortoiseUnitOfWork() as uow:
+        return await uow.catalog.canned_groups(), await uow.catalog.canned_answers()
+
+
+async def employee(employee_id: int) -> Employee | None:
+    async with TortoiseUnitOfWork() as uow:
+        return await uow.employees.get(employee_id) if await m.EmployeeRow.filter(
+            id=employee_id).exists() else None
+
+
+async def employee_by_login(login: str) -> Employee | None:
+    async with TortoiseUnitOfWork() as uow:
+        return await uow.employees.by_login(login)
+
+
+# --- ticket list ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TicketFilter:
+    status: str = ""
+    line: int | None = None
+    responsible: str = ""  # an employee id, "none", or "" for anyone
+    group_id: int | None = None
+    channel: str = ""
+    priority: str = ""
+    overdue: bool = False
+    text: str = ""
+    contact_id: int | None = None
+
+
+@dataclass
+class TicketListItem:
+    ticket: Ticket
+    contact_name: str
+
+
+@dataclass
+class TicketPage:
+    items: list[TicketListItem]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def _filter_query(f: TicketFilter, ref: Reference, now: datetime) -> Q:
+    query = Q()
+    if f.status == "@open":
+        query &= Q(status__in=ref.open_codes)
+    elif f.status:
+        query &= Q(status=f.status)
+    if f.line:
+        query &= Q(line=f.line)
+    if f.responsible == "none":
+        query &= Q(responsible_id=None)
+    elif f.responsible.isdigit():
+        query &= Q(responsible_id=int(f.responsible))
+    if f.group_id:
+        query &= Q(group_id=f.group_id)
+    if f.channel:
+        query &= Q(channel=f.channel)
+    if f.priority:
+        query &= Q(priority=f.priority)
+    if f.contact_id:
+        query &= Q(contact_id=f.contact_id)
+    if f.overdue:
+        query &= Q(status__in=ref.open_codes, planned_resolution_at__lt=now)
+    return query
+
+
+async def _text_query(text: str) -> Q:
+    text = text.strip()[:200]
+    query = Q(subject__icontains=text)
+    if text.lstrip("#").isdigit():
+        query |= Q(id=int(text.lstrip("#")))
+    contacts = await m.ContactRow.filter(Q(name__icontains=text) | Q(email__icontains=text)
+                                         | Q(phone__icontains=text)).limit(500).values_list(
+        "id", flat=True)
+    if contacts:
+        query |= Q(contact_id__in=list(contacts))
+    commented = await m.CommentRow.filter(body__icontains=text).limit(500).values_list(
+        "ticket_id", flat=True)
+    if commented:
+        query |= Q(id__in=list(set(commented)))
+    return query
+
+
+async def list_tickets(f: TicketFilter, visible: set[int] | None, ref: Reference,
+                       now: datetime, page: int = 1, per_page: int = 25) -> TicketPage:
+    query = m.TicketRow.filter(_filter_query(f, ref, now))
+    if f.text.strip():
+        query = query.filter(await _text_query(f.text))
+    if visible is not None:
+        query = query.filter(id__in=sorted(visible) or [0])
+    total = await query.count()
+    page = max(1, page)
+    rows = await query.order_by("-id").offset((page - 1) * per_page).limit(per_page)
+    names = dict(await m.ContactRow.filter(id__in=[r.contact_id for r in rows] or [0]
+                                           ).values_list("id", "name"))
+    return TicketPage([TicketListItem(mp.ticket_from_row(r), names.get(r.contact_id, ""))
+                       for r in rows], total, page, per_page)
+
+
+# --- one ticket -----------------------------------------------------------------------------
+@dataclass
+class TicketDetail:
+    ticket: Ticket
+    contact: Contact
+    company: Company | None
+    comments: list[Comment]
+    history: list[HistoryEntry]
+    other_tickets: list[Ticket] = field(default_factory=list)
+
+
+async def ticket_detail(ticket_id: int) -> TicketDetail | None:
+    async with TortoiseUnitOfWork() as uow:
+        row = await m.TicketRow.filter(id=ticket_id).first()
+        if row is None:
+            return None
+        ticket = mp.ticket_from_row(row)
+        contact = await uow.contacts.get(ticket.contact_id)
+        company = await uow.contacts.get_company(contact.company_id) \
+            if contact.company_id else None
+        others = [t for t in await uow.tickets.for_contacts(
+            await uow.contacts.related_ids(contact)) if t.id != ticket.id][:10]
+        return TicketDetail(ticket, contact, company, await uow.comments.for_ticket(ticket.id),
+                            await uow.history.for_ticket(ticket.id), others)
+
+
+async def attachment(ticket_id: int, comment_id: int, index: int) -> dict[str, Any] | None:
+    row = await m.CommentRow.filter(id=comment_id, ticket_id=ticket_id).first()
+    if row is None or not 0 <= index < len(row.attachments or []):
+        return None
+    return dict(row.attachments[index])
+
+
+# --- dashboard and reports ------------------------------------------------------------------
+@dataclass(frozen=True)
+class DashboardCounts:
+    open: int
+    overdue: int
+    on_hold: int
+    due_today: int
+    unassigned: int
+
+
+async def dashboard_counts(visible: set[int] | None, ref: Reference, now: datetime,
+                           day_end: datetime) -> DashboardCounts:
+    base = m.TicketRow.filter(status__in=ref.open_codes)
+    if visible is not None:
+        base = base.filter(id__in=sorted(visible) or [0])
+    return DashboardCounts(
+        open=await base.count(),
+        overdue=await base.filter(planned_resolution_at__lt=now).count(),
+        on_hold=await base.filter(status=ON_HOLD).count(),
+        due_today=await base.filter(planned_resolution_at__gte=now,
+                                    planned_resolution_at__lt=day_end).count(),
+        unassigned=await base.filter(responsible_id=None).count(),
+    )
+
+
+async def created_and_resolved(visible: set[int] | None, ref: Reference,
+                               since: datetime) -> tuple[list[datetime], list[datetime]]:
+    created = m.TicketRow.filter(created_at__gte=since)
+    closed_codes = [s.code for s in ref.workflow.statuses if not s.is_open]
+    resolved = m.HistoryRow.filter(field="status", at__gte=since, new__in=closed_codes,
+                                   old__in=ref.open_codes)
+    if visible is not None:
+        created = created.filter(id__in=sorted(visible) or [0])
+        resolved = resolved.filter(ticket_id__in=sorted(visible) or [0])
+    return (list(await created.values_list("created_at", flat=True)),
+            list(await resolved.values_list("at", flat=True)))
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    start: datetime
+    end: datetime
+    company_id: int | None = None
+    contact_id: int | None = None
+    employee_id: int | None = None
+
+
+async def report_facts(scope: ReportScope) -> list[TicketFacts]:
+    """Tickets registered in the period (and matching the filters) with their history."""
+    query = m.TicketRow.filter(created_at__gte=scope.start, created_at__lt=scope.end)
+    if scope.contact_id:
+        query = query.filter(contact_id=scope.contact_id)
+    if scope.company_id:
+        contacts = await m.ContactRow.filter(company_id=scope.company_id).values_list(
+            "id", flat=True)
+        query = query.filter(contact_id__in=list(contacts) or [0])
+    if scope.employee_id:
+        query = query.filter(responsible_id=scope.employee_id)
+    rows = await query.order_by("id")
+    ids = [r.id for r in rows] or [0]
+    history: dict[int, list[HistoryEntry]] = {}
+    for h in await m.HistoryRow.filter(ticket_id__in=ids).order_by("id"):
+        history.setdefault(h.ticket_id, []).append(mp.history_from_row(h))
+    comments: dict[int, list[Comment]] = {}
+    for c in await m.CommentRow.filter(ticket_id__in=ids).order_by("id"):
+        comments.setdefault(c.ticket_id, []).append(mp.comment_from_row(c))
+    return [TicketFacts(mp.ticket_from_row(r), history.get(r.id, []), comments.get(r.id, []))
+            for r in rows]
+
+
+async def open_tickets(ref: Reference) -> list[Ticket]:
+    rows = await m.TicketRow.filter(status__in=ref.open_codes)
+    return [mp.ticket_from_row(r) for r in rows]
+
+
+# --- clients --------------------------------------------------------------------------------
+async def companies() -> list[Company]:
+    return [mp.company_from_row(r) for r in await m.CompanyRow.all().order_by("name")]
+
+
+async def contacts(text: str = "", page: int = 1, per_page: int = 50) -> tuple[list[Contact],
+                                                                              int]:
+    query = m.ContactRow.all()
+    if text.strip():
+        t = text.strip()
+        query = query.filter(Q(name__icontains=t) | Q(email__icontains=t) | Q(phone__icontains=t))
+    total = await query.count()
+    rows = await query.order_by("name").offset((max(1, page) - 1) * per_page).limit(per_page)
+    identities = await m.IdentityRow.filter(contact_id__in=[r.id for r in rows] or [0])
+    return [mp.contact_from_row(r, [i for i in identities if i.contact_id == r.id])
+            for r in rows], total
+
+
+async def contact(contact_id: int) -> Contact | None:
+    async with TortoiseUnitOfWork() as uow:
+        if not await m.ContactRow.filter(id=contact_id).exists():
+            return None
+        return await uow.contacts.get(contact_id)
+
+
+# --- /metrics -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MetricsSnapshot:
+    inbound: dict[tuple[str, str], int]  # (channel, state) -> updates
+    outbound: dict[tuple[str, str], int]  # (channel, state) -> messages
+    tickets_by_status: dict[str, int]
+
+
+async def metrics_snapshot() -> MetricsSnapshot:
+    inbound = await m.InboundRow.all().annotate(n=Count("id")).group_by(
+        "channel", "state").values_list("channel", "state", "n")
+    outbound = await m.OutboxRow.all().annotate(n=Count("id")).group_by(
+        "channel", "state").values_list("channel", "state", "n")
+    statuses = await m.TicketRow.all().annotate(n=Count("id")).group_by("status").values_list(
+        "status", "n")
+    return MetricsSnapshot({(c, s): n for c, s, n in inbound},
+                           {(c, s): n for c, s, n in outbound}, dict(statuses))
