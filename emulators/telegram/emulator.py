@@ -71,6 +71,8 @@ class TelegramEmulator(EmulatorReadback):
         self._deliverer = WebhookDeliverer(
             self.state, webhook_retry or WebhookRetry(), self._webhook_reply
         )
+        self.app_setups: list[Callable[[web.Application], None]] = []
+        """Called with the aiohttp app before it starts, to add routes (the sandbox page)."""
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -79,7 +81,10 @@ class TelegramEmulator(EmulatorReadback):
         if self._runner is not None:
             return
         self.state.closing = False
-        runner = web.AppRunner(create_app(self), access_log=None, shutdown_timeout=1.0)
+        app = create_app(self)
+        for setup in self.app_setups:
+            setup(app)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         site = web.TCPSite(runner, self._host, self._port)
         await site.start()
@@ -222,6 +227,12 @@ class TelegramEmulator(EmulatorReadback):
         assert creation is not None
         self.state.push_update("message", creation.to_api())
         return topic
+
+    def reserve_message_ids(self, chat_id: int, up_to: int) -> None:
+        """Number the chat's next messages after ``up_to``: a fresh world must not reuse the
+        message and topic ids a bot remembers from an earlier one (the sandbox restarts)."""
+        known = self.state._next_message_id
+        known[chat_id] = max(known.get(chat_id, 0), up_to)
 
     def set_rate_limits(self, limits: RateLimits) -> None:
         self.limiter.limits = limits
