@@ -80,7 +80,7 @@ async def ticket_page(request: web.Request) -> web.Response:
     names = {e.id: e.name for e in ref.employees}
     return render(request, "ticket.html", d=detail, t=detail.ticket, ref=ref, names=names,
                   targets=targets, canned_groups=groups, canned_answers=answers, draft=draft,
-                  status=workflow.get(detail.ticket.status) if detail.ticket.status in workflow
+                  current=workflow.get(detail.ticket.status) if detail.ticket.status in workflow
                   else None, now=now())
 
 

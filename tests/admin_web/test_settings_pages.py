@@ -1,0 +1,74 @@
+"""Settings pages: what an administrator saves is there on the next visit."""
+
+from __future__ import annotations
+
+from tests.admin_web.conftest import Panel, post, sign_in
+
+
+async def test_administrator_creates_reorders_and_deletes_a_custom_status(panel: Panel) -> None:
+    client = await panel.client()
+    try:
+        csrf = await sign_in(client, "ada")
+        page = await post(client, "/settings/statuses", csrf, name="In progress",
+                          state="open", color="#00aa00", notify_client="1")
+        html = await page.text()
+        assert 'value="In progress"' in html
+        await post(client, "/settings/move/statuses/in_progress/up", csrf)
+        page = await post(client, "/settings/statuses/in_progress/delete", csrf)
+        assert 'value="In progress"' not in await page.text()
+        page = await post(client, "/settings/statuses/open/delete", csrf)
+        assert "system status" in await page.text()
+    finally:
+        await client.close()
+
+
+async def test_every_settings_page_renders(panel: Panel) -> None:
+    client = await panel.client()
+    try:
+        csrf = await sign_in(client, "ada")
+        await post(client, "/settings/canned/groups", csrf, name="Orders")
+        await post(client, "/settings/groups", csrf, name="Billing",
+                   members=str(panel.agent_id))
+        await post(client, "/settings/companies", csrf, name="Acme <b>", category="VIP")
+        await post(client, "/settings/contacts", csrf, name="Zed", phone="+100")
+        await post(client, "/settings/desk", csrf, reopen_days="3", auto_close_days="2",
+                   default_priority="normal", categories="Client\nVIP", leads_see_reports="1")
+        for path in ("/settings/statuses", "/settings/priorities", "/settings/types",
+                     "/settings/canned", "/settings/employees", "/settings/clients",
+                     "/settings/desk", "/settings/channels"):
+            response = await client.get(path)
+            assert response.status == 200, path
+        assert "Acme &lt;b&gt;" in await (await client.get("/settings/clients")).text()
+        assert 'value="3"' in await (await client.get("/settings/desk")).text()
+        assert "Billing" in await (await client.get("/settings/employees")).text()
+    finally:
+        await client.close()
+
+
+async def test_deactivated_employee_is_signed_out(panel: Panel) -> None:
+    admin, agent = await panel.client(), await panel.client()
+    try:
+        csrf = await sign_in(admin, "ada")
+        await sign_in(agent, "sam")
+        await post(admin, f"/settings/employees/{panel.agent_id}", csrf, action="deactivate")
+        response = await agent.get("/tickets", allow_redirects=False)
+        assert response.status == 303
+    finally:
+        await admin.close()
+        await agent.close()
+
+
+async def test_pages_follow_the_language_and_persian_is_right_to_left(panel: Panel) -> None:
+    client = await panel.client()
+    try:
+        html = await (await client.get("/login", headers={"Accept-Language": "fa"})).text()
+        assert 'dir="rtl"' in html and 'lang="fa"' in html
+        html = await (await client.get("/login", headers={"Accept-Language": "ru,en;q=0.5"})
+                      ).text()
+        assert 'lang="ru"' in html and "Войти" in html
+        csrf = await sign_in(client, "ada")
+        await post(client, "/language", csrf, language="fa", next="/tickets")
+        html = await (await client.get("/tickets")).text()
+        assert 'dir="rtl"' in html
+    finally:
+        await client.close()
