@@ -14,7 +14,8 @@ CREATED, RESOLVED = "#1565c0", "#2e7d32"
 
 def created_vs_resolved(days: Sequence[DayCount], created_label: str,
                         resolved_label: str) -> str:
-    top = max([1] + [max(d.created, d.resolved) for d in days])
+    highest = max([0] + [max(d.created, d.resolved) for d in days])
+    top = max(4, -(-highest // 4) * 4)  # four grid steps of whole tickets
     plot_w, plot_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD - 16
     slot = plot_w / max(1, len(days))
     bar = max(2.0, slot / 2 - 3)
@@ -25,7 +26,7 @@ def created_vs_resolved(days: Sequence[DayCount], created_label: str,
         y = PAD + plot_h - plot_h * i / 4
         parts.append(f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'stroke="#e4e7ec"/><text x="4" y="{y + 4:.1f}" font-size="10" '
-                     f'fill="#667085">{round(top * i / 4)}</text>')
+                     f'fill="#667085">{top * i // 4}</text>')
     for i, d in enumerate(days):
         x = PAD + i * slot + 2
         for offset, value, color in ((0.0, d.created, CREATED), (bar + 1, d.resolved, RESOLVED)):

@@ -14,8 +14,9 @@ from aiohttp import web
 from admin_web.app import create_app
 from admin_web.config import config_from_settings
 from chatdesk.bootstrap import SystemClock, build_desk
-from chatdesk.runtime import Runtime
+from chatdesk.runtime import Runtime, Worker
 from chatdesk.settings import Settings
+from chatdesk.timers import TimerWorker
 from core.outbox import Routing
 from core.ports import Clock
 from storage.db import close_database, open_database
@@ -34,6 +35,7 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
     """Wire the desk and every configured channel. The database must be open."""
     clock = clock or SystemClock()
     runtime = Runtime(build_desk(clock=clock, routing=routing_for(settings)))
+    runtime.workers.append(Worker("timers", TimerWorker(runtime.desk, clock).run))
     if settings.telegram_enabled:
         from bots.telegram.setup import install_telegram
 

@@ -177,6 +177,28 @@ class LinkTelegram(Command):
     telegram_id: int | None
 
 
+# --- rules and timers (DOMAIN.md §2.5, §4, §6) ----------------------------------------------
+@dataclass(frozen=True)
+class FireTimer(Command):
+    """A timer fell due (the timer worker claimed it): act on it, once."""
+
+    timer_id: int
+
+
+@dataclass(frozen=True)
+class ApplyMacro(Command):
+    """`/macro NAME` in a ticket's topic: the macro's actions, as this agent (§6.2)."""
+
+    ticket_id: int
+    employee_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ArmRecurringSchedules(Command):
+    """Give every enabled recurring schedule one timer at its next run (§6.3)."""
+
+
 @dataclass(frozen=True)
 class SetEmployeeRole(Command):
     """An administrator changes someone's role; the last active administrator stays one."""

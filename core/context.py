@@ -22,6 +22,7 @@ class HandlerContext:
     _workflow: Workflow | None = None
     _settings: DeskSettings | None = None
     _types: dict[str, TicketType] | None = None
+    memo: dict[str, object] = field(default_factory=dict)  # per-command caches of policies
 
     async def workflow(self) -> Workflow:
         if self._workflow is None:

@@ -67,3 +67,35 @@ class TicketRated(Event):
 class ColleagueMentioned(Event):
     comment_id: int = 0
     employee_ids: tuple[int, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class SlaWarning(Event):
+    """A share of an SLA target is used up (§4.6): the team hears of it before the breach."""
+
+    target: str = ""  # reaction or resolution
+    due_at: datetime | None = None
+    notify_ids: tuple[int, ...] = ()  # responsible, observers, the group's notification list
+
+
+@dataclass(frozen=True)
+class SlaBreached(Event):
+    target: str = ""
+    due_at: datetime | None = None
+    notify_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class TicketIdle(Event):
+    """Nothing happened to the ticket for the hours an "idle" automation rule waits for."""
+
+    rule_id: int = 0
+    hours: float = 0.0
+
+
+@dataclass(frozen=True)
+class TeamNotified(Event):
+    """An automation rule or a macro asked to tell these employees something (§6.1)."""
+
+    text: str = ""
+    employee_ids: tuple[int, ...] = ()

@@ -81,6 +81,7 @@ def plan_messages(
                                             payload.get("comment_id"), payload))
 
     card_changed = False
+    client_wrote = any(isinstance(e, ev.CommentAdded) and e.actor.is_client for e in events)
     for event in events:
         if isinstance(event, ev.TicketOpened):
             agents("ticket_opened", linked_from_id=event.linked_from_id)
@@ -100,7 +101,8 @@ def plan_messages(
             card_changed = True
             if event.new == RESOLVED:
                 client("resolution_request", old=event.old, new=event.new)
-            elif not event.actor.is_client and event.new in ctx.notify_statuses:
+            elif (not event.actor.is_client and event.new in ctx.notify_statuses
+                  and not client_wrote):  # an automatic reopen on the client's own message
                 client("status_changed", old=event.old, new=event.new)
         elif isinstance(event, ev.ColleagueMentioned):
             agents("mention", comment_id=event.comment_id,
@@ -108,6 +110,15 @@ def plan_messages(
         elif isinstance(event, ev.TicketRated):
             card_changed = True
             agents("rated", score=event.score, comment=event.comment)
+        elif isinstance(event, ev.SlaWarning | ev.SlaBreached):
+            kind = "sla_warning" if isinstance(event, ev.SlaWarning) else "sla_breached"
+            agents(kind, target=event.target,
+                   due_at=event.due_at.isoformat() if event.due_at else None,
+                   employee_ids=list(event.notify_ids))
+        elif isinstance(event, ev.TeamNotified):
+            agents("notify", text=event.text, employee_ids=list(event.employee_ids))
+        elif isinstance(event, ev.TicketIdle):
+            continue  # what the idle rule did has events of its own
         else:
             card_changed = True
     if card_changed and not any(e for e in events if isinstance(e, ev.TicketOpened)):

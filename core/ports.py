@@ -13,6 +13,7 @@ from core.catalog import DeskSettings, Priority, TicketType
 from core.events import Event
 from core.outbox import InboundRef, OutboundMessage
 from core.people import Company, Contact, Employee, Group, Identity
+from core.rule_ports import RuleRepository, TimerRepository
 from core.statuses import Status, Workflow
 from core.tickets import Comment, HistoryEntry, Ticket
 
@@ -125,6 +126,8 @@ class UnitOfWork(Protocol):
     events: EventLog
     outbox: Outbox
     inbound: InboundLog
+    rules: RuleRepository
+    timers: TimerRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -12,9 +12,11 @@ from core import client_handlers as clients
 from core import commands as c
 from core import setup_handlers as setup
 from core import team_handlers as team
+from core import timer_handlers as timed
 from core.context import HandlerContext
 from core.errors import AlreadyHandled, ConcurrentUpdate, DomainError
 from core.outbox import InboundRef, OutboundMessage, PlanContext, Routing, plan_messages
+from core.policies import apply_policies
 from core.ports import Clock, UnitOfWorkFactory
 from core.statuses import RESOLVED
 
@@ -42,6 +44,9 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.AddEmployee: team.add_employee,
     c.SetEmployeeActive: team.set_employee_active,
     c.LinkTelegram: team.link_telegram,
+    c.FireTimer: timed.fire_timer,
+    c.ApplyMacro: timed.apply_macro,
+    c.ArmRecurringSchedules: timed.arm_recurring_schedules,
     c.SetEmployeeRole: setup.set_employee_role,
     c.SetEmployeePassword: setup.set_employee_password,
     c.SaveStatus: setup.save_status,
@@ -85,6 +90,7 @@ class Desk:
                     if source is not None and not await uow.inbound.record(source):
                         raise AlreadyHandled(f"{source.channel} update {source.external_id}")
                     result = await handler(command, ctx)
+                    await apply_policies(ctx)  # routing, automation, SLA, timers
                     await self._commit(ctx)
                     return result
                 except ConcurrentUpdate:

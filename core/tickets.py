@@ -90,6 +90,7 @@ class Ticket:
     planned_reaction_at: datetime | None = None
     planned_resolution_at: datetime | None = None
     resolution_set_by_hand: bool = False
+    reacted_at: datetime | None = None  # §4.1: first public agent comment or status change
     id: int = 0
     version: int = 0
     events: list[ev.Event] = field(default_factory=list, repr=False, compare=False)
@@ -226,6 +227,12 @@ class Ticket:
             return
         self.observer_ids.add(employee_id)
         self._log(at, actor, "observer", None, employee_id)
+
+    def add_observer_group(self, group_id: int, actor: Actor, at: datetime) -> None:
+        if group_id in self.observer_group_ids:
+            return
+        self.observer_group_ids.add(group_id)
+        self._log(at, actor, "observer_group", None, group_id)
 
     def rate(self, score: int, comment: str | None, actor: Actor, at: datetime) -> None:
         if not 1 <= score <= 5:

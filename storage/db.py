@@ -7,7 +7,7 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate as tortoise_migrate
 
-MODELS = ["storage.models"]
+MODELS = ["storage.models", "storage.rule_models"]
 
 
 def tortoise_config(url: str) -> dict[str, Any]:

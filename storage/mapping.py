@@ -15,7 +15,7 @@ TICKET_FIELDS = (
     "subject", "channel", "contact_id", "status", "priority", "type_code", "line",
     "responsible_id", "group_id", "attributes", "on_hold_until", "resolved_at", "closed_at",
     "linked_from_id", "line1_responsible_id", "rating", "rating_comment", "planned_reaction_at",
-    "planned_resolution_at", "resolution_set_by_hand", "created_at",
+    "planned_resolution_at", "resolution_set_by_hand", "created_at", "reacted_at",
 )
 
 

@@ -145,6 +145,7 @@ class TicketRow(Model):
     planned_reaction_at = fields.DatetimeField(null=True)
     planned_resolution_at = fields.DatetimeField(null=True)
     resolution_set_by_hand = fields.BooleanField(default=False)
+    reacted_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(db_index=True)
     version = fields.IntField(default=0)
 

@@ -291,8 +291,9 @@ class HistoryRepository:
 
 def _event_data(event: Event) -> dict[str, Any]:
     skip = {"ticket_id", "at", "actor"}
-    return {f.name: getattr(event, f.name) for f in dataclasses.fields(event)
-            if f.name not in skip}
+    values = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)
+              if f.name not in skip}
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
 
 
 class EventLog:

@@ -9,6 +9,7 @@ from tortoise.backends.base.client import TransactionalDBClient, TransactionCont
 from tortoise.transactions import in_transaction
 
 from storage import repositories as r
+from storage.rule_repositories import RuleRepository, TimerRepository
 from storage.setup import SetupRepository
 
 
@@ -23,6 +24,8 @@ class TortoiseUnitOfWork:
     events: r.EventLog
     outbox: r.Outbox
     inbound: r.InboundLog
+    rules: RuleRepository
+    timers: TimerRepository
 
     def __init__(self) -> None:
         self._tx: TransactionContext | None = None
@@ -42,6 +45,8 @@ class TortoiseUnitOfWork:
         self.events = r.EventLog(conn)
         self.outbox = r.Outbox(conn)
         self.inbound = r.InboundLog(conn)
+        self.rules = RuleRepository(conn)
+        self.timers = TimerRepository(conn)
         return self
 
     async def __aexit__(

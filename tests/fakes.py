@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
-from core import ports
+from core import ports, rule_ports
 from core.canned import CannedAnswer, CannedGroup
 from core.catalog import DeskSettings, Priority, TicketType, default_priorities, default_types
 from core.errors import ConcurrentUpdate, NotFound
@@ -22,6 +22,7 @@ from core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from core.services import Desk
 from core.statuses import Status, Workflow, default_statuses
 from core.tickets import Comment, HistoryEntry, Ticket
+from tests.fake_rules import InMemoryRules, InMemoryTimers, RuleStore
 
 T = TypeVar("T")
 
@@ -68,6 +69,7 @@ class InMemoryStore:
     # with the table's name and what was read: lets a test interleave two transactions.
     after_read: Callable[[str, object], Awaitable[None]] | None = None
     sequences: dict[str, int] = field(default_factory=dict)
+    rules: RuleStore = field(default_factory=RuleStore)  # rule tables and timers
 
     def next_id(self, table: str) -> int:
         """Like a database sequence: ids are never reused, even after a rollback."""
@@ -579,6 +581,10 @@ class InMemoryUnitOfWork:
         self.events: ports.EventLog = self._events
         self.outbox: ports.Outbox = self._outbox
         self.inbound: ports.InboundLog = self._inbound
+        self._rules = InMemoryRules(store.rules)
+        self._timers = InMemoryTimers(store.rules)
+        self.rules: rule_ports.RuleRepository = self._rules
+        self.timers: rule_ports.TimerRepository = self._timers
 
     async def __aenter__(self) -> Self:
         return self
@@ -599,12 +605,16 @@ class InMemoryUnitOfWork:
         self._tickets.flush()
         for table in self._tables():
             table.flush()
+        for staged in [*self._rules.tables(), self._timers.staged]:
+            staged.flush()
         self.store.commits += 1
 
     async def rollback(self) -> None:
         self._tickets.discard()
         for table in self._tables():
             table.discard()
+        for staged in [*self._rules.tables(), self._timers.staged]:
+            staged.discard()
 
     def _tables(
         self,

@@ -49,7 +49,7 @@ def test_tortoise_config(data_dir: Path) -> None:
         "connections": {"default": "postgres://u:p@db:5432/chatdesk"},
         "apps": {
             "models": {
-                "models": ["storage.models"],
+                "models": ["storage.models", "storage.rule_models"],
                 "default_connection": "default",
                 "migrations": "storage.migrations",
             }
