@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from functools import cache
+
 from aiohttp import web
 
 from admin_web.i18n import LANGUAGES
@@ -22,6 +25,11 @@ from core import commands as c
 from storage import panel_views as views
 
 routes = web.RouteTableDef()
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def _safe_next(value: str) -> str:
@@ -53,8 +61,10 @@ async def login(request: web.Request) -> web.Response:
         return render(request, "login.html", status=429, next=target, login=login_name,
                       error=tr("Too many failed attempts. Wait 15 minutes and try again."))
     employee = await views.employee_by_login(login_name) if login_name else None
-    if employee is None or not employee.active or not verify_password(
-            employee.password_hash, password):
+    # Verify against a real or a dummy hash alike, so timing does not tell which logins exist.
+    known = verify_password(employee.password_hash if employee and employee.password_hash
+                            else _dummy_hash(), password)
+    if employee is None or not employee.active or not employee.password_hash or not known:
         await throttle.failed(login_name, ip, now())
         return render(request, "login.html", status=401, next=target, login=login_name,
                       error=tr("Wrong login or password."))
@@ -65,6 +75,7 @@ async def login(request: web.Request) -> web.Response:
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         await request.app[SESSIONS].end(old)
+    await request.app[SESSIONS].purge_expired(now())
     session_id = await request.app[SESSIONS].start(employee.id, now())
     response = redirect(target)
     config = request.app[CONFIG]

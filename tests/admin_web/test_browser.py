@@ -130,6 +130,15 @@ def _session(driver: Any, base: str, emulator_ticket: int) -> Path:
         By.ID, "thread").text)
     driver.save_screenshot(str(ARTIFACTS / "ticket.png"))
 
+    from selenium.webdriver.support.select import Select
+
+    Select(driver.find_element(By.NAME, "language")).select_by_value("fa")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/language'] button").click()
+    _wait(lambda: driver.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl")
+    driver.save_screenshot(str(ARTIFACTS / "ticket_fa.png"))
+    Select(driver.find_element(By.NAME, "language")).select_by_value("en")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/language'] button").click()
+
     driver.get(f"{base}/reports")
     driver.find_element(By.ID, "xlsx-first_response").click()
     return _wait(lambda: next((p for p in driver.downloads.glob("*.xlsx")), None))  # type: ignore[no-any-return]

@@ -119,3 +119,19 @@ async def test_attachments_download_and_never_render_inline(panel: Panel) -> Non
         assert response.headers["Content-Disposition"].startswith("attachment")
     finally:
         await client.close()
+
+
+async def test_observer_sees_the_ticket_and_agent_registers_one_by_hand(panel: Panel) -> None:
+    watched = await _ticket(panel, "Watched", "Needs a second pair of eyes")
+    await panel.desk.handle(c.AddObserver(watched, panel.admin_id, panel.agent_id))
+    contact = await panel.desk.handle(c.SaveContact(panel.admin_id, 0, "Phone caller"))
+    client = await panel.client()
+    try:
+        csrf = await sign_in(client, "sam")
+        assert (await client.get(f"/tickets/{watched}")).status == 200
+        page = await post(client, "/tickets/new", csrf, contact=str(contact.id),
+                          subject="Called about a refund", priority="high")
+        assert "Called about a refund" in await page.text()
+        assert page.url.path.startswith("/tickets/")  # the new ticket is the author's to see
+    finally:
+        await client.close()
