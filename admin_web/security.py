@@ -81,17 +81,19 @@ def _exempt(request: web.Request) -> bool:
 
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    secure = request.app[CONFIG].secure_cookies
     try:
         response = await handler(request)
     except web.HTTPException as exc:
-        response = exc
-        _headers(response)
+        _headers(exc, secure)
         raise
-    _headers(response)
+    _headers(response, secure)
     return response
 
 
-def _headers(response: web.StreamResponse) -> None:
+def _headers(response: web.StreamResponse, secure: bool) -> None:
+    if secure:  # served over https: browsers should never try plain http again
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
