@@ -117,6 +117,7 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field("", validation_alias="CHATDESK_SECRET_KEY", repr=False)
     public_url: str | None = Field(None, validation_alias="CHATDESK_PUBLIC_URL")
+    sandbox_port: int = Field(8081, validation_alias="CHATDESK_SANDBOX_PORT")
 
     # -- Telegram
     telegram_bot_token: str | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN", repr=False)
@@ -206,7 +207,7 @@ class Settings(BaseSettings):
             raise _fail(f"must be a host name or IP address to listen on, got {text!r}")
         return text
 
-    @field_validator("http_port", mode="before")
+    @field_validator("http_port", "sandbox_port", mode="before")
     @classmethod
     def _check_http_port(cls, value: Any) -> int:
         number = _whole_number(value)
