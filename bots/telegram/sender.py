@@ -1,0 +1,341 @@
+"""The Telegram sender of the outbox relay: delivers planned messages to clients' private
+chats and into each ticket's forum topic of the team chat, within Telegram's limits.
+
+Destinations (the relay delivers the messages of one destination in order):
+    chat:<user id>            a client's private chat: CLIENT messages, "text" answers
+    chat:<chat id>:<thread>   a "text" answer into a thread (e.g. a topic)
+    topic:<ticket id>         the ticket's forum topic: AGENTS messages
+
+Callback data of the buttons posted here (at most 64 bytes; the handlers parse them):
+    ticket card in its topic:   t:take:<ticket id>   t:escalate:<ticket id>
+                                t:deescalate:<ticket id>   t:wait:<ticket id>
+                                t:resolve:<ticket id>   t:close:<ticket id>
+                                t:reopen:<ticket id> (only button of a closed-state ticket)
+    resolution question to the client:   c:close:<ticket id> (confirm and close)
+                                c:reopen:<ticket id>   c:rate:<ticket id>:<score 1-5>
+
+Topics (opened with the ticket card, kept in step with the ticket, moved between the line-1
+and line-2 groups) are kept by `bots.telegram.topics`. Every text is HTML with user-supplied
+parts escaped; texts over 4096 characters (captions over 1024) are cut at line or word
+boundaries. Several queued text-only client messages for one topic are merged into posts of
+up to 4096 characters (the group limit is 20 posts a minute).
+
+Outcomes: 429 -> Retry after retry_after (and that chat pauses); 5xx, network errors,
+timeouts -> Retry; 403 (bot blocked) -> Failed; 400 -> Failed with Telegram's description,
+except "message is not modified" (Sent) and a deleted topic (a new topic is opened and
+the message is posted there)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from typing import Any, TypeVar
+
+import aiohttp
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteMessage,
+    EditMessageCaption,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    SendMessage,
+    TelegramMethod,
+)
+from aiogram.types import InlineKeyboardMarkup
+
+from bots.i18n import translator
+from bots.relay import Failed, Outcome, Retry, Sent
+from bots.telegram import render_agents as ra
+from bots.telegram import render_client as rc
+from bots.telegram.limits import RateLimiter
+from bots.telegram.posts import Post, file_methods, text_methods
+from bots.telegram.render import (
+    MAX_TEXT,
+    PARSE_MODE,
+    esc,
+    split_markup,
+    split_text,
+    utf16_len,
+    visible_len,
+)
+from bots.telegram.topics import TopicKeeper, not_modified, topic_gone
+from core.errors import NotFound
+from core.outbox import Audience, OutboundMessage
+from storage.delivery import Topic, TopicStore
+from storage.views import CommentView, TicketViews
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_UNCOUNTED = (EditMessageText, EditMessageCaption, EditMessageReplyMarkup, DeleteMessage,
+              AnswerCallbackQuery)
+MENTION_EXCERPT = 3000
+
+
+class UnknownKind(Exception):
+    pass
+
+
+class TelegramSender:
+    channel = "telegram"
+
+    def __init__(self, bot: Bot, agent_chat_id: int, line2_chat_id: int | None,
+                 default_language: str, limiter: RateLimiter, *,
+                 views: TicketViews | None = None, topics: TopicStore | None = None) -> None:
+        self.bot = bot
+        self.default_language = default_language
+        self.limiter = limiter
+        self.views = views or TicketViews()
+        self._ = translator(default_language, "notices", default_language)
+        self.keeper = TopicKeeper(self._call, self.views, topics or TopicStore(), self._,
+                                  agent_chat_id, line2_chat_id)
+        self._progress: dict[int, int] = {}  # message id -> API calls already done
+
+    def destination(self, message: OutboundMessage) -> str:
+        if message.kind == "text":
+            chat_id, thread_id = message.payload["chat_id"], message.payload.get("thread_id")
+            return f"chat:{chat_id}" if thread_id is None else f"chat:{chat_id}:{thread_id}"
+        if message.audience is Audience.CLIENT:
+            return f"chat:{message.recipient}"
+        return f"topic:{message.ticket_id}"
+
+    async def send(self, messages: Sequence[OutboundMessage]) -> list[Outcome]:
+        comments = await self._client_comments(messages)
+        outcomes: list[Outcome] = []
+        index = 0
+        while index < len(messages):
+            run = self._mergeable_run(messages[index:], comments)
+            if len(run) > 1:
+                result = await self._merged(messages[index].ticket_id, run)
+            else:
+                result = [await self._one(messages[index], comments)]
+            outcomes += result
+            index += len(result)
+            if not isinstance(result[-1], Sent):
+                break
+        return outcomes
+
+    # --- one message ----------------------------------------------------------------------
+    async def _one(self, message: OutboundMessage, comments: dict[int, CommentView]) -> Outcome:
+        try:
+            if message.kind == "text":
+                await self._run(message.id, self._text(message))
+            elif message.audience is Audience.CLIENT:
+                await self._run(message.id, await self._to_client(message))
+            elif message.ticket_id <= 0:  # e.g. a refusal to a stranger that bounced
+                log.warning("telegram %s without a ticket: nowhere to post it", message.kind)
+            else:
+                async def post(topic: Topic) -> None:
+                    await self._run(message.id, await self._in_topic(message, topic, comments))
+
+                await self._with_topic(message.ticket_id, post, message.id)
+            outcome: Outcome = Sent()
+        except Exception as exc:
+            outcome = self._outcome(exc, message)
+        if not isinstance(outcome, Retry):
+            self._progress.pop(message.id, None)
+        return outcome
+
+    async def _run(self, key: int, methods: Sequence[TelegramMethod[Any]]) -> None:
+        """Make the calls in order; a retry resumes after the ones that got through."""
+        for index in range(self._progress.get(key, 0), len(methods)):
+            await self._call(methods[index])
+            self._progress[key] = index + 1
+
+    async def _with_topic(self, ticket_id: int, action: Callable[[Topic], Awaitable[T]],
+                          key: int | None = None) -> T:
+        topic = await self.keeper.topic(ticket_id)
+        try:
+            return await action(topic)
+        except TelegramBadRequest as exc:
+            if not topic_gone(exc):
+                raise
+        log.warning("the topic of ticket %d is gone; opening a new one", ticket_id)
+        if key is not None:
+            self._progress.pop(key, None)
+        return await action(await self.keeper.open(ticket_id))
+
+    async def _call(self, method: TelegramMethod[T]) -> T:
+        chat_id = getattr(method, "chat_id", None)
+        if isinstance(method, _UNCOUNTED) or not isinstance(chat_id, int):
+            return await self.bot(method)
+        async with self.limiter.slot(chat_id):
+            try:
+                return await self.bot(method)
+            except TelegramRetryAfter as exc:
+                self.limiter.pause(chat_id, exc.retry_after)
+                raise
+
+    def _outcome(self, exc: Exception, message: OutboundMessage) -> Outcome:
+        if isinstance(exc, TelegramRetryAfter):
+            return Retry(exc.message, after=float(exc.retry_after))
+        if isinstance(exc, TelegramForbiddenError | TelegramEntityTooLarge):
+            return Failed(exc.message)
+        if isinstance(exc, TelegramBadRequest):
+            return Sent() if not_modified(exc) else Failed(exc.message)
+        if isinstance(exc, TelegramAPIError | TimeoutError | aiohttp.ClientError | OSError):
+            return Retry(f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, NotFound | UnknownKind):
+            return Failed(str(exc))
+        log.exception("telegram message %d (%s) could not be sent", message.id, message.kind)
+        return Retry(f"{type(exc).__name__}: {exc}")
+
+    # --- what each kind becomes ---------------------------------------------------------------
+    def _text(self, message: OutboundMessage) -> list[TelegramMethod[Any]]:
+        payload = message.payload
+        markup = payload.get("reply_markup")
+        keyboard = InlineKeyboardMarkup.model_validate(markup) if markup else None
+        parse_mode = payload.get("parse_mode")
+        text = str(payload.get("text") or "")
+        pieces = split_markup(text) if parse_mode else split_text(text)
+        return [SendMessage(chat_id=payload["chat_id"], message_thread_id=payload.get(
+                    "thread_id"), text=piece, parse_mode=parse_mode,
+                    reply_markup=keyboard if last else None)
+                for piece, last in zip(pieces, _last_flags(len(pieces)), strict=True)]
+
+    async def _to_client(self, message: OutboundMessage) -> list[TelegramMethod[Any]]:
+        if not message.recipient:
+            raise UnknownKind("the client has no Telegram chat")
+        chat_id = int(message.recipient)
+        card = await self.views.ticket_card(message.ticket_id, similar=False)
+        _ = translator(card.contact_language, "notices", self.default_language)
+        if message.kind == "ticket_opened":
+            return text_methods(Post(chat_id, None, esc(rc.ticket_opened(_, card.number))))
+        if message.kind == "agent_reply":
+            comment = await self.views.comment(message.comment_id or 0)
+            return self._comment_methods(Post(
+                chat_id, None, rc.reply_header(_, card.number, comment.author_name)), comment)
+        if message.kind == "status_changed":
+            new = str(message.payload.get("new") or card.status)
+            names = await self.views.status_names()
+            until = card.on_hold_until if new == card.status else None
+            text = rc.status_notice(_, card.number, new, names.get(new, new), until)
+            return text_methods(Post(chat_id, None, text))
+        if message.kind == "resolution_request":
+            text, keyboard = rc.resolution_request(_, card)
+            return text_methods(Post(chat_id, None, text, reply_markup=keyboard))
+        raise UnknownKind(f"no Telegram rendering for a client message {message.kind!r}")
+
+    async def _in_topic(self, message: OutboundMessage, topic: Topic,
+                        comments: dict[int, CommentView]) -> list[TelegramMethod[Any]]:
+        _, kind, payload = self._, message.kind, message.payload
+        here = Post(topic.chat_id, topic.thread_id, "")
+        if kind == "ticket_opened":
+            return []  # opening the topic (with its card) was all
+        if kind == "card_changed":
+            await self.keeper.refresh(topic)
+            return []
+        if kind in ("agent_comment", "private_note") and payload.get("origin") == "telegram":
+            return []  # written in this topic: it is already there
+        comment = None
+        if message.comment_id:
+            comment = comments.get(message.comment_id) or await self._comment_or_none(
+                message.comment_id)
+        if kind == "client_comment" and comment:
+            return self._comment_methods(here.with_header(ra.client_header(comment)), comment)
+        if kind in ("agent_comment", "private_note") and comment:
+            return self._comment_methods(here.with_header(ra.team_header(_, comment)), comment)
+        if kind == "mention":
+            people = await self.views.employees(payload.get("employee_ids") or [])
+            if comment and len(comment.body) > MENTION_EXCERPT:
+                comment = _shortened(comment)
+            return text_methods(here.with_header(ra.mention(_, comment, people)))
+        if kind == "rated":
+            return text_methods(here.with_header(
+                ra.rated(_, int(payload.get("score") or 0), payload.get("comment"))))
+        if kind == "delivery_failed":
+            return text_methods(here.with_header(
+                ra.delivery_failed(_, str(payload.get("error") or ""), comment)))
+        raise UnknownKind(f"no Telegram rendering for {kind!r} (comment {message.comment_id})")
+
+    def _comment_methods(self, post: Post, comment: CommentView) -> list[TelegramMethod[Any]]:
+        """A comment's text and files: Telegram files are re-sent by file id; files of other
+        channels or of the panel are listed by name (and link)."""
+        telegram_files = comment.channel == "telegram"
+        files = [a for a in comment.attachments if telegram_files]
+        listed = [f"📎 {a.name or a.kind}" + (f" {a.ref}" if a.ref.startswith("http") else "")
+                  for a in comment.attachments if not telegram_files]
+        body = "\n".join([comment.body, *listed]).strip()
+        return file_methods(post.with_body(body), files)
+
+    async def _comment_or_none(self, comment_id: int) -> CommentView | None:
+        try:
+            return await self.views.comment(comment_id)
+        except NotFound:
+            return None
+
+    # --- merging queued client messages ------------------------------------------------------
+    async def _client_comments(
+            self, messages: Sequence[OutboundMessage]) -> dict[int, CommentView]:
+        ids = [m.comment_id for m in messages
+               if m.kind == "client_comment" and m.comment_id is not None]
+        return {c.id: c for c in await self.views.comments(ids)} if ids else {}
+
+    def _mergeable_run(self, messages: Sequence[OutboundMessage],
+                       comments: dict[int, CommentView]) -> list[CommentView]:
+        """The leading client messages that are text only and short enough to share a post."""
+        run: list[CommentView] = []
+        for message in messages:
+            comment = comments.get(message.comment_id or 0)
+            if (message.kind != "client_comment" or message.audience is not Audience.AGENTS
+                    or comment is None or comment.attachments or not comment.body.strip()
+                    or (run and comment.author_name != run[0].author_name)
+                    or _merged_len(ra.client_header(comment), [comment]) > MAX_TEXT):
+                break
+            run.append(comment)
+        return run
+
+    async def _merged(self, ticket_id: int, run: list[CommentView]) -> list[Outcome]:
+        header = ra.client_header(run[0])
+        posts: list[list[CommentView]] = [[]]
+        for comment in run:
+            if posts[-1] and _merged_len(header, [*posts[-1], comment]) > MAX_TEXT:
+                posts.append([])
+            posts[-1].append(comment)
+
+        async def post_all(topic: Topic) -> list[Outcome]:
+            outcomes: list[Outcome] = []
+            for part in posts:
+                text = header + "\n" + "\n\n".join(esc(c.body.strip()) for c in part)
+                try:
+                    await self._call(SendMessage(
+                        chat_id=topic.chat_id, message_thread_id=topic.thread_id,
+                        text=text, parse_mode=PARSE_MODE))
+                except Exception as exc:
+                    if isinstance(exc, TelegramBadRequest) and topic_gone(exc):
+                        raise
+                    return [*outcomes, self._outcome_for(exc, part[0])]
+                outcomes += [Sent()] * len(part)
+            return outcomes
+
+        try:
+            return await self._with_topic(ticket_id, post_all)
+        except Exception as exc:
+            return [self._outcome_for(exc, run[0])]
+
+    def _outcome_for(self, exc: Exception, comment: CommentView) -> Outcome:
+        return self._outcome(exc, OutboundMessage(self.channel, Audience.AGENTS,
+                                                  "client_comment", comment.ticket_id,
+                                                  comment.created_at, None, comment.id))
+
+
+def _merged_len(header: str, comments: list[CommentView]) -> int:
+    body = "\n\n".join(c.body.strip() for c in comments)
+    return visible_len(header) + 1 + utf16_len(body)
+
+
+def _last_flags(count: int) -> list[bool]:
+    return [index == count - 1 for index in range(count)]
+
+
+def _shortened(comment: CommentView) -> CommentView:
+    return replace(comment, body=comment.body[:MENTION_EXCERPT - 1] + "…")

@@ -1,0 +1,156 @@
+"""Each ticket's forum topic in the team chat: opened with the ticket card on first need,
+kept in step with the ticket (card edited in place, title showing the status, closed with
+the ticket and reopened with it), and moved between the first and second line's groups.
+
+Line 2: with a line-2 chat configured, a ticket on line 2 lives in a topic of that group.
+Escalation opens a topic there (card first, then a link back) and leaves a last post with a
+link in the old topic, which is closed; de-escalation does the same the other way. The
+topic store keeps one topic per ticket, so each move opens a fresh topic rather than
+reusing the one the ticket had there before."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.methods import (
+    CloseForumTopic,
+    CreateForumTopic,
+    EditForumTopic,
+    EditMessageText,
+    ReopenForumTopic,
+    SendMessage,
+    TelegramMethod,
+)
+
+from bots.i18n import Translator
+from bots.telegram import render_agents as ra
+from bots.telegram.render import PARSE_MODE, topic_title
+from storage.delivery import Topic, TopicStore
+from storage.views import TicketCard, TicketViews
+
+log = logging.getLogger(__name__)
+
+Call = Callable[[TelegramMethod[Any]], Awaitable[Any]]
+
+_GONE = ("message thread not found", "topic_deleted", "topic_id_invalid", "thread not found")
+
+
+def topic_gone(exc: TelegramAPIError) -> bool:
+    """The topic was deleted by someone in the group."""
+    return isinstance(exc, TelegramBadRequest) and any(
+        text in exc.message.lower() for text in _GONE)
+
+
+def not_modified(exc: TelegramAPIError) -> bool:
+    text = exc.message.lower()
+    return isinstance(exc, TelegramBadRequest) and (
+        "message is not modified" in text or "topic_not_modified" in text)
+
+
+class TopicKeeper:
+    def __init__(self, call: Call, views: TicketViews, topics: TopicStore, team: Translator,
+                 agent_chat_id: int, line2_chat_id: int | None) -> None:
+        self._call = call
+        self.views = views
+        self.topics = topics
+        self._ = team
+        self.agent_chat_id = agent_chat_id
+        self.line2_chat_id = line2_chat_id
+
+    async def topic(self, ticket_id: int) -> Topic:
+        """The ticket's topic in its line's group, opened (or moved) when needed."""
+        topic = await self.topics.for_ticket(ticket_id)
+        line = await self.views.ticket_line(ticket_id) if self.line2_chat_id else 1
+        chat_id = self.line2_chat_id if line == 2 and self.line2_chat_id else self.agent_chat_id
+        if topic is None:
+            return await self.open(ticket_id, chat_id)
+        if self.line2_chat_id and topic.chat_id != chat_id:
+            return await self._move(topic, chat_id, line)
+        if topic.card_message_id is None:  # opened, but the card did not get through
+            await self._post_card(topic, await self.views.ticket_card(ticket_id))
+        return topic
+
+    async def open(self, ticket_id: int, chat_id: int | None = None,
+                   note: str | None = None) -> Topic:
+        """A new topic "#N · subject" with the ticket card (the topic was missing or gone)."""
+        card = await self.views.ticket_card(ticket_id)
+        if chat_id is None:
+            known = await self.topics.for_ticket(ticket_id)
+            chat_id = known.chat_id if known else self.agent_chat_id
+        title = topic_title(card)
+        created = await self._call(CreateForumTopic(chat_id=chat_id, name=title))
+        topic = Topic(ticket_id, chat_id, created.message_thread_id, None, title, False)
+        await self.topics.save(topic)
+        await self._post_card(topic, card)
+        if note:
+            await self._call(self._message(topic, note))
+        await self._sync(topic, card)
+        return topic
+
+    async def refresh(self, topic: Topic) -> None:
+        """Edit the card in place and bring the title and the closed flag up to date."""
+        card = await self.views.ticket_card(topic.ticket_id)
+        if topic.card_message_id is None:
+            await self._post_card(topic, card)
+        else:
+            try:
+                await self._call(EditMessageText(
+                    chat_id=topic.chat_id, message_id=topic.card_message_id,
+                    text=ra.card_text(self._, card), parse_mode=PARSE_MODE,
+                    reply_markup=ra.card_keyboard(self._, card)))
+            except TelegramBadRequest as exc:
+                if not_modified(exc):
+                    pass
+                elif "message to edit not found" in exc.message.lower():
+                    await self._post_card(topic, card)  # someone deleted the card
+                else:
+                    raise
+        await self._sync(topic, card)
+
+    async def _post_card(self, topic: Topic, card: TicketCard) -> None:
+        sent = await self._call(self._message(
+            topic, ra.card_text(self._, card), ra.card_keyboard(self._, card)))
+        topic.card_message_id = sent.message_id
+        await self.topics.save(topic)
+
+    async def _sync(self, topic: Topic, card: TicketCard) -> None:
+        title, closed = topic_title(card), not card.status_open
+        if title == topic.title and closed == topic.closed:
+            return
+        if title != topic.title:
+            await self._tolerant(EditForumTopic(
+                chat_id=topic.chat_id, message_thread_id=topic.thread_id, name=title))
+            topic.title = title
+        if closed != topic.closed:
+            method = CloseForumTopic if closed else ReopenForumTopic
+            await self._tolerant(method(chat_id=topic.chat_id, message_thread_id=topic.thread_id))
+            topic.closed = closed
+        await self.topics.save(topic)
+
+    async def _move(self, old: Topic, chat_id: int, line: int) -> Topic:
+        new = await self.open(old.ticket_id, chat_id,
+                              ra.moved_here(self._, line, old.chat_id, old.thread_id))
+        try:
+            await self._call(self._message(
+                old, ra.moved_away(self._, line, new.chat_id, new.thread_id)))
+            if not old.closed:
+                await self._tolerant(CloseForumTopic(chat_id=old.chat_id,
+                                                     message_thread_id=old.thread_id))
+        except TelegramAPIError as exc:  # the old topic may be gone: the move still counts
+            log.warning("ticket %d: could not close its old topic: %s", old.ticket_id, exc)
+        return new
+
+    async def _tolerant(self, method: TelegramMethod[Any]) -> None:
+        try:
+            await self._call(method)
+        except TelegramBadRequest as exc:
+            if not not_modified(exc):
+                raise
+
+    @staticmethod
+    def _message(topic: Topic, text: str, markup: Any = None) -> SendMessage:
+        return SendMessage(chat_id=topic.chat_id, message_thread_id=topic.thread_id,
+                           text=text, parse_mode=PARSE_MODE, reply_markup=markup)
