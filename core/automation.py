@@ -8,6 +8,7 @@ and a chain longer than MAX_CHAIN is cut and logged."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -216,3 +217,19 @@ async def apply_macro(
     for action in macro.actions:
         await apply_action(action, ticket, Actor.employee(employee_id), ctx)
     return macro
+
+
+def is_auto_close(rule: AutomationRule) -> bool:
+    """The §2.6 rule, however it was renamed: Resolved and idle, then Closed."""
+    return (rule.trigger is Trigger.IDLE and rule.when.statuses == frozenset({RESOLVED})
+            and any(isinstance(a, SetStatus) and a.status == CLOSED for a in rule.actions))
+
+
+async def set_auto_close(seconds: int, ctx: HandlerContext) -> None:
+    """The desk setting "auto-close after" is the auto-close rule's idle time; 0 switches
+    the rule off."""
+    for rule in await ctx.uow.rules.automation.all():
+        if is_auto_close(rule):
+            hours = seconds / 3600 if seconds > 0 else rule.idle_hours
+            await ctx.uow.rules.automation.save(
+                dataclasses.replace(rule, idle_hours=hours, enabled=seconds > 0))

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from core import commands as c
+from core.automation import set_auto_close
 from core.canned import CannedAnswer, CannedGroup
 from core.catalog import Priority, TicketType
 from core.context import HandlerContext
@@ -351,3 +352,4 @@ async def set_desk_settings(cmd: c.SetDeskSettings, ctx: HandlerContext) -> None
         "default_priority": cmd.default_priority,
         "leads_see_reports": cmd.leads_see_reports,
     })
+    await set_auto_close(cmd.auto_close_seconds, ctx)  # the rule that does it (§2.6)

@@ -301,3 +301,17 @@ async def test_a_macro_with_a_refused_action_changes_nothing() -> None:
     with pytest.raises(Exception, match="no-such"):
         await desk.handle(c.ApplyMacro(first.ticket_id, ANNA, "broken"))
     assert store.snapshot() == before
+
+
+async def test_the_desk_setting_auto_close_after_is_the_rules_idle_time() -> None:
+    desk, store, clock = make_desk()
+    await desk.handle(c.SetDeskSettings(ANNA, 7 * 86400, 86400))
+    first = await client_writes(desk)
+    await agent_replies(desk, first.ticket_id, "Fixed", resolve=True)
+    await tick(desk, store, clock.now() + 24 * HOUR)
+    assert store.ticket(first.ticket_id).status == "closed"
+    await desk.handle(c.SetDeskSettings(ANNA, 7 * 86400, 0))  # never
+    second = await client_writes(desk, external_id="5002")
+    await agent_replies(desk, second.ticket_id, "Fixed", resolve=True)
+    await tick(desk, store, clock.now() + 30 * 24 * HOUR)
+    assert store.ticket(second.ticket_id).status == "resolved"
