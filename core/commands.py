@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.tickets import Attachment
+
+if TYPE_CHECKING:
+    from core.rule_admin import Rule
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,31 @@ class ApplyMacro(Command):
 @dataclass(frozen=True)
 class ArmRecurringSchedules(Command):
     """Give every enabled recurring schedule one timer at its next run (§6.3)."""
+
+
+@dataclass(frozen=True)
+class SaveRule(Command):
+    """An administrator saves a calendar, an SLA, routing or automation rule, a macro or a
+    recurring schedule (id 0: a new one); its table follows from its type."""
+
+    employee_id: int
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class DeleteRule(Command):
+    employee_id: int
+    kind: str  # calendars, sla, routing, automation, macros, schedules
+    rule_id: int
+
+
+@dataclass(frozen=True)
+class SaveNoticeTemplate(Command):
+    """The text of a client notice or a team notification (§7); empty removes it."""
+
+    employee_id: int
+    key: str  # client.status.<code>, client.ticket_opened, agents.<kind>
+    body: str
 
 
 @dataclass(frozen=True)

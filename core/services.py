@@ -10,6 +10,7 @@ from typing import Any
 from core import agent_handlers as agents
 from core import client_handlers as clients
 from core import commands as c
+from core import rule_admin
 from core import setup_handlers as setup
 from core import team_handlers as team
 from core import timer_handlers as timed
@@ -47,6 +48,9 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.FireTimer: timed.fire_timer,
     c.ApplyMacro: timed.apply_macro,
     c.ArmRecurringSchedules: timed.arm_recurring_schedules,
+    c.SaveRule: rule_admin.save_rule,
+    c.DeleteRule: rule_admin.delete_rule,
+    c.SaveNoticeTemplate: rule_admin.save_notice_template,
     c.SetEmployeeRole: setup.set_employee_role,
     c.SetEmployeePassword: setup.set_employee_password,
     c.SaveStatus: setup.save_status,

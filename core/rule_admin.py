@@ -1,0 +1,103 @@
+"""Handlers for administrators editing the desk's rules (calendars, SLA, routing, automation,
+macros, recurring schedules, notice templates): checked here, so the panel and the API
+change rules only through `Desk.handle`."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from core import commands as c
+from core.automation import AutomationRule, Macro, Trigger
+from core.context import HandlerContext
+from core.cron import CronSchedule
+from core.errors import InvalidInput, NotAllowed, NotFound
+from core.recurring import RecurringSchedule
+from core.routing import RoutingRule
+from core.rule_ports import RuleTable
+from core.sla import ServiceCalendar, SlaRule
+from core.timer_handlers import arm_schedules
+
+Rule = ServiceCalendar | SlaRule | RoutingRule | AutomationRule | Macro | RecurringSchedule
+KINDS = ("calendars", "sla", "routing", "automation", "macros", "schedules")
+
+
+async def _admin(ctx: HandlerContext, employee_id: int) -> None:
+    employee = await ctx.active_employee(employee_id)
+    if employee.role.value != "admin":
+        raise NotAllowed("only an administrator can change the desk's rules")
+
+
+def _table(ctx: HandlerContext, kind: str) -> RuleTable[Rule]:
+    if kind not in KINDS:
+        raise InvalidInput(f"no rule table {kind!r}")
+    table: RuleTable[Rule] = getattr(ctx.uow.rules, kind)
+    return table
+
+
+def _kind(rule: Rule) -> str:
+    kinds: dict[type[Rule], str] = {
+        ServiceCalendar: "calendars", SlaRule: "sla", RoutingRule: "routing",
+        AutomationRule: "automation", Macro: "macros", RecurringSchedule: "schedules"}
+    return kinds[type(rule)]
+
+
+async def _check(rule: Rule, ctx: HandlerContext) -> None:
+    if not rule.name.strip():
+        raise InvalidInput("a rule needs a name")
+    if isinstance(rule, SlaRule):
+        await ctx.uow.rules.calendars.get(rule.calendar_id)
+        if not 0 < rule.warning_share <= 1:
+            raise InvalidInput("the warning comes at a share of the target above 0 and up to 1")
+        if rule.reaction is None and rule.resolution is None:
+            raise InvalidInput("an SLA rule needs a reaction or a resolution target")
+    elif isinstance(rule, RoutingRule):
+        if rule.responsible_id is not None:
+            await ctx.active_employee(rule.responsible_id)
+        if rule.group_id is not None:
+            await ctx.uow.employees.get_group(rule.group_id)
+    elif isinstance(rule, AutomationRule):
+        if rule.trigger is Trigger.IDLE and not (rule.idle_hours or 0) > 0:
+            raise InvalidInput("an idle rule needs a number of hours")
+    elif isinstance(rule, RecurringSchedule):
+        CronSchedule.parse(rule.cron)
+        try:
+            ZoneInfo(rule.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise InvalidInput(f"unknown time zone {rule.timezone!r}") from exc
+        await ctx.uow.contacts.get(rule.contact_id)
+
+
+async def save_rule(cmd: c.SaveRule, ctx: HandlerContext) -> Rule:
+    await _admin(ctx, cmd.employee_id)
+    rule: Rule = cmd.rule
+    await _check(rule, ctx)
+    saved = await _table(ctx, _kind(rule)).save(rule)
+    if isinstance(saved, RecurringSchedule):
+        await arm_schedules(ctx)
+    return saved
+
+
+async def delete_rule(cmd: c.DeleteRule, ctx: HandlerContext) -> None:
+    await _admin(ctx, cmd.employee_id)
+    table = _table(ctx, cmd.kind)
+    await table.get(cmd.rule_id)  # NotFound for a wrong id
+    if cmd.kind == "calendars" and any(
+            r.calendar_id == cmd.rule_id for r in await ctx.uow.rules.sla.all()):
+        raise InvalidInput("SLA rules use this calendar; change them first")
+    await table.delete(cmd.rule_id)
+    if cmd.kind == "schedules":
+        await arm_schedules(ctx)
+
+
+async def save_notice_template(cmd: c.SaveNoticeTemplate, ctx: HandlerContext) -> None:
+    """An empty text removes the template: the channel's own wording is used again."""
+    await _admin(ctx, cmd.employee_id)
+    key = cmd.key.strip()
+    if not key.startswith(("client.", "agents.")):
+        raise InvalidInput("a notice key starts with client. or agents.")
+    if cmd.body.strip():
+        await ctx.uow.rules.notices.save(key, cmd.body)
+    elif await ctx.uow.rules.notices.get(key) is not None:
+        await ctx.uow.rules.notices.delete(key)
+    else:
+        raise NotFound(f"no notice template {key!r}")
