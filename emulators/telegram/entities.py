@@ -73,3 +73,12 @@ def detect_entities(text: str, entities: list[Entity]) -> list[Entity]:
 def sort_entities(entities: list[Entity]) -> list[Entity]:
     """Order entities as Telegram does: by offset, outer before inner."""
     return sorted(entities, key=lambda e: (e["offset"], -e["length"]))
+
+
+def mentioned_user(link: str) -> dict[str, object]:
+    """The User object of a `tg://user?id=N` mention: Telegram answers with the whole user;
+    without the chat's member list at hand, a minimal valid one (aiogram requires
+    is_bot and first_name)."""
+    raw = link.split("=", 1)[1] if "=" in link else "0"
+    user_id = int(raw) if raw.isdigit() else 0
+    return {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}

@@ -13,6 +13,7 @@ from .entities import (
     byte_offset,
     detect_entities,
     entity_error,
+    mentioned_user,
     sort_entities,
     strip_text,
     utf16_len,
@@ -139,7 +140,7 @@ def _html_start_tag(
     elif name == "a":
         href = attrs.get("href", "")
         if href.startswith("tg://user?id="):
-            entity.update(type="text_mention", user={"id": int(href.split("=", 1)[1] or 0)})
+            entity.update(type="text_mention", user=mentioned_user(href))
         else:
             entity.update(type="text_link", url=href)
     elif name == "tg-emoji":

@@ -7,7 +7,14 @@ preceding '\\'") when they are not; unclosed entities fail with "Can't find end 
 
 from __future__ import annotations
 
-from .entities import Entity, byte_offset, entity_error, sort_entities, utf16_len
+from .entities import (
+    Entity,
+    byte_offset,
+    entity_error,
+    mentioned_user,
+    sort_entities,
+    utf16_len,
+)
 
 _MDV2_RESERVED = set("_*[]()~`>#+-=|{}.!")
 
@@ -151,7 +158,7 @@ class _MarkdownV2:
             if url.startswith("tg://emoji?id="):
                 ent: Entity = {"type": "custom_emoji", "custom_emoji_id": url.split("=", 1)[1]}
             elif url.startswith("tg://user?id="):
-                ent = {"type": "text_mention", "user": {"id": int(url.split("=", 1)[1] or 0)}}
+                ent = {"type": "text_mention", "user": mentioned_user(url)}
             else:
                 ent = {"type": "text_link", "url": url}
             ent.update(offset=start, length=self.pos16 - start)
