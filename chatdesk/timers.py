@@ -35,12 +35,13 @@ class TimerWorker:
         self, desk: Desk, clock: Clock, *, store: TimerStore | None = None,
         owner: str | None = None, interval: float = 5.0, lease: timedelta = timedelta(minutes=5),
         max_attempts: int = 5, batch: int = 100, arm_every: float = 60.0,
+        keep_done: timedelta = timedelta(days=30),
     ) -> None:
         self.desk, self.clock = desk, clock
         self.store = store or TimerStore()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.interval, self.lease, self.max_attempts = interval, lease, max_attempts
-        self.batch, self.arm_every = batch, arm_every
+        self.batch, self.arm_every, self.keep_done = batch, arm_every, keep_done
 
     async def run_once(self) -> int:
         """Claim and fire what is due now; returns how many timers fired."""
@@ -66,6 +67,9 @@ class TimerWorker:
         """Recurring schedules edited or added since the last look get their next run."""
         await self.desk.handle(c.ArmRecurringSchedules())
 
+    async def purge(self) -> None:
+        await self.store.purge_done(self.clock.now() - self.keep_done)
+
     async def _tick(self) -> None:
         try:
             while await self.run_once() >= self.batch:
@@ -82,6 +86,8 @@ class TimerWorker:
                           id="timers", max_instances=1, coalesce=True)
         scheduler.add_job(self.arm_schedules, IntervalTrigger(seconds=self.arm_every),
                           id="recurring", max_instances=1, coalesce=True)
+        scheduler.add_job(self.purge, IntervalTrigger(hours=6), id="purge",
+                          max_instances=1, coalesce=True)
         scheduler.start()
         try:
             await asyncio.Event().wait()

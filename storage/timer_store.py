@@ -5,7 +5,7 @@ PostgreSQL database never hold the same timer at once; a claim whose worker died
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import F, Q
 
@@ -19,6 +19,11 @@ class Claim:
     attempts: int  # including this one
 
 
+def _utc(value: datetime) -> datetime:
+    """SQLite compares stored UTC text with the parameter's text: filter in UTC."""
+    return value.astimezone(UTC)
+
+
 def _claimable(now: datetime) -> Q:
     return Q(state="pending") | Q(state="claimed", lease_until__lt=now)
 
@@ -26,6 +31,7 @@ def _claimable(now: datetime) -> Q:
 class TimerStore:
     async def claim_due(self, now: datetime, owner: str, lease: timedelta,
                         limit: int = 100) -> list[Claim]:
+        now = _utc(now)
         candidates = await rm.DeskTimerRow.filter(
             Q(state="pending", due_at__lte=now) | Q(state="claimed", lease_until__lt=now)
         ).order_by("due_at", "id").limit(limit).values_list("id", flat=True)
@@ -42,6 +48,11 @@ class TimerStore:
     async def give_up(self, timer_id: int, error: str) -> None:
         await rm.DeskTimerRow.filter(id=timer_id, state="claimed").update(
             state="failed", last_error=error[:2000])
+
+    async def purge_done(self, before: datetime) -> int:
+        """Forget fired timers that fell due before `before` (what they did stays in the
+        tickets' history)."""
+        return await rm.DeskTimerRow.filter(state="done", due_at__lt=_utc(before)).delete()
 
     async def next_due(self) -> datetime | None:
         row = await rm.DeskTimerRow.filter(state="pending").order_by("due_at").first()
@@ -61,6 +72,7 @@ class OverdueTicket:
 async def overdue_tickets(now: datetime, limit: int = 100) -> list[OverdueTicket]:
     """Tickets past a deadline whose SLA clock is running (an open-state status that does not
     pause it): the reaction not yet met, or the resolution; the longest overdue first."""
+    now = _utc(now)
     running = await m.StatusRow.filter(state="open", pauses_sla=False).values_list(
         "code", flat=True)
     late_reaction = Q(reacted_at__isnull=True, planned_reaction_at__lt=now)

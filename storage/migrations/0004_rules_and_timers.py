@@ -167,4 +167,11 @@ class Migration(migrations.Migration):
             " NULL, '[]', 72.0)",
             reverse_sql="DELETE FROM automation_rules WHERE position IN (0, 1) AND id IN (1, 2)",
         ),
+        # Tickets already on hold get their resume timer, so none waits forever.
+        ops.RunSQL(
+            "INSERT INTO desk_timers (kind, ticket_id, due_at, state, attempts)"
+            " SELECT 'resume', id, on_hold_until, 'pending', 0 FROM tickets"
+            " WHERE status = 'on_hold' AND on_hold_until IS NOT NULL",
+            reverse_sql="DELETE FROM desk_timers",
+        ),
     ]

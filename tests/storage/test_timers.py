@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from tortoise import Tortoise
+from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 
 from chatdesk.bootstrap import build_desk
 from chatdesk.timers import TimerWorker
@@ -21,6 +24,7 @@ from core.services import Desk
 from core.sla import ServiceCalendar, SlaRule
 from storage import models as m
 from storage import rule_models as rm
+from storage.db import tortoise_config
 from storage.timer_store import TimerStore, overdue_tickets
 from storage.uow import TortoiseUnitOfWork
 from tests.storage.test_unit_of_work import ROUTING, add_employee, writes
@@ -191,3 +195,40 @@ async def test_the_scheduler_fires_due_timers_while_the_app_runs(
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
+
+
+async def test_fired_timers_are_forgotten_after_a_while(desk: Desk, clock: Clock) -> None:
+    opened = await desk.handle(writes("hello"))
+    agent = await add_employee("bob")
+    await desk.handle(c.ChangeStatus(opened.ticket_id, agent, "on_hold", until=berlin(4, 9)))
+    clock.set(berlin(4, 9))
+    await worker(desk, clock, "w").run_once()
+    store = TimerStore()
+    assert await store.purge_done(berlin(4, 9)) == 0
+    assert await store.purge_done(berlin(5, 9)) == 1
+    assert await rm.DeskTimerRow.filter(kind="resume").count() == 0
+
+
+async def test_tickets_on_hold_before_the_upgrade_get_their_resume_timer(tmp_path: Path) -> None:
+    config = tortoise_config(f"sqlite://{tmp_path / 'old.sqlite3'}")
+    await tortoise_migrate(config=config, target="models.0003_panel_auth")
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config)
+    try:
+        await Tortoise.get_connection("default").execute_query(
+            "INSERT INTO tickets (subject, channel, contact_id, status, priority, line,"
+            " observer_ids, observer_group_ids, attributes, on_hold_until,"
+            " resolution_set_by_hand, created_at, version) VALUES ('s', 'telegram', 1,"
+            " 'on_hold', 'normal', 1, '[]', '[]', '{}', '2025-03-04 09:00:00+00:00', 0,"
+            " '2025-03-03 09:00:00+00:00', 0)")
+    finally:
+        await Tortoise.close_connections()
+    await tortoise_migrate(config=config)
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config)
+    try:
+        [timer] = await rm.DeskTimerRow.all()
+        assert (timer.kind, timer.due_at, timer.state) == (
+            "resume", datetime(2025, 3, 4, 9, tzinfo=UTC), "pending")
+    finally:
+        await Tortoise.close_connections()
