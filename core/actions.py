@@ -12,6 +12,7 @@ from core import events as ev
 from core.canned import render
 from core.errors import InvalidInput, NotFound
 from core.people import Actor
+from core.routing import assign_to
 from core.statuses import ON_HOLD
 from core.tickets import Comment, Ticket
 
@@ -126,8 +127,6 @@ async def ticket_people(ticket: Ticket, ctx: HandlerContext) -> set[int]:
 async def apply_action(action: Action, ticket: Ticket, actor: Actor, ctx: HandlerContext) -> None:
     """Perform one action; refusals (a transition the workflow forbids, an unknown code)
     raise DomainError for the caller to report or log."""
-    from core.routing import assign_to  # routing imports actions' callers; avoid the cycle
-
     now = ctx.now
     match action:
         case SetStatus(status=status, hold_hours=hours):

@@ -41,9 +41,19 @@ def _kind(rule: Rule) -> str:
     return kinds[type(rule)]
 
 
+def _zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(f"unknown time zone {name!r}") from exc
+
+
 async def _check(rule: Rule, ctx: HandlerContext) -> None:
     if not rule.name.strip():
         raise InvalidInput("a rule needs a name")
+    window = getattr(getattr(rule, "when", None), "registered", None)
+    if window is not None and window.timezone is not None:
+        _zone(window.timezone)
     if isinstance(rule, SlaRule):
         await ctx.uow.rules.calendars.get(rule.calendar_id)
         if not 0 < rule.warning_share <= 1:
@@ -60,10 +70,7 @@ async def _check(rule: Rule, ctx: HandlerContext) -> None:
             raise InvalidInput("an idle rule needs a number of hours")
     elif isinstance(rule, RecurringSchedule):
         CronSchedule.parse(rule.cron)
-        try:
-            ZoneInfo(rule.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise InvalidInput(f"unknown time zone {rule.timezone!r}") from exc
+        _zone(rule.timezone)
         await ctx.uow.contacts.get(rule.contact_id)
 
 

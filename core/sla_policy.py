@@ -5,6 +5,7 @@ When a timer fires, report a warning or a breach once per ticket and target."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -21,6 +22,8 @@ from core.tickets import HistoryEntry, Ticket
 
 if TYPE_CHECKING:
     from core.context import HandlerContext
+
+log = logging.getLogger(__name__)
 
 _RECOMPUTE_FIELDS = ("priority", "type_code")
 WARNING, BREACH = "sla_warning", "sla_breach"  # history fields of the reports
@@ -87,8 +90,12 @@ async def recompute_deadlines(
             ticket.planned_resolution_at = None
         return None
     spans = status_timeline(await _history(ticket, ctx))
-    plan = deadlines(rule, book.calendars[rule.calendar_id].hours, spans,
-                     counting(await ctx.workflow()))
+    try:
+        plan = deadlines(rule, book.calendars[rule.calendar_id].hours, spans,
+                         counting(await ctx.workflow()))
+    except ValueError as exc:  # a calendar with no working time left: no deadline, no failure
+        log.warning("SLA rule %s on ticket %s: %s", rule.id, ticket.id, exc)
+        plan = {}
     reaction, resolution = plan.get(Target.REACTION), plan.get(Target.RESOLUTION)
     if ticket.reacted_at is None:
         ticket.planned_reaction_at = reaction.due_at if reaction else None

@@ -1,6 +1,6 @@
-"""What the timer worker keeps outside a command: finding due timers and claiming them, and
-the overdue tickets list (§4.6). Claims are conditional UPDATEs, so two workers on one
-PostgreSQL database never hold the same timer at once; a claim whose worker died expires."""
+"""What the timer worker keeps outside a command: finding due timers and claiming them.
+Claims are conditional UPDATEs, so two workers on one PostgreSQL database never hold the
+same timer at once; a claim whose worker died expires."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import F, Q
 
-from storage import models as m
 from storage import rule_models as rm
 
 
@@ -57,35 +56,3 @@ class TimerStore:
     async def next_due(self) -> datetime | None:
         row = await rm.DeskTimerRow.filter(state="pending").order_by("due_at").first()
         return row.due_at if row else None
-
-
-@dataclass(frozen=True)
-class OverdueTicket:
-    id: int
-    subject: str
-    status: str
-    responsible_id: int | None
-    target: str  # reaction or resolution: the earlier deadline missed
-    due_at: datetime
-
-
-async def overdue_tickets(now: datetime, limit: int = 100) -> list[OverdueTicket]:
-    """Tickets past a deadline whose SLA clock is running (an open-state status that does not
-    pause it): the reaction not yet met, or the resolution; the longest overdue first."""
-    now = _utc(now)
-    running = await m.StatusRow.filter(state="open", pauses_sla=False).values_list(
-        "code", flat=True)
-    late_reaction = Q(reacted_at__isnull=True, planned_reaction_at__lt=now)
-    rows = await m.TicketRow.filter(
-        late_reaction | Q(planned_resolution_at__lt=now), status__in=list(running))
-    found = []
-    for row in rows:
-        missed = []
-        if row.reacted_at is None and row.planned_reaction_at and row.planned_reaction_at < now:
-            missed.append(("reaction", row.planned_reaction_at))
-        if row.planned_resolution_at and row.planned_resolution_at < now:
-            missed.append(("resolution", row.planned_resolution_at))
-        target, due = min(missed, key=lambda x: x[1])
-        found.append(OverdueTicket(row.id, row.subject, row.status, row.responsible_id,
-                                   target, due))
-    return sorted(found, key=lambda t: (t.due_at, t.id))[:limit]

@@ -90,3 +90,12 @@ async def test_notice_templates_are_saved_and_removed_by_key() -> None:
     assert store.rules.notices == {}
     with pytest.raises(InvalidInput):
         await desk.handle(c.SaveNoticeTemplate(ANNA, "status.closed", "x"))
+
+
+async def test_a_registration_window_in_an_unknown_zone_is_refused() -> None:
+    from core.conditions import Conditions, TimeWindow
+
+    desk, store, _ = make_desk()
+    night = Conditions(registered=TimeWindow(start=time(20), end=time(8), timezone="Mars/Base"))
+    with pytest.raises(InvalidInput, match="Mars/Base"):
+        await desk.handle(c.SaveRule(ANNA, RoutingRule(0, "Night", night, responsible_id=ANNA)))

@@ -278,3 +278,11 @@ def test_a_deadline_is_exactly_where_the_counted_working_time_reaches_the_target
             assert not counts(spans[-1].status) and spent_until(far) < target
         else:
             assert spent_until(due) == target
+
+
+async def test_a_calendar_without_working_time_leaves_no_deadline_and_fails_nothing() -> None:
+    desk, store, _ = sla_desk()
+    store.rules.calendars[1] = ServiceCalendar(1, "Closed for good", BusinessCalendar("UTC", {}))
+    first = await client_writes(desk)
+    ticket = store.ticket(first.ticket_id)
+    assert (ticket.planned_reaction_at, ticket.planned_resolution_at) == (None, None)

@@ -23,7 +23,7 @@ from core.recurring import RecurringSchedule, TicketTemplate
 from core.routing import RoutingRule
 from core.sla import ServiceCalendar, SlaRule
 from storage import models as m
-from storage.timer_store import overdue_tickets
+from storage.sla_queries import overdue_tickets
 from storage.uow import TortoiseUnitOfWork
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

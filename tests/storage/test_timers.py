@@ -25,7 +25,8 @@ from core.sla import ServiceCalendar, SlaRule
 from storage import models as m
 from storage import rule_models as rm
 from storage.db import tortoise_config
-from storage.timer_store import TimerStore, overdue_tickets
+from storage.sla_queries import overdue_tickets
+from storage.timer_store import TimerStore
 from storage.uow import TortoiseUnitOfWork
 from tests.storage.test_unit_of_work import ROUTING, add_employee, writes
 
