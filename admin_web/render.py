@@ -68,11 +68,3 @@ def redirect(location: str, flash: str | None = None) -> web.HTTPSeeOther:
         response.set_cookie(FLASH, quote(flash[:400]), path="/", httponly=True,
                             samesite="Lax", max_age=60)
     return response
-
-
-def back(request: web.Request, fallback: str, flash: str | None = None) -> web.HTTPSeeOther:
-    """Redirect to the page the form was on (same origin only)."""
-    referer = request.headers.get("Referer", "")
-    origin = f"{request.scheme}://{request.host}"
-    target = referer[len(origin):] if referer.startswith(origin + "/") else fallback
-    return redirect(target, flash)
