@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 MODELS = ["storage.models", "storage.rule_models"]
@@ -26,6 +27,9 @@ def tortoise_config(url: str) -> dict[str, Any]:
 
 
 async def open_database(url: str) -> None:
+    # Tortoise caches compiled statements per connection *name*; opening another engine
+    # under the same name in one process (tests do) must not reuse SQLite's placeholders.
+    EXECUTOR_CACHE.clear()
     await Tortoise.init(config=tortoise_config(url))
 
 
@@ -41,6 +45,7 @@ async def migrate(url: str) -> list[str]:
         if event == "apply_done":
             applied.append(f"{app}.{name}")
 
+    EXECUTOR_CACHE.clear()
     await tortoise_migrate(config=tortoise_config(url), progress=progress)
     await Tortoise.close_connections()
     return applied
