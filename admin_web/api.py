@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from admin_web import reporting
-from admin_web.forms import integer
+from admin_web.forms import integer, path_id
 from admin_web.keys import CONFIG, DESK, EMPLOYEE
 from admin_web.openapi import OPERATIONS, document, operation
 from admin_web.security import Access, access, now
@@ -100,7 +100,7 @@ def _handler(fn: Callable[[web.Request], Awaitable[web.Response]]
 
 async def _visible_ticket(request: web.Request) -> Ticket:
     """404 for a ticket that does not exist and for one the caller may not see alike."""
-    ticket_id = int(request.match_info["ticket_id"])
+    ticket_id = path_id(request, "ticket_id")
     detail = await views.ticket_detail(ticket_id) \
         if await views.can_see(request[EMPLOYEE], ticket_id) else None
     if detail is None:
@@ -198,7 +198,7 @@ async def list_contacts(request: web.Request) -> web.Response:
 
 @operation("GET", "/api/v1/contacts/{contact_id}", "One contact", Access.STAFF)
 async def get_contact(request: web.Request) -> web.Response:
-    found = await views.contact(int(request.match_info["contact_id"]))
+    found = await views.contact(path_id(request, "contact_id"))
     if found is None:
         return _error(404, "not_found", "no such contact")
     return web.json_response(contact_json(found))

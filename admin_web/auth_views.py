@@ -7,6 +7,7 @@ from functools import cache
 
 from aiohttp import web
 
+from admin_web.forms import path_id
 from admin_web.i18n import LANGUAGES
 from admin_web.keys import (
     CONFIG,
@@ -126,7 +127,7 @@ async def create_token(request: web.Request) -> web.Response:
 @routes.post("/profile/tokens/{token_id:\\d+}/revoke")
 @access(Access.STAFF)
 async def revoke_token(request: web.Request) -> web.Response:
-    await request.app[TOKENS].revoke(int(request.match_info["token_id"]),
+    await request.app[TOKENS].revoke(path_id(request, "token_id"),
                                      request[EMPLOYEE].id)
     raise redirect("/profile")
 

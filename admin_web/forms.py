@@ -12,10 +12,17 @@ from admin_web.keys import CONFIG, DESK, TRANSLATOR
 from core.commands import Command
 from core.errors import DomainError
 
+INT_LIMIT = 2**31 - 1  # ids and counts are 32-bit columns
+
 
 def integer(value: Any) -> int | None:
+    """A whole number from a form or query string; anything else, or one too big for a
+    database id, is None."""
     text = str(value or "").strip()
-    return int(text) if text.lstrip("-").isdigit() else None
+    if not text.lstrip("-").isdigit() or len(text) > 12:
+        return None
+    number = int(text)
+    return number if -INT_LIMIT <= number <= INT_LIMIT else None
 
 
 def flag(form: Any, name: str) -> bool:
@@ -42,3 +49,11 @@ async def run(request: web.Request, command: Command) -> tuple[Any, str | None]:
         return await request.app[DESK].handle(command), None
     except DomainError as exc:
         return None, request[TRANSLATOR](exc.message)
+
+
+def path_id(request: web.Request, name: str) -> int:
+    """A numeric path segment; one too big for an id cannot name anything: 404."""
+    value = integer(request.match_info[name])
+    if value is None:
+        raise web.HTTPNotFound(text="No such page.")
+    return value

@@ -147,7 +147,19 @@ async def csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 @web.middleware
 async def api_token(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if not is_api(request) or _exempt(request):
+    if not is_api(request):
+        return await handler(request)
+    try:
+        return await _api_call(request, handler)
+    except web.HTTPException as exc:  # unknown path, wrong method: JSON like every API answer
+        if exc.status < 400:
+            raise
+        return web.json_response({"error": exc.reason.lower().replace(" ", "_"),
+                                  "message": exc.reason}, status=exc.status)
+
+
+async def _api_call(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if _exempt(request):
         return await handler(request)
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     employee = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from admin_web.forms import integer, run
+from admin_web.forms import integer, path_id, run
 from admin_web.keys import EMPLOYEE, SESSIONS, TRANSLATOR
 from admin_web.passwords import hash_password
 from admin_web.render import redirect, render
@@ -47,7 +47,7 @@ async def add_employee(request: web.Request) -> web.Response:
 @access(Access.ADMIN)
 async def update_employee(request: web.Request) -> web.Response:
     form = await request.post()
-    me, target = request[EMPLOYEE].id, int(request.match_info["employee_id"])
+    me, target = request[EMPLOYEE].id, path_id(request, "employee_id")
     action = str(form.get("action", ""))
     error = None
     if action == "role":
@@ -85,7 +85,7 @@ async def save_group(request: web.Request) -> web.Response:
 @access(Access.ADMIN)
 async def delete_group(request: web.Request) -> web.Response:
     _, error = await run(request, c.DeleteGroup(request[EMPLOYEE].id,
-                                                int(request.match_info["group_id"])))
+                                                path_id(request, "group_id")))
     raise redirect("/settings/employees", error)
 
 

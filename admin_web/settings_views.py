@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from admin_web.forms import flag, integer, run
+from admin_web.forms import flag, integer, path_id, run
 from admin_web.keys import CONFIG, EMPLOYEE, RUNTIME, TRANSLATOR
 from admin_web.render import redirect, render
 from admin_web.security import Access, access
@@ -136,7 +136,7 @@ async def save_canned_group(request: web.Request) -> web.Response:
 @access(Access.ADMIN)
 async def delete_canned_group(request: web.Request) -> web.Response:
     _, error = await run(request, c.DeleteCannedGroup(request[EMPLOYEE].id,
-                                                      int(request.match_info["group_id"])))
+                                                      path_id(request, "group_id")))
     raise redirect("/settings/canned", error)
 
 
@@ -155,7 +155,7 @@ async def save_canned_answer(request: web.Request) -> web.Response:
 @access(Access.ADMIN)
 async def delete_canned_answer(request: web.Request) -> web.Response:
     _, error = await run(request, c.DeleteCannedAnswer(request[EMPLOYEE].id,
-                                                       int(request.match_info["answer_id"])))
+                                                       path_id(request, "answer_id")))
     raise redirect("/settings/canned", error)
 
 

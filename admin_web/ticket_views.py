@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from admin_web.forms import flag, integer, local_datetime, run
+from admin_web.forms import flag, integer, local_datetime, path_id, run
 from admin_web.keys import EMPLOYEE, TRANSLATOR
 from admin_web.render import redirect, render
 from admin_web.security import Access, access, now
@@ -26,10 +26,11 @@ SAFE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "a
 
 
 def ticket_filter(q: Mapping[str, str]) -> views.TicketFilter:
+    """Filters from a query string, cut to the lengths the columns hold."""
     return views.TicketFilter(
-        status=q.get("status", ""), line=integer(q.get("line")),
-        responsible=q.get("responsible", ""), group_id=integer(q.get("group")),
-        channel=q.get("channel", ""), priority=q.get("priority", ""),
+        status=q.get("status", "")[:40], line=integer(q.get("line")),
+        responsible=q.get("responsible", "")[:12], group_id=integer(q.get("group")),
+        channel=q.get("channel", "")[:20], priority=q.get("priority", "")[:40],
         overdue=q.get("overdue", "") == "1", text=q.get("q", "")[:200],
         contact_id=integer(q.get("contact")))
 
@@ -49,7 +50,7 @@ async def ticket_list(request: web.Request) -> web.Response:
 
 async def _visible_detail(request: web.Request) -> views.TicketDetail:
     """The ticket, if this employee may see it: 404 otherwise (not even that it exists)."""
-    ticket_id = int(request.match_info["ticket_id"])
+    ticket_id = path_id(request, "ticket_id")
     if not await views.can_see(request[EMPLOYEE], ticket_id):
         raise web.HTTPNotFound(text="No such ticket.")
     detail = await views.ticket_detail(ticket_id)
@@ -175,8 +176,8 @@ async def attachment(request: web.Request) -> web.StreamResponse:
     """A file's metadata and reference. Served as a download with a safe type, never inline,
     so an uploaded HTML or SVG cannot run in the panel's origin."""
     detail = await _visible_detail(request)
-    found = await views.attachment(detail.ticket.id, int(request.match_info["comment_id"]),
-                                   int(request.match_info["index"]))
+    found = await views.attachment(detail.ticket.id, path_id(request, "comment_id"),
+                                   path_id(request, "index"))
     if found is None:
         raise web.HTTPNotFound(text="No such file.")
     mime = str(found.get("mime_type") or "")

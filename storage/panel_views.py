@@ -182,7 +182,7 @@ async def list_tickets(f: TicketFilter, visible: set[int] | None, ref: Reference
     if visible is not None:
         query = query.filter(id__in=sorted(visible) or [0])
     total = await query.count()
-    page = max(1, page)
+    page, per_page = max(1, page), max(1, min(100, per_page))
     rows = await query.order_by("-id").offset((page - 1) * per_page).limit(per_page)
     names = dict(await m.ContactRow.filter(id__in=[r.contact_id for r in rows] or [0]
                                            ).values_list("id", "name"))
@@ -310,7 +310,8 @@ async def contacts(text: str = "", page: int = 1, per_page: int = 50) -> tuple[l
         t = text.strip()
         query = query.filter(Q(name__icontains=t) | Q(email__icontains=t) | Q(phone__icontains=t))
     total = await query.count()
-    rows = await query.order_by("name").offset((max(1, page) - 1) * per_page).limit(per_page)
+    page, per_page = max(1, min(page, 10**6)), max(1, min(100, per_page))
+    rows = await query.order_by("name").offset((page - 1) * per_page).limit(per_page)
     identities = await m.IdentityRow.filter(contact_id__in=[r.id for r in rows] or [0])
     return [mp.contact_from_row(r, [i for i in identities if i.contact_id == r.id])
             for r in rows], total
