@@ -31,10 +31,12 @@ def make_dispatcher(runtime: Runtime, config: TelegramConfig, clock: Clock) -> D
     return dispatcher
 
 
-async def install_telegram(runtime: Runtime, settings: Settings, clock: Clock,
+async def install_telegram(runtime: Runtime, settings: Settings | None, clock: Clock,
                            config: TelegramConfig | None = None,
                            limiter: RateLimiter | None = None) -> UpdateProcessor:
-    config = config or TelegramConfig.from_settings(settings)
+    if config is None:
+        assert settings is not None, "give the settings or a TelegramConfig"
+        config = TelegramConfig.from_settings(settings)
     bot = make_bot(config)
     processor = UpdateProcessor(make_dispatcher(runtime, config, clock), bot)
     sender = TelegramSender(bot, config.agent_chat_id, config.line2_chat_id,
