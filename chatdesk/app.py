@@ -40,6 +40,14 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
         from bots.telegram.setup import install_telegram
 
         await install_telegram(runtime, settings, clock)
+    if settings.vk_enabled:
+        from bots.vk.setup import install_vk
+
+        await install_vk(runtime, settings, clock)
+    if settings.viber_enabled:
+        from bots.viber.setup import install_viber
+
+        await install_viber(runtime, settings, clock)
     return runtime
 
 

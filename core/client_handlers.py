@@ -35,23 +35,41 @@ def subject_from(text: str, attachments: tuple[object, ...]) -> str:
     return first_line
 
 
+def normal_phone(phone: str | None) -> str | None:
+    """"+7 (999) 000-11-22" and "79990001122" are one number: "+79990001122"."""
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    return f"+{digits}" if len(digits) >= 5 else None
+
+
 async def _contact_for(cmd: c.ClientWrites, ctx: HandlerContext) -> Contact:
     identity = Identity(cmd.channel, cmd.external_id)
+    phone = normal_phone(cmd.phone)
     contact = await ctx.uow.contacts.by_identity(identity)
+    changed = False
+    if contact is None and phone:  # the same person, known from another channel (§8.2)
+        contact = await _contact_by_phone(phone, ctx)
+        if contact is not None:
+            contact.identities.append(identity)
+            changed = True
     if contact is None:
         name = cmd.name.strip() or f"{cmd.channel} {cmd.external_id}"
         return await ctx.uow.contacts.add(
-            Contact(0, name[:200], phone=cmd.phone, language=cmd.language,
+            Contact(0, name[:200], phone=phone, language=cmd.language,
                     identities=[identity])
         )
-    changed = False
     if cmd.language and cmd.language != contact.language:
         contact.language, changed = cmd.language, True
-    if cmd.phone and cmd.phone != contact.phone:
-        contact.phone, changed = cmd.phone, True
+    if phone and phone != contact.phone:
+        contact.phone, changed = phone, True
     if changed:
         await ctx.uow.contacts.save(contact)
     return contact
+
+
+async def _contact_by_phone(phone: str, ctx: HandlerContext) -> Contact | None:
+    """The oldest contact with this phone number."""
+    ids = await ctx.uow.contacts.related_ids(Contact(0, "", phone=phone))
+    return await ctx.uow.contacts.get(min(ids)) if ids else None
 
 
 async def _current_ticket(contact: Contact, ctx: HandlerContext) -> Ticket | None:
@@ -65,6 +83,16 @@ async def _current_ticket(contact: Contact, ctx: HandlerContext) -> Ticket | Non
         except NotFound:
             pass
     return await ctx.uow.tickets.latest_for_contact(contact.id)
+
+
+async def _latest_in_channel(contact: Contact, channel: str,
+                             ctx: HandlerContext) -> Ticket | None:
+    """A person reachable in several messengers keeps a ticket per messenger, so that the
+    answers reach them where they asked (§3.1)."""
+    for ticket in await ctx.uow.tickets.for_contacts([contact.id]):
+        if ticket.channel == channel and not await ctx.is_internal(ticket):
+            return await ctx.uow.tickets.get(ticket.id)
+    return None
 
 
 async def default_responsible(contact: Contact, ctx: HandlerContext) -> int | None:
@@ -115,6 +143,8 @@ async def client_writes(cmd: c.ClientWrites, ctx: HandlerContext) -> ClientWrite
     contact = await _contact_for(cmd, ctx)
     actor = Actor.client(contact.id)
     ticket = await _current_ticket(contact, ctx)
+    if ticket and ticket.channel != cmd.channel and contact.address_in(ticket.channel):
+        ticket = await _latest_in_channel(contact, cmd.channel, ctx)  # the person's other app
     opened, reopened, linked_from = False, False, None
     subject = subject_from(text, cmd.attachments)
     if ticket is None:

@@ -58,7 +58,10 @@ class OutboxStore:
         return {r["channel"]: (r["n"], r["oldest"]) for r in rows}
 
     async def set_comment_delivery(self, comment_id: int, state: str) -> None:
-        await m.CommentRow.filter(id=comment_id).update(delivery=state)
+        query = m.CommentRow.filter(id=comment_id)
+        if state == "sent":  # the platform's delivered / seen report may have come first
+            query = query.filter(delivery__in=("pending", "sent"))
+        await query.update(delivery=state)
 
 
 @dataclass

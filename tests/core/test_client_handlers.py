@@ -289,3 +289,39 @@ async def test_two_messages_at_once_from_a_new_client_open_one_ticket() -> None:
     assert len(store.contacts) == 1 and len(store.tickets) == 1
     assert first.ticket_id == second.ticket_id
     assert sorted(c.body for c in store.comments.values()) == ["Photo 1", "Photo 2"]
+
+
+# --- one person, several messengers (§8.2) --------------------------------------------------
+async def test_sharing_a_known_phone_from_another_messenger_joins_the_same_contact() -> None:
+    desk, store, _ = make_desk()
+    telegram = await desk.handle(c.ClientWrites("telegram", CLIENT, "Ivan", "[contact]",
+                                                phone="+7 (999) 000-11-22"))
+    viber = await desk.handle(c.ClientWrites("viber", "vb-Ivan==", "Ivan V", "[contact]",
+                                             phone="79990001122"))
+    assert viber.contact_id == telegram.contact_id and len(store.contacts) == 1
+    contact = store.contacts[telegram.contact_id]
+    assert contact.phone == "+79990001122"
+    assert set(contact.identities) == {Identity("telegram", CLIENT),
+                                       Identity("viber", "vb-Ivan==")}
+
+
+async def test_each_messenger_of_one_person_keeps_its_own_ticket_and_answers_go_there() -> None:
+    desk, store, _ = make_desk()
+    telegram = await desk.handle(c.ClientWrites("telegram", CLIENT, "Ivan", "[contact]",
+                                                phone="+79990001122"))
+    viber = await desk.handle(c.ClientWrites("viber", "vb-Ivan==", "Ivan", "Hello from Viber",
+                                             phone="+79990001122"))
+    assert viber.opened and viber.ticket_id != telegram.ticket_id
+    assert store.ticket(viber.ticket_id).channel == "viber"
+    again = await client_writes(desk, "Back in Telegram")
+    assert again.ticket_id == telegram.ticket_id and not again.opened
+    later = await desk.handle(c.ClientWrites("viber", "vb-Ivan==", "Ivan", "And Viber again"))
+    assert later.ticket_id == viber.ticket_id
+
+
+async def test_a_phone_without_digits_enough_links_nobody() -> None:
+    desk, store, _ = make_desk()
+    await desk.handle(c.ClientWrites("telegram", CLIENT, "Ivan", "hi", phone="+1"))
+    await desk.handle(c.ClientWrites("vk", "77", "Ivan", "hi", phone="+1"))
+    assert len(store.contacts) == 2
+    assert all(contact.phone is None for contact in store.contacts.values())

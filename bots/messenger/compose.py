@@ -1,0 +1,92 @@
+"""What a VK or Viber client reads, platform-neutral plain text with buttons: ready answers
+("text" messages of the conversation) and what the core plans for a ticket (its number on
+opening, agents' answers with their files listed, status notices per DOMAIN.md §7.1, the
+resolution question with confirm / reopen / rating buttons). Wordings are the Telegram
+bot's, from the "notices" catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bots.i18n import Translator, translator
+from bots.messenger.keyboards import Rows, resolution_buttons, rows_from_payload
+from core.errors import NotFound
+from core.outbox import OutboundMessage
+from core.statuses import AWAITING_REPLY, CLOSED, ON_HOLD, OPEN
+from storage.views import CommentView, TicketViews
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    text: str
+    language: str
+    buttons: Rows = ()
+    menu: bool = False  # show the main menu (VK keeps it; Viber needs it on every message)
+    tracking: str | None = None
+
+
+class UnknownKind(NotFound):
+    pass
+
+
+class Composer:
+    def __init__(self, default_language: str, views: TicketViews | None = None) -> None:
+        self.default_language = default_language
+        self.views = views or TicketViews()
+
+    async def compose(self, message: OutboundMessage) -> Outgoing:
+        if message.kind == "text":
+            p = message.payload
+            return Outgoing(str(p.get("text") or ""), str(p.get("language")
+                                                          or self.default_language),
+                            rows_from_payload(p.get("buttons")), bool(p.get("menu")),
+                            p.get("tracking"))
+        card = await self.views.ticket_card(message.ticket_id, similar=False)
+        _ = translator(card.contact_language, "notices", self.default_language)
+        if message.kind == "ticket_opened":
+            return Outgoing(_("Your request is registered as ticket #{number}. We will answer "
+                              "you here.", number=card.number), _.language, menu=True)
+        if message.kind == "agent_reply":
+            comment = await self.views.comment(message.comment_id or 0)
+            return Outgoing(agent_reply(_, card.number, comment), _.language)
+        if message.kind == "status_changed":
+            new = str(message.payload.get("new") or card.status)
+            names = await self.views.status_names()
+            until = card.on_hold_until if new == card.status else None
+            return Outgoing(status_notice(_, card.number, new, names.get(new, new), until),
+                            _.language)
+        if message.kind == "resolution_request":
+            text = "\n".join((
+                "✅ " + _("Ticket #{number} is resolved.", number=card.number),
+                _("Is your question solved? Confirm to close the ticket, or reopen it."),
+                _("Please rate our work from 1 to 5.")))
+            return Outgoing(text, _.language, resolution_buttons(
+                _("Confirm and close"), _("Reopen"), card.id))
+        raise UnknownKind(f"no client rendering for {message.kind!r}")
+
+
+def agent_reply(_: Translator, number: int, comment: CommentView) -> str:
+    """An agent's answer: which ticket and who answers, the text, then its files by name
+    (files of another channel cannot be re-sent here; links are given when there are)."""
+    header = f"💬 {_('Ticket #{number}', number=number)} · {comment.author_name}"
+    files = [f"📎 {a.name or a.kind}" + (f" {a.ref}" if a.ref.startswith("http") else "")
+             for a in comment.attachments]
+    return "\n".join([header, comment.body.strip(), *files]).strip()
+
+
+def status_notice(_: Translator, number: int, status: str, status_name: str,
+                  until: datetime | None = None) -> str:
+    if status == OPEN:
+        return _("Ticket #{number} is open again: we are working on it.", number=number)
+    if status == ON_HOLD and until:
+        return _("Ticket #{number} is on hold until {until}. We will get back to you.",
+                 number=number, until=until.strftime("%Y-%m-%d %H:%M UTC"))
+    if status == ON_HOLD:
+        return _("Ticket #{number} is on hold. We will get back to you.", number=number)
+    if status == AWAITING_REPLY:
+        return _("We are waiting for your reply on ticket #{number}.", number=number)
+    if status == CLOSED:
+        return _("Ticket #{number} is closed. Thank you for contacting us!", number=number)
+    return _("Ticket #{number} now has the status “{status}”.", number=number,
+             status=status_name)

@@ -1,0 +1,31 @@
+"""The Viber part of the settings, as the adapter needs it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chatdesk.settings import Settings
+
+
+@dataclass(frozen=True)
+class ViberConfig:
+    auth_token: str
+    api_url: str = "https://chatapi.viber.com/pa"
+    webhook_url: str | None = None
+    bot_name: str = "ChatDesk"
+    bot_avatar: str | None = None
+    default_language: str = "en"
+    request_timeout: float = 30.0
+    requests_per_second: float = 50.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ViberConfig:
+        assert settings.viber_auth_token
+        return cls(
+            auth_token=settings.viber_auth_token,
+            api_url=settings.viber_api_url,
+            webhook_url=settings.viber_webhook_url,
+            bot_name=settings.viber_bot_name,
+            bot_avatar=settings.viber_bot_avatar,
+            default_language=settings.default_language,
+        )

@@ -1,0 +1,110 @@
+"""The Viber sender of the outbox relay: texts up to 7,000 characters (longer ones in
+several messages), buttons as a keyboard (the main menu on every other message, since
+Viber hides a keyboard a message does not carry), tracking data for the rating comment.
+The token of a sent agent answer is remembered, so Viber's delivered / seen / failed
+reports land on its comment.
+
+A client who unsubscribed is not written to: their messages fail, and the relay notes it
+in the ticket's topic. Outcomes: status 12 (too many requests), HTTP errors, timeouts ->
+Retry; 5/6/7/11 (not registered, not subscribed, blocked, no suitable device) -> Failed;
+other statuses -> Failed with Viber's words. A retry resumes after the pieces of a long
+text that already went out (Viber has no deduplication of its own)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import requests
+from viberbot.api.messages import TextMessage
+
+from bots.i18n import translator
+from bots.messenger.compose import Composer, Outgoing
+from bots.messenger.keyboards import main_menu
+from bots.messenger.text import split_text
+from bots.relay import Failed, Outcome, Retry, Sent
+from bots.viber.api import ViberApiError, ViberClient
+from bots.viber.keyboard import viber_keyboard
+from core.errors import NotFound
+from core.outbox import OutboundMessage
+from storage.messenger_state import MessengerState
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 7000
+RETRY_STATUSES = {12: 1.0}  # tooManyRequests -> wait a second
+UNREACHABLE = {5: "is not registered", 6: "is not subscribed", 7: "blocked the bot",
+               11: "has no suitable device"}
+
+
+class ViberSender:
+    channel = "viber"
+
+    def __init__(self, client: ViberClient, composer: Composer,
+                 state: MessengerState | None = None) -> None:
+        self.client = client
+        self.composer = composer
+        self.state = state or MessengerState()
+        self._progress: dict[int, int] = {}  # outbox row -> pieces already sent
+
+    def destination(self, message: OutboundMessage) -> str:
+        return f"viber:{message.recipient}"
+
+    async def send(self, messages: Sequence[OutboundMessage]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for message in messages:
+            outcome = await self._one(message)
+            if not isinstance(outcome, Retry):
+                self._progress.pop(message.id, None)
+            outcomes.append(outcome)
+            if not isinstance(outcome, Sent):
+                break
+        return outcomes
+
+    async def _one(self, message: OutboundMessage) -> Outcome:
+        if not message.recipient:
+            return Failed("the client has no Viber id")
+        reason = await self.state.unreachable(self.channel, message.recipient)
+        if reason:
+            return Failed(f"the client {reason} (Viber): nothing was sent")
+        try:
+            outgoing = await self.composer.compose(message)
+            token = await self._deliver(message, outgoing)
+        except ViberApiError as exc:
+            return await self._api_outcome(exc, message)
+        except (requests.RequestException, TimeoutError, OSError) as exc:
+            return Retry(f"{type(exc).__name__}: {exc}")
+        except NotFound as exc:
+            return Failed(str(exc))
+        if message.comment_id and token:
+            await self.state.remember_sent(self.channel, token, message.comment_id,
+                                           message.ticket_id)
+        return Sent()
+
+    async def _deliver(self, message: OutboundMessage, outgoing: Outgoing) -> str | None:
+        assert message.recipient
+        pieces = split_text(outgoing.text, MAX_TEXT) or ["…"]
+        rows = outgoing.buttons or main_menu(translator(outgoing.language, "messenger"),
+                                             share_phone=True)
+        token = None
+        for index in range(self._progress.get(message.id, 0), len(pieces)):
+            last = index == len(pieces) - 1
+            viber = TextMessage(text=pieces[index], keyboard=viber_keyboard(rows),
+                                tracking_data=outgoing.tracking if last else None,
+                                min_api_version=3)
+            token = await self.client.send(message.recipient, viber)
+            self._progress[message.id] = index + 1
+        return token
+
+    async def _api_outcome(self, exc: ViberApiError, message: OutboundMessage) -> Outcome:
+        text = f"Viber status {exc.status}: {exc.message}"
+        if exc.status in RETRY_STATUSES:
+            return Retry(text, after=RETRY_STATUSES[exc.status])
+        if exc.status in UNREACHABLE:
+            assert message.recipient
+            if exc.status in (5, 6, 7):
+                await self.state.mark_unreachable(self.channel, message.recipient,
+                                                  UNREACHABLE[exc.status])
+            return Failed(f"the client {UNREACHABLE[exc.status]} (Viber): {exc.message}")
+        log.error("viber message %d (%s) refused: %s", message.id, message.kind, text)
+        return Failed(text)

@@ -1,0 +1,125 @@
+"""The VK sender of the outbox relay: `messages.send` to the client, texts over 9,000
+characters in several messages, buttons as keyboards (the main menu stays under the chat;
+ticket buttons sit under their message). Each message gets a `random_id` derived from its
+outbox row, so a retry after a timeout never shows the client a duplicate: VK does not
+deliver a random_id twice.
+
+Outcomes: errors 6 (too many requests), 9 (flood control), 10 (server) and 29 (rate limit),
+timeouts and network errors -> Retry with backoff; a client who denied messages (901, 900,
+or a message_deny event) -> Failed, so the ticket's topic gets a note; other API errors ->
+Failed with VK's words."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import requests
+from vk_api.exceptions import ApiError
+
+from bots.i18n import translator
+from bots.messenger.compose import Composer, Outgoing
+from bots.messenger.keyboards import SHARE_PHONE, Button, Rows, main_menu
+from bots.messenger.text import split_text
+from bots.relay import Failed, Outcome, Retry, Sent
+from bots.vk.api import VkClient
+from core.errors import NotFound
+from core.outbox import OutboundMessage
+from storage.messenger_state import MessengerState
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 9000
+PARTS_PER_MESSAGE = 16  # random_ids per outbox row: one per piece of a long text
+RETRY_AFTER = {6: 1.0, 9: 30.0, 10: None, 29: 300.0}  # VK error -> seconds (None: backoff)
+UNREACHABLE = frozenset({900, 901, 902})
+STYLES = {"primary": "primary", "positive": "positive", "negative": "negative"}
+
+
+def random_id(row_id: int, part: int) -> int:
+    """The same outbox row and piece always give the same id (VK keeps it as int32)."""
+    return (row_id * PARTS_PER_MESSAGE + part) % 2_147_483_647 + 1
+
+
+class VkSender:
+    channel = "vk"
+
+    def __init__(self, client: VkClient, composer: Composer,
+                 state: MessengerState | None = None) -> None:
+        self.client = client
+        self.composer = composer
+        self.state = state or MessengerState()
+
+    def destination(self, message: OutboundMessage) -> str:
+        return f"vk:{message.recipient}"
+
+    async def send(self, messages: Sequence[OutboundMessage]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for message in messages:
+            outcome = await self._one(message)
+            outcomes.append(outcome)
+            if not isinstance(outcome, Sent):
+                break
+        return outcomes
+
+    async def _one(self, message: OutboundMessage) -> Outcome:
+        if not message.recipient:
+            return Failed("the client has no VK id")
+        reason = await self.state.unreachable(self.channel, message.recipient)
+        if reason:
+            return Failed(f"the client {reason} (VK)")
+        try:
+            outgoing = await self.composer.compose(message)
+            await self._deliver(int(message.recipient), message.id, outgoing)
+        except ApiError as exc:
+            return self._api_outcome(exc, message)
+        except (requests.RequestException, TimeoutError, OSError) as exc:
+            return Retry(f"{type(exc).__name__}: {exc}")
+        except NotFound as exc:
+            return Failed(str(exc))
+        return Sent()
+
+    async def _deliver(self, peer_id: int, row_id: int, outgoing: Outgoing) -> None:
+        pieces = split_text(outgoing.text, MAX_TEXT) or ["…"]
+        keyboard = self._keyboard(outgoing)
+        for index, piece in enumerate(pieces):
+            values: dict[str, Any] = {"peer_id": peer_id, "message": piece,
+                                      "random_id": random_id(row_id, index)}
+            if keyboard and index == len(pieces) - 1:
+                values["keyboard"] = keyboard
+            await self.client.call("messages.send", **values)
+
+    def _keyboard(self, outgoing: Outgoing) -> str | None:
+        if outgoing.buttons:
+            return json.dumps(_vk_keyboard(outgoing.buttons, inline=True), ensure_ascii=False)
+        if outgoing.menu:
+            menu = main_menu(translator(outgoing.language, "messenger"))
+            return json.dumps(_vk_keyboard(menu, inline=False), ensure_ascii=False)
+        return None
+
+    def _api_outcome(self, exc: ApiError, message: OutboundMessage) -> Outcome:
+        code = int(exc.code)
+        text = f"VK error {code}: {exc.error.get('error_msg', '')}"
+        if code in RETRY_AFTER:
+            return Retry(text, after=RETRY_AFTER[code])
+        if code in UNREACHABLE:
+            return Failed(text)
+        log.error("vk message %d (%s) refused: %s", message.id, message.kind, text)
+        return Failed(text)
+
+
+def _vk_keyboard(rows: Rows, *, inline: bool) -> dict[str, Any]:
+    buttons = [[_button(b) for b in row if b.action != SHARE_PHONE] for row in rows]
+    keyboard: dict[str, Any] = {"inline": inline, "buttons": [r for r in buttons if r]}
+    if not inline:
+        keyboard["one_time"] = False
+    return keyboard
+
+
+def _button(button: Button) -> dict[str, Any]:
+    label = button.label if len(button.label) <= 40 else button.label[:39] + "…"
+    return {"action": {"type": "text", "label": label,
+                       "payload": json.dumps({"a": button.action})},
+            "color": STYLES.get(button.style, "secondary")}

@@ -1,0 +1,113 @@
+"""Small pieces the VK and Viber emulators share: waiting on state changes, a sliding-window
+rate limit with an injectable clock, and the control API's JSON answers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+T = TypeVar("T")
+
+
+class Changes:
+    """Wakes waiters whenever the emulated world changes (a message sent, an event queued)."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def changed(self) -> None:
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def wait_until(self, check: Callable[[], T | None],
+                         timeout: float,  # noqa: ASYNC109 - a deadline, not a cancel scope
+                         closed: Callable[[], bool] = lambda: False) -> T | None:
+        """The first truthy `check()`, re-checked on every change; None on timeout or when
+        `closed()` turns true."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            result = check()
+            if result:
+                return result
+            left = deadline - loop.time()
+            if left <= 0 or closed():
+                return None
+            waiter = self._event
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiter.wait(), min(left, 0.5))
+
+
+@dataclass(frozen=True)
+class WindowLimit:
+    """At most `count` calls per `seconds` (a sliding window); `enabled=False` lets all pass."""
+
+    count: int
+    seconds: float = 1.0
+    enabled: bool = True
+
+
+class WindowLimiter:
+    def __init__(self, limit: WindowLimit, clock: Callable[[], float] | None = None) -> None:
+        self.limit = limit
+        self.clock = clock or time.monotonic
+        self._calls: dict[str, deque[float]] = {}
+        self.rejected = 0
+
+    def allow(self, key: str) -> bool:
+        """Count one call for `key`; False (and nothing counted) when over the limit."""
+        if not self.limit.enabled:
+            return True
+        now = self.clock()
+        window = self._calls.setdefault(key, deque())
+        while window and window[0] <= now - self.limit.seconds:
+            window.popleft()
+        if len(window) >= self.limit.count:
+            self.rejected += 1
+            return False
+        window.append(now)
+        return True
+
+    def reset(self) -> None:
+        self._calls.clear()
+
+
+class ControlInputError(ValueError):
+    """A control API request with missing or malformed fields."""
+
+
+def control_route(
+    action: Callable[[dict[str, Any], web.Request], Awaitable[Any]],
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """An aiohttp handler around `action(json_body, request)`: `{"ok": true, "result": ...}`,
+    or 400 with `{"ok": false, "error": ...}` for bad input."""
+
+    async def handler(request: web.Request) -> web.Response:
+        body: dict[str, Any] = {}
+        if request.body_exists:
+            try:
+                body = await request.json()
+            except ValueError:
+                return _control_error("request body must be JSON")
+            if not isinstance(body, dict):
+                return _control_error("request body must be a JSON object")
+        try:
+            result = await action(body, request)
+        except KeyError as exc:
+            return _control_error(f"missing field {exc.args[0]!r}")
+        except (ControlInputError, TypeError, ValueError) as exc:
+            return _control_error(str(exc))
+        return web.json_response({"ok": True, "result": result})
+
+    return handler
+
+
+def _control_error(text: str) -> web.Response:
+    return web.json_response({"ok": False, "error": text}, status=400)

@@ -1,0 +1,61 @@
+"""What the VK and Viber adapters keep between runs: the long-poll position, clients the bot
+may no longer write to, and which comment a sent message carried (for delivery reports)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from storage import models as m
+from storage.messenger_models import MessengerStateRow
+
+# A comment's delivery only moves forward; "failed" always wins.
+DELIVERY_ORDER = {"pending": 0, "sent": 1, "delivered": 2, "seen": 3}
+
+
+class MessengerState:
+    async def get(self, channel: str, key: str) -> dict[str, Any] | None:
+        row = await MessengerStateRow.filter(channel=channel, key=key).first()
+        return dict(row.value) if row else None
+
+    async def put(self, channel: str, key: str, value: dict[str, Any]) -> None:
+        await MessengerStateRow.update_or_create(
+            channel=channel, key=key,
+            defaults={"value": value, "updated_at": datetime.now(UTC)})
+
+    async def delete(self, channel: str, key: str) -> None:
+        await MessengerStateRow.filter(channel=channel, key=key).delete()
+
+    # --- clients the bot may not write to -------------------------------------------------
+    async def mark_unreachable(self, channel: str, user_id: str, reason: str) -> None:
+        await self.put(channel, f"unreachable:{user_id}",
+                       {"reason": reason, "since": datetime.now(UTC).isoformat()})
+
+    async def mark_reachable(self, channel: str, user_id: str) -> None:
+        await self.delete(channel, f"unreachable:{user_id}")
+
+    async def unreachable(self, channel: str, user_id: str) -> str | None:
+        """Why the client cannot be written to (e.g. "unsubscribed"), or None."""
+        value = await self.get(channel, f"unreachable:{user_id}")
+        return str(value.get("reason") or "unreachable") if value is not None else None
+
+    # --- delivery reports ---------------------------------------------------------------------
+    async def remember_sent(self, channel: str, token: str, comment_id: int,
+                            ticket_id: int) -> None:
+        await self.put(channel, f"sent:{token}", {"comment_id": comment_id,
+                                                   "ticket_id": ticket_id})
+
+    async def sent_comment(self, channel: str, token: str) -> tuple[int, int] | None:
+        """The (comment id, ticket id) a sent message carried."""
+        value = await self.get(channel, f"sent:{token}")
+        if not value:
+            return None
+        return int(value["comment_id"]), int(value["ticket_id"])
+
+    async def advance_delivery(self, comment_id: int, state: str) -> None:
+        row = await m.CommentRow.filter(id=comment_id).first()
+        if row is None or row.delivery == "failed":
+            return
+        if state == "failed" or DELIVERY_ORDER.get(state, 0) > DELIVERY_ORDER.get(
+                row.delivery, 0):
+            await m.CommentRow.filter(id=comment_id).update(delivery=state)
