@@ -15,10 +15,11 @@ from core import commands as c
 from storage import panel_views as views
 
 routes = web.RouteTableDef()
-ORDERED = {"statuses", "priorities", "types", "canned_groups", "canned_answers"}
 BACK = {"statuses": "/settings/statuses", "priorities": "/settings/priorities",
         "types": "/settings/types", "canned_groups": "/settings/canned",
-        "canned_answers": "/settings/canned"}
+        "canned_answers": "/settings/canned", "sla": "/settings/sla",
+        "routing": "/settings/routing", "automation": "/settings/routing"}
+ORDERED = frozenset(BACK)
 
 
 @routes.get("/settings")

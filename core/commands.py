@@ -300,7 +300,7 @@ class MoveItem(Command):
     """Move a row of an ordered list one place up or down."""
 
     employee_id: int
-    kind: str  # statuses, priorities, types, canned_groups, canned_answers
+    kind: str  # statuses, priorities, types, canned_groups, canned_answers, sla, routing, ...
     key: str
     up: bool
 

@@ -20,6 +20,7 @@ from core.statuses import ObjectState, Status
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_DAYS = 3650
+RULE_TABLES = ("sla", "routing", "automation", "macros")
 
 T = TypeVar("T")
 
@@ -186,6 +187,10 @@ async def move_item(cmd: c.MoveItem, ctx: HandlerContext) -> None:
         siblings = [a for a in answers if a.group_id == moved.group_id]
         for a in _swap(siblings, cmd.key, cmd.up, lambda a: a.id):
             await setup.save_canned_answer(a)
+    elif cmd.kind in RULE_TABLES:  # §4.3, §5.1: first enabled matching rule wins
+        table = getattr(ctx.uow.rules, cmd.kind)
+        for rule in _swap(await table.all(), cmd.key, cmd.up, lambda r: r.id):
+            await table.save(rule)
     else:
         raise InvalidInput(f"cannot reorder {cmd.kind!r}")
 

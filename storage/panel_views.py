@@ -341,3 +341,12 @@ async def metrics_snapshot() -> MetricsSnapshot:
         "status", "n")
     return MetricsSnapshot({(c, s): n for c, s, n in inbound},
                            {(c, s): n for c, s, n in outbound}, dict(statuses))
+
+
+# --- rule tables (§4-§6) --------------------------------------------------------------------
+async def rule_tables() -> dict[str, list[Any]]:
+    """Calendars, SLA, routing and automation rules, each in table order."""
+    async with TortoiseUnitOfWork() as uow:
+        rules = uow.rules
+        return {"calendars": await rules.calendars.all(), "sla": await rules.sla.all(),
+                "routing": await rules.routing.all(), "automation": await rules.automation.all()}

@@ -97,12 +97,34 @@ async def desk_with_telegram(database: str) -> AsyncIterator[tuple[TestServer,
 
 
 def _wait(check: Callable[[], Any], timeout: float = 10) -> Any:
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if result := check():
-            return result
+        try:
+            if result := check():
+                return result
+        except (StaleElementReferenceException, NoSuchElementException):
+            pass  # the page is being replaced
         time.sleep(0.1)
     raise AssertionError("timed out")
+
+
+def _click_and_load(driver: Any, element: Any) -> None:
+    """Click a submit button and wait until the next page has replaced this one."""
+    from selenium.webdriver.common.by import By
+
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+
+    def replaced() -> bool:
+        try:
+            page.is_enabled()
+            return False
+        except Exception:  # stale: the old document is gone
+            return True
+
+    _wait(replaced)
 
 
 def _session(driver: Any, base: str, emulator_ticket: int) -> Path:
@@ -122,6 +144,20 @@ def _session(driver: Any, base: str, emulator_ticket: int) -> Path:
     driver.find_element(By.ID, "add-status").click()
     _wait(lambda: "In progress" in driver.find_element(By.ID, "statuses").get_attribute(
         "innerHTML"))
+
+    driver.get(f"{base}/settings/sla")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/settings/calendars'] input[name=name]"
+                        ).send_keys("Office hours")
+    _click_and_load(driver, driver.find_element(
+        By.CSS_SELECTOR, "form[action='/settings/calendars'] button"))
+    for name in ("First rule", "Second rule"):
+        driver.find_element(By.CSS_SELECTOR, "#new-sla input[name=name]").send_keys(name)
+        driver.find_element(By.CSS_SELECTOR, "#new-sla input[name=reaction]").send_keys("30")
+        _click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "#new-sla button.primary"))
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#sla-rules .rule-name")) == 2
+    _click_and_load(driver, driver.find_elements(By.CSS_SELECTOR, "#sla-rules button.up")[1])
+    _wait(lambda: [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#sla-rules .rule-name")]
+          == ["Second rule", "First rule"])
 
     driver.get(f"{base}/tickets/{emulator_ticket}")
     driver.find_element(By.ID, "reply-text").send_keys("Your parcel left the warehouse")

@@ -72,3 +72,39 @@ async def test_pages_follow_the_language_and_persian_is_right_to_left(panel: Pan
         assert 'dir="rtl"' in html
     finally:
         await client.close()
+
+
+async def test_sla_rules_are_added_reordered_switched_off_and_deleted(panel: Panel) -> None:
+    import re
+
+    client = await panel.client()
+    try:
+        csrf = await sign_in(client, "ada")
+        page = await post(client, "/settings/calendars", csrf, name="Office", timezone=
+                          "Europe/Berlin", start="09:00", end="18:00", weekdays="0",
+                          holidays="2026-12-25")
+        html = await page.text()
+        assert "Office" in html and "2026-12-25" in html
+        calendar_id = re.search(r'<option value="(\d+)">Office</option>', html)
+        assert calendar_id
+        for name, minutes in (("VIP first", "15"), ("Everyone else", "60")):
+            await post(client, "/settings/sla", csrf, name=name, calendar=calendar_id.group(1),
+                       reaction=minutes, resolution="480", enabled="1")
+        html = await (await client.get("/settings/sla")).text()
+        names = re.findall(r'class="rule-name">([^<]+)<', html)
+        assert names == ["VIP first", "Everyone else"]
+        second = re.findall(r'/settings/move/sla/(\d+)/up', html)[1]
+        page = await post(client, f"/settings/move/sla/{second}/up", csrf)
+        assert re.findall(r'class="rule-name">([^<]+)<', await page.text()) == [
+            "Everyone else", "VIP first"]
+        page = await post(client, f"/settings/rules/sla/{second}/toggle", csrf)
+        assert "Enable" in await page.text()
+        page = await post(client, f"/settings/rules/calendars/{calendar_id.group(1)}/delete",
+                          csrf)
+        assert "SLA rules use this calendar" in await page.text()
+        await post(client, f"/settings/rules/sla/{second}/delete", csrf)
+        html = await (await client.get("/settings/sla")).text()
+        assert re.findall(r'class="rule-name">([^<]+)<', html) == ["VIP first"]
+        assert (await client.get("/settings/routing")).status == 200
+    finally:
+        await client.close()

@@ -1,0 +1,129 @@
+"""Settings pages for the rule tables (administrators only): service calendars with holidays,
+SLA rules and routing rules (ordered: the first enabled match wins, §4.3, §5.1), and the
+automation rules' order and switches. Changes are SaveRule, DeleteRule and MoveItem."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, time, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from admin_web.forms import integer, path_id, run
+from admin_web.keys import EMPLOYEE, TRANSLATOR
+from admin_web.render import redirect, render
+from admin_web.security import Access, access
+from core import commands as c
+from core.calendar import BusinessCalendar, WorkingInterval
+from core.conditions import Conditions
+from core.routing import RoutingRule
+from core.sla import ServiceCalendar, SlaRule
+from core.tickets import Channel
+from storage import panel_views as views
+
+routes = web.RouteTableDef()
+PAGES = {"sla": "/settings/sla", "calendars": "/settings/sla", "routing": "/settings/routing",
+         "automation": "/settings/routing"}
+
+
+def _conditions(form: Any) -> Conditions:
+    return Conditions(
+        types=frozenset(str(v) for v in form.getall("types", [])),
+        priorities=frozenset(str(v) for v in form.getall("priorities", [])),
+        channels=frozenset(str(v) for v in form.getall("channels", [])),
+        categories=frozenset(str(v) for v in form.getall("categories", [])))
+
+
+def _minutes(value: Any) -> timedelta | None:
+    number = integer(value)
+    return timedelta(minutes=number) if number and number > 0 else None
+
+
+@routes.get("/settings/sla")
+@access(Access.ADMIN)
+async def sla_page(request: web.Request) -> web.Response:
+    rules = await views.rule_tables()
+    return render(request, "settings/sla.html", ref=await views.reference(), rules=rules,
+                  channels=list(Channel), weekdays=range(7))
+
+
+@routes.post("/settings/sla")
+@access(Access.ADMIN)
+async def save_sla(request: web.Request) -> web.Response:
+    form = await request.post()
+    rule_id = integer(form.get("id")) or 0
+    existing = next((r for r in (await views.rule_tables())["sla"] if r.id == rule_id), None)
+    rule = SlaRule(rule_id, str(form.get("name", ""))[:100], integer(form.get("calendar")) or 0,
+                   _minutes(form.get("reaction")), _minutes(form.get("resolution")),
+                   _conditions(form), enabled=bool(form.get("enabled")),
+                   position=existing.position if existing else 10**6)
+    _, error = await run(request, c.SaveRule(request[EMPLOYEE].id, rule))
+    raise redirect("/settings/sla", error)
+
+
+@routes.post("/settings/calendars")
+@access(Access.ADMIN)
+async def save_calendar(request: web.Request) -> web.Response:
+    form = await request.post()
+    tr = request[TRANSLATOR]
+    try:
+        start = time.fromisoformat(str(form.get("start", "09:00")))
+        end = time.fromisoformat(str(form.get("end", "18:00")))
+        hours = [WorkingInterval(start, end)]
+        days = {int(d) for d in form.getall("weekdays", []) if str(d) in "0123456"}
+        holidays = {date.fromisoformat(line.strip()): () for line in str(
+            form.get("holidays", "")).splitlines() if line.strip()}
+        calendar = BusinessCalendar(str(form.get("timezone", "UTC")).strip(),
+                                    {d: hours for d in days}, holidays)
+    except (ValueError, TypeError) as exc:
+        raise redirect("/settings/sla", tr("The calendar is not valid: {error}",
+                                           error=str(exc))) from None
+    rule = ServiceCalendar(integer(form.get("id")) or 0, str(form.get("name", ""))[:100],
+                           calendar)
+    _, error = await run(request, c.SaveRule(request[EMPLOYEE].id, rule))
+    raise redirect("/settings/sla", error)
+
+
+@routes.get("/settings/routing")
+@access(Access.ADMIN)
+async def routing_page(request: web.Request) -> web.Response:
+    return render(request, "settings/routing.html", ref=await views.reference(),
+                  rules=await views.rule_tables(), channels=list(Channel))
+
+
+@routes.post("/settings/routing")
+@access(Access.ADMIN)
+async def save_routing(request: web.Request) -> web.Response:
+    form = await request.post()
+    rule_id = integer(form.get("id")) or 0
+    existing = next((r for r in (await views.rule_tables())["routing"] if r.id == rule_id),
+                    None)
+    rule = RoutingRule(rule_id, str(form.get("name", ""))[:100], _conditions(form),
+                       integer(form.get("responsible")), integer(form.get("group")),
+                       enabled=bool(form.get("enabled")),
+                       position=existing.position if existing else 10**6)
+    _, error = await run(request, c.SaveRule(request[EMPLOYEE].id, rule))
+    raise redirect("/settings/routing", error)
+
+
+@routes.post("/settings/rules/{kind:(sla|routing|automation|calendars)}/{rule_id:\\d+}/toggle")
+@access(Access.ADMIN)
+async def toggle_rule(request: web.Request) -> web.Response:
+    kind = request.match_info["kind"]
+    rule_id = path_id(request, "rule_id")
+    rule = next((r for r in (await views.rule_tables()).get(kind, []) if r.id == rule_id), None)
+    if rule is None or not hasattr(rule, "enabled"):
+        raise web.HTTPNotFound(text="No such rule.")
+    _, error = await run(request, c.SaveRule(request[EMPLOYEE].id,
+                                             dataclasses.replace(rule, enabled=not rule.enabled)))
+    raise redirect(PAGES[kind], error)
+
+
+@routes.post("/settings/rules/{kind:(sla|routing|automation|calendars)}/{rule_id:\\d+}/delete")
+@access(Access.ADMIN)
+async def delete_rule(request: web.Request) -> web.Response:
+    kind = request.match_info["kind"]
+    _, error = await run(request, c.DeleteRule(request[EMPLOYEE].id, kind,
+                                               path_id(request, "rule_id")))
+    raise redirect(PAGES[kind], error)
