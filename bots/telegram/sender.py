@@ -50,7 +50,7 @@ from aiogram.methods import (
     SendMessage,
     TelegramMethod,
 )
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import ForceReply, InlineKeyboardMarkup
 
 from bots.i18n import translator
 from bots.relay import Failed, Outcome, Retry, Sent
@@ -193,7 +193,10 @@ class TelegramSender:
     def _text(self, message: OutboundMessage) -> list[TelegramMethod[Any]]:
         payload = message.payload
         markup = payload.get("reply_markup")
-        keyboard = InlineKeyboardMarkup.model_validate(markup) if markup else None
+        keyboard: InlineKeyboardMarkup | ForceReply | None = (
+            InlineKeyboardMarkup.model_validate(markup) if markup else None)
+        if payload.get("force_reply"):  # a prompt the client answers by replying to it
+            keyboard = ForceReply.model_validate(payload["force_reply"])
         parse_mode = payload.get("parse_mode")
         text = str(payload.get("text") or "")
         pieces = split_markup(text) if parse_mode else split_text(text)
