@@ -158,6 +158,7 @@ def _session(driver: Any, base: str, emulator_ticket: int) -> Path:
     _click_and_load(driver, driver.find_elements(By.CSS_SELECTOR, "#sla-rules button.up")[1])
     _wait(lambda: [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#sla-rules .rule-name")]
           == ["Second rule", "First rule"])
+    driver.save_screenshot(str(ARTIFACTS / "sla_rules.png"))
 
     driver.get(f"{base}/tickets/{emulator_ticket}")
     driver.find_element(By.ID, "reply-text").send_keys("Your parcel left the warehouse")
