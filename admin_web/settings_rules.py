@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -14,9 +15,11 @@ from admin_web.forms import integer, path_id, run
 from admin_web.keys import EMPLOYEE, TRANSLATOR
 from admin_web.render import redirect, render
 from admin_web.security import Access, access
+from bots.templates import NoticeRenderer
 from core import commands as c
 from core.calendar import BusinessCalendar, WorkingInterval
 from core.conditions import Conditions
+from core.errors import DomainError
 from core.routing import RoutingRule
 from core.sla import ServiceCalendar, SlaRule
 from core.tickets import Channel
@@ -127,3 +130,55 @@ async def delete_rule(request: web.Request) -> web.Response:
     _, error = await run(request, c.DeleteRule(request[EMPLOYEE].id, kind,
                                                path_id(request, "rule_id")))
     raise redirect(PAGES[kind], error)
+
+
+# --- notice templates (§7.1-7.2) ------------------------------------------------------------
+SAMPLE = {
+    "ticket": {"number": 123, "subject": "The printer does not print", "status": "resolved",
+               "status_name": "Resolved", "priority": "high", "type": "incident",
+               "channel": "telegram", "line": 1, "planned_reaction_at": None,
+               "planned_resolution_at": "2026-03-02T17:00:00+00:00", "on_hold_until": None},
+    "client": {"name": "Ivan Petrov", "company": "Acme"},
+    "responsible": {"name": "Anna Smirnova"},
+    "old": "open", "new": "resolved", "text": "A note from an automation rule",
+}
+NOTICE_KEYS = ("client.ticket_opened", "client.status.resolved", "client.status.on_hold",
+               "client.status.awaiting_reply", "client.status.closed", "agents.ticket_opened",
+               "agents.client_comment", "agents.mention", "agents.sla_warning",
+               "agents.sla_breached", "agents.notify")
+
+
+async def _notices_page(request: web.Request, key: str = "", body: str = "",
+                        preview: str | None = None) -> web.Response:
+    return render(request, "settings/notices.html", templates=await views.notice_templates(),
+                  keys=NOTICE_KEYS, key=key, body=body, preview=preview, sample=SAMPLE)
+
+
+@routes.get("/settings/notices")
+@access(Access.ADMIN)
+async def notices(request: web.Request) -> web.Response:
+    key = request.query.get("key", "")[:100]
+    body = (await views.notice_templates()).get(key, "")
+    return await _notices_page(request, key, body)
+
+
+@routes.post("/settings/notices")
+@access(Access.ADMIN)
+async def save_notice(request: web.Request) -> web.Response:
+    form = await request.post()
+    key, body = str(form.get("key", ""))[:100], str(form.get("body", ""))[:8000]
+    renderer = NoticeRenderer(html=False)
+    if form.get("preview"):
+        try:
+            renderer.check(body)
+            text = renderer.render(body, SAMPLE) or ""
+        except DomainError as exc:
+            text = exc.message
+        return await _notices_page(request, key, body, text)
+    try:
+        renderer.check(body)
+    except DomainError as exc:
+        raise redirect(f"/settings/notices?{urlencode({'key': key})}", exc.message) from None
+    _, error = await run(request, c.SaveNoticeTemplate(request[EMPLOYEE].id, key, body))
+    raise redirect(f"/settings/notices?{urlencode({'key': key})}",
+                   error or request[TRANSLATOR]("Saved."))

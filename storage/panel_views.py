@@ -350,3 +350,8 @@ async def rule_tables() -> dict[str, list[Any]]:
         rules = uow.rules
         return {"calendars": await rules.calendars.all(), "sla": await rules.sla.all(),
                 "routing": await rules.routing.all(), "automation": await rules.automation.all()}
+
+
+async def notice_templates() -> dict[str, str]:
+    async with TortoiseUnitOfWork() as uow:
+        return await uow.rules.notices.all()

@@ -108,3 +108,22 @@ async def test_sla_rules_are_added_reordered_switched_off_and_deleted(panel: Pan
         assert (await client.get("/settings/routing")).status == 200
     finally:
         await client.close()
+
+
+async def test_notice_template_preview_and_save(panel: Panel) -> None:
+    client = await panel.client()
+    try:
+        csrf = await sign_in(client, "ada")
+        page = await post(client, "/settings/notices", csrf, key="client.status.resolved",
+                          body="Hello {{ client.name }}, #{{ ticket.number }} is done <b>",
+                          preview="1")
+        html = await page.text()
+        assert "Hello Ivan Petrov, #123 is done &lt;b&gt;" in html
+        page = await post(client, "/settings/notices", csrf, key="client.status.resolved",
+                          body="{% if %}", preview="1")
+        assert "cannot be read" in await page.text()
+        page = await post(client, "/settings/notices", csrf, key="client.status.resolved",
+                          body="Done, {{ client.name }}!")
+        assert "customised" in await page.text()
+    finally:
+        await client.close()
