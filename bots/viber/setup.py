@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 from bots.messenger.compose import Composer
 from bots.messenger.conversation import ClientConversation
@@ -41,8 +42,9 @@ async def install_viber(runtime: Runtime, settings: Settings | None, clock: Cloc
     if config is None:
         assert settings is not None
         config = ViberConfig.from_settings(settings)
-        if config.webhook_url is None and settings.public_url:
-            config = replace(config, webhook_url=settings.public_url.rstrip("/") + PATH)
+        base = config.webhook_url or settings.public_url
+        if base and urlsplit(base).path in ("", "/"):  # the server's address: add our route
+            config = replace(config, webhook_url=base.rstrip("/") + PATH)
     client = ViberClient(config)
     conversation = ClientConversation(CHANNEL, runtime.desk, clock, TicketLists(),
                                       config.default_language, replies_to_prompt=False)
