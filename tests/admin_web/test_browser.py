@@ -181,6 +181,9 @@ def _session(driver: Any, base: str, emulator_ticket: int) -> Path:
     return _wait(lambda: next((p for p in driver.downloads.glob("*.xlsx")), None))  # type: ignore[no-any-return]
 
 
+# The browser checks what a person sees; every database-level behaviour of these pages is
+# tested on both engines in the other admin_web tests, so one engine is enough here.
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 async def test_admin_answers_a_ticket_in_the_browser_and_the_client_gets_it(
         desk_with_telegram: tuple[TestServer, TelegramEmulator], browser: Any) -> None:
     server, emulator = desk_with_telegram
