@@ -142,3 +142,25 @@ def moved_here(_: Translator, line: int, chat_id: int, thread_id: int) -> str:
         text = esc(_("Returned from the second line."))
     link = topic_link(chat_id, thread_id)
     return f'⬅️ {text} <a href="{link}">{esc(_("Previous topic"))}</a>'
+
+
+def _people(people: list[EmployeeRef]) -> str:
+    return ", ".join(
+        f'<a href="tg://user?id={p.telegram_id}">{esc(p.name)}</a>' if p.telegram_id
+        else f"<b>{esc(p.name)}</b>" for p in people)
+
+
+def sla_alert(_: Translator, breached: bool, target: str, due_at: str,
+              people: list[EmployeeRef]) -> str:
+    what = _("reaction") if target == "reaction" else _("resolution")
+    if breached:
+        line = _("SLA breached: the {target} deadline {due} has passed.", target=what, due=due_at)
+    else:
+        line = _("SLA warning: the {target} deadline is {due}.", target=what, due=due_at)
+    head = ("🚨 " if breached else "⏰ ") + esc(line)
+    return f"{head}\n{_people(people)}" if people else head
+
+
+def team_notice(text: str, people: list[EmployeeRef]) -> str:
+    head = "🔔 " + esc(text)
+    return f"{head}\n{_people(people)}" if people else head

@@ -258,6 +258,14 @@ class TelegramSender:
         if kind == "delivery_failed":
             return text_methods(here.with_header(
                 ra.delivery_failed(_, str(payload.get("error") or ""), comment)))
+        if kind in ("sla_warning", "sla_breached", "notify"):
+            people = await self.views.employees(payload.get("employee_ids") or [])
+            if kind == "notify":
+                return text_methods(here.with_header(
+                    ra.team_notice(str(payload.get("text") or ""), people)))
+            due = str(payload.get("due_at") or "")[:16].replace("T", " ")
+            return text_methods(here.with_header(ra.sla_alert(
+                _, kind == "sla_breached", str(payload.get("target") or ""), due, people)))
         raise UnknownKind(f"no Telegram rendering for {kind!r} (comment {message.comment_id})")
 
     def _comment_methods(self, post: Post, comment: CommentView) -> list[TelegramMethod[Any]]:
