@@ -52,13 +52,14 @@ async def test_crash_before_commit_loses_nothing(emulator: TelegramEmulator,
 
     async def crash(self: TortoiseUnitOfWork) -> None:
         crashed.set()
-        raise SimulatedCrash()
+        await asyncio.Event().wait()  # the process is killed here, mid-commit
 
     monkeypatch.setattr(TortoiseUnitOfWork, "commit", crash)
     emulator.inject_private_message(CLIENT, "My order #1234 never arrived")
     async with running_stack(emulator):
-        await asyncio.wait_for(crashed.wait(), 10)
-    assert await m.TicketRow.all().count() == 0  # rolled back: the "process" died
+        await asyncio.wait_for(crashed.wait(), 30)
+    # leaving the block cancels every worker, the poller inside its commit: rolled back
+    assert await m.TicketRow.all().count() == 0
 
     monkeypatch.setattr(TortoiseUnitOfWork, "commit", original)
     async with running_stack(emulator):  # the restart: Telegram delivers the update again
