@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from core import commands as c
+from core.attribute_handlers import attribute_value, new_ticket_values
 from core.client_handlers import MAX_TEXT, open_ticket
 from core.context import HandlerContext
 from core.errors import InvalidInput, NotFound
@@ -44,10 +45,13 @@ async def open_ticket_for_client(cmd: c.OpenTicketForClient, ctx: HandlerContext
     if cmd.type_code and cmd.type_code not in await ctx.types():
         raise InvalidInput(f"no ticket type {cmd.type_code!r}")
     priority = None if cmd.priority is None else await _priority_code(cmd.priority, ctx)
+    attributes = await new_ticket_values(ctx, cmd.employee_id, cmd.attributes)
     contact = await ctx.uow.contacts.get(cmd.contact_id)
     actor = Actor.employee(cmd.employee_id)
     ticket = await open_ticket(ctx, contact, subject, "agent", actor,
                                type_code=cmd.type_code, priority=priority)
+    for code, value in attributes.items():
+        ticket.set_field(f"attr:{code}", value, actor, ctx.now)
     if cmd.text.strip():
         await ctx.add_comment(ticket, Comment(ticket.id, actor, cmd.text.strip(), False,
                                               "panel", ctx.now))
@@ -146,6 +150,8 @@ async def set_ticket_field(cmd: c.SetTicketField, ctx: HandlerContext) -> Ticket
         value = str(value).strip()[:200]
         if not value:
             raise InvalidInput("a ticket needs a subject")
+    elif cmd.field.startswith("attr:"):
+        value = await attribute_value(ctx, cmd.employee_id, cmd.field[5:], value)
     ticket = await ctx.uow.tickets.get(cmd.ticket_id)
     actor = Actor.employee(cmd.employee_id)
     if cmd.field == "planned_resolution_at":

@@ -78,6 +78,7 @@ class OpenTicketForClient(Command):
     text: str = ""
     type_code: str | None = None
     priority: str | None = None
+    attributes: tuple[tuple[str, object], ...] = ()  # custom attributes: (code, value)
 
 
 @dataclass(frozen=True)
@@ -385,3 +386,33 @@ class SetDeskSettings(Command):
     auto_close_seconds: int
     default_priority: str = "normal"
     leads_see_reports: bool = True
+
+
+# --- custom ticket attributes (DOMAIN.md §9.5) ---------------------------------------------
+@dataclass(frozen=True)
+class SaveAttribute(Command):
+    """Define a custom attribute, or edit one (its code stays)."""
+
+    employee_id: int
+    code: str
+    name: str
+    kind: str = "text"  # text, number, date, list
+    options: tuple[str, ...] = ()
+    visible_to: tuple[str, ...] = ("admin", "lead", "specialist")
+    required: bool = False
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class DeleteAttribute(Command):
+    employee_id: int
+    code: str
+
+
+@dataclass(frozen=True)
+class SetTicketAttributes(Command):
+    """Several custom attributes at once, all or none (the API's update)."""
+
+    ticket_id: int
+    employee_id: int
+    values: tuple[tuple[str, object], ...]

@@ -8,6 +8,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from core.attributes import AttributeDefinition
 from core.canned import CannedAnswer, CannedGroup
 from core.catalog import DeskSettings, Priority, TicketType
 from core.events import Event
@@ -71,6 +72,8 @@ class CatalogRepository(Protocol):
     async def desk_settings(self) -> DeskSettings: ...
     async def canned_groups(self) -> list[CannedGroup]: ...
     async def canned_answers(self, group_id: int | None = None) -> list[CannedAnswer]: ...
+    async def attributes(self) -> list[AttributeDefinition]:
+        """Custom attribute definitions, in order, disabled ones too (§9.5)."""
 
 
 class SetupRepository(Protocol):
@@ -95,6 +98,8 @@ class SetupRepository(Protocol):
     async def save_company(self, company: Company) -> Company: ...
     async def save_settings(self, values: Mapping[str, object]) -> None:
         """Desk-wide settings by key (seconds for durations)."""
+    async def save_attribute(self, definition: AttributeDefinition) -> None: ...
+    async def delete_attribute(self, code: str) -> None: ...
 
 
 class HistoryRepository(Protocol):

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from core import agent_handlers as agents
+from core import attribute_handlers as attributes
 from core import client_handlers as clients
 from core import commands as c
 from core import rule_admin
@@ -70,6 +71,9 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.SaveContact: setup.save_contact,
     c.SetCompanyCategories: setup.set_company_categories,
     c.SetDeskSettings: setup.set_desk_settings,
+    c.SaveAttribute: attributes.save_attribute,
+    c.DeleteAttribute: attributes.delete_attribute,
+    c.SetTicketAttributes: attributes.set_ticket_attributes,
 }
 
 

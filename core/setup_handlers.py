@@ -187,6 +187,9 @@ async def move_item(cmd: c.MoveItem, ctx: HandlerContext) -> None:
         siblings = [a for a in answers if a.group_id == moved.group_id]
         for a in _swap(siblings, cmd.key, cmd.up, lambda a: a.id):
             await setup.save_canned_answer(a)
+    elif cmd.kind == "attributes":
+        for d in _swap(await ctx.uow.catalog.attributes(), cmd.key, cmd.up, lambda d: d.code):
+            await setup.save_attribute(d)
     elif cmd.kind in RULE_TABLES:  # §4.3, §5.1: first enabled matching rule wins
         table = getattr(ctx.uow.rules, cmd.kind)
         for rule in _swap(await table.all(), cmd.key, cmd.up, lambda r: r.id):

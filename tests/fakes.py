@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 from core import ports, rule_ports
+from core.attributes import AttributeDefinition, in_order
 from core.canned import CannedAnswer, CannedGroup
 from core.catalog import DeskSettings, Priority, TicketType, default_priorities, default_types
 from core.errors import ConcurrentUpdate, NotFound
@@ -70,6 +71,7 @@ class InMemoryStore:
     after_read: Callable[[str, object], Awaitable[None]] | None = None
     sequences: dict[str, int] = field(default_factory=dict)
     rules: RuleStore = field(default_factory=RuleStore)  # rule tables and timers
+    attributes: list[AttributeDefinition] = field(default_factory=list)  # §9.5
 
     def next_id(self, table: str) -> int:
         """Like a database sequence: ids are never reused, even after a rollback."""
@@ -396,6 +398,9 @@ class InMemoryCatalogRepository:
         answers = [a for a in self.store.canned_answers if group_id in (None, a.group_id)]
         return sorted(answers, key=lambda a: (a.position, a.id))
 
+    async def attributes(self) -> list[AttributeDefinition]:
+        return in_order(self.store.attributes)
+
 
 class InMemorySetupRepository:
     """Settings edits wait as a list of changes and reach the store on commit, so a refused
@@ -492,6 +497,12 @@ class InMemorySetupRepository:
                 changes[key] = tuple(value) if isinstance(value, list) else value
         self.pending.append(
             lambda: setattr(self.store, "settings", replace(self.store.settings, **changes)))
+
+    async def save_attribute(self, definition: AttributeDefinition) -> None:
+        self._put(self.store.attributes, definition, lambda d: d.code == definition.code)
+
+    async def delete_attribute(self, code: str) -> None:
+        self._drop(self.store.attributes, lambda d: d.code == code)
 
     def flush(self) -> None:
         for change in self.pending:
