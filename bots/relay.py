@@ -4,6 +4,7 @@ them to the channel's sender, and records what happened (sent, retry later, fail
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Protocol
 from core.outbox import Audience, OutboundMessage
 from core.ports import Clock
 from storage.delivery import OutboxStore, Pending
+from storage.uow import on_commit
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +61,15 @@ class OutboxRelay:
     max_attempts = 8
 
     def __init__(self, sender: ChannelSender, clock: Clock, store: OutboxStore | None = None,
-                 poll_interval: float = 0.05, concurrency: int = 32,
-                 agent_channel: str | None = "telegram") -> None:
+                 poll_interval: float = 1.0, concurrency: int = 32,
+                 agent_channel: str | None = "telegram", min_interval: float = 0.05) -> None:
         self.sender = sender
         self.agent_channel = agent_channel
         self.clock = clock
         self.store = store or OutboxStore()
-        self.poll_interval = poll_interval
+        self.poll_interval = poll_interval  # a look for rows no commit here told us of
+        self.min_interval = min_interval  # wake-ups closer than this are taken together
+        self._wake: asyncio.Event | None = None
         self._inflight: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(concurrency)
@@ -73,16 +77,27 @@ class OutboxRelay:
         self.alive = False
 
     async def run(self) -> None:
+        """Dispatch whenever a commit in this process may have queued messages or a delivery
+        finished, at most every `min_interval`; and every `poll_interval` in any case (rows
+        written by another process, retries falling due)."""
         self.alive = True
+        wake = self._wake = asyncio.Event()
+        stop_listening = on_commit(wake.set)
         try:
             while True:
+                wake.clear()
                 try:
                     await self.dispatch_once()
                 except Exception:  # the database went away for a moment: keep going
                     log.exception("outbox relay for %s failed a round", self.sender.channel)
                     await asyncio.sleep(1)
-                await asyncio.sleep(self.poll_interval)
+                await asyncio.sleep(self.min_interval)
+                if not wake.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), self.poll_interval)
         finally:
+            stop_listening()
+            self._wake = None
             self.alive = False
             for task in self._tasks:
                 task.cancel()
@@ -126,6 +141,8 @@ class OutboxRelay:
             log.exception("delivery to %s crashed; it will be retried", key)
         finally:
             self._inflight.discard(key)
+            if self._wake is not None:
+                self._wake.set()  # the destination may have more waiting
 
     async def _send(self, rows: list[Pending]) -> list[Outcome]:
         try:

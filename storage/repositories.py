@@ -24,8 +24,9 @@ from storage import models as m
 
 
 class TicketRepository:
-    def __init__(self, conn: BaseDBAsyncClient) -> None:
+    def __init__(self, conn: BaseDBAsyncClient, memo: Any = None) -> None:
         self.conn = conn
+        self.memo = memo  # storage.uow.Memo: configuration reads shared by a transaction
         self.seen: list[Ticket] = []
 
     def _seen(self, ticket_id: int) -> Ticket | None:
@@ -56,8 +57,11 @@ class TicketRepository:
         ticket.version += 1
 
     async def _not_internal(self) -> Q:
-        internal = await m.TicketTypeRow.filter(internal=True).using_db(self.conn).values_list(
-            "code", flat=True)
+        async def load() -> list[str]:
+            return list(await m.TicketTypeRow.filter(internal=True).using_db(
+                self.conn).values_list("code", flat=True))
+        internal = await (self.memo.get("tickets.internal_types", load) if self.memo
+                          else load())
         return Q(type_code=None) | ~Q(type_code__in=list(internal)) if internal else Q()
 
     async def latest_for_contact(self, contact_id: int) -> Ticket | None:
@@ -97,14 +101,21 @@ class CommentRepository:
 
 
 class ContactRepository:
+    """Contacts read once per unit of work: a command asks for its client several times."""
+
     def __init__(self, conn: BaseDBAsyncClient) -> None:
         self.conn = conn
+        self._known: dict[int, Contact] = {}
 
     async def _load(self, row: m.ContactRow) -> Contact:
         identities = await m.IdentityRow.filter(contact_id=row.id).using_db(self.conn)
-        return mp.contact_from_row(row, list(identities))
+        contact = mp.contact_from_row(row, list(identities))
+        self._known[contact.id] = contact
+        return contact
 
     async def get(self, contact_id: int) -> Contact:
+        if contact_id in self._known:
+            return self._known[contact_id]
         row = await m.ContactRow.filter(id=contact_id).using_db(self.conn).first()
         if row is None:
             raise NotFound(f"no contact {contact_id}")
@@ -125,7 +136,9 @@ class ContactRepository:
                                            external_id=identity.external_id)
         except IntegrityError as exc:  # the same person registered by a parallel update
             raise ConcurrentUpdate(str(exc)) from exc
-        return dataclasses.replace(contact, id=row.id)
+        added = dataclasses.replace(contact, id=row.id)
+        self._known[added.id] = added
+        return added
 
     @staticmethod
     def _values(contact: Contact) -> dict[str, Any]:
@@ -139,6 +152,7 @@ class ContactRepository:
     async def save(self, contact: Contact) -> None:
         await m.ContactRow.filter(id=contact.id).using_db(self.conn).update(
             **self._values(contact))
+        self._known[contact.id] = contact
         known = {(i.channel, i.external_id) for i in await m.IdentityRow.filter(
             contact_id=contact.id).using_db(self.conn)}
         for identity in contact.identities:

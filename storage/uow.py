@@ -1,16 +1,157 @@
-"""The unit of work on tortoise: one database transaction shared by all repositories."""
+"""The unit of work on tortoise: one database transaction shared by all repositories.
+
+Inside `batch()` (the Telegram poller opens one per getUpdates batch) every unit of work
+is a savepoint of the batch's one transaction instead: a command that fails rolls back to
+its savepoint and the others stay; nothing is durable until the batch commits. Reads of the
+desk's configuration (statuses, types, settings, rule tables) are then shared by all the
+commands of the batch, and forgotten as soon as one of them changes the configuration."""
 
 from __future__ import annotations
 
+import itertools
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from tortoise.backends.base.client import TransactionalDBClient, TransactionContext
+from tortoise.backends.base.client import (
+    BaseDBAsyncClient,
+    TransactionContext,
+)
 from tortoise.transactions import in_transaction
 
 from storage import repositories as r
 from storage.rule_repositories import RuleRepository, TimerRepository
 from storage.setup import SetupRepository
+
+log = logging.getLogger(__name__)
+
+AfterCommit = Callable[[], Awaitable[None]]
+_names = itertools.count(1)
+
+
+class Memo:
+    """Configuration reads kept for the length of one transaction."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, Any] = {}
+
+    async def get(self, key: str, load: Callable[[], Awaitable[Any]]) -> Any:
+        if key not in self._values:
+            self._values[key] = await load()
+        return self._values[key]
+
+    def clear(self) -> None:
+        self._values.clear()
+
+
+@dataclass
+class _Batch:
+    conn: BaseDBAsyncClient
+    memo: Memo = field(default_factory=Memo)
+    after_commit: list[AfterCommit] = field(default_factory=list)
+
+
+_BATCH: ContextVar[_Batch | None] = ContextVar("chatdesk_batch", default=None)
+_listeners: list[Callable[[], None]] = []
+
+
+def on_commit(listener: Callable[[], None]) -> Callable[[], None]:
+    """Call `listener` after every commit of a unit of work or a batch in this process (the
+    outbox relay wakes up on it); returns the function that stops the calls."""
+    _listeners.append(listener)
+    return lambda: _listeners.remove(listener) if listener in _listeners else None
+
+
+def _committed() -> None:
+    for listener in list(_listeners):
+        try:
+            listener()
+        except Exception:  # a listener of a loop that is gone
+            log.exception("a commit listener failed")
+
+
+@asynccontextmanager
+async def batch() -> AsyncIterator[None]:
+    """One transaction for everything done inside (in this task); committed at the end,
+    then the `after_commit` actions run. An exception rolls all of it back."""
+    if _BATCH.get() is not None:
+        yield
+        return
+    async with in_transaction("default") as conn:
+        state = _Batch(conn)
+        token = _BATCH.set(state)
+        try:
+            yield
+        finally:
+            _BATCH.reset(token)
+    _committed()
+    for action in state.after_commit:
+        try:
+            await action()
+        except Exception:  # the data is committed; a failed courtesy must not undo it
+            log.exception("an action after the commit failed")
+
+
+@asynccontextmanager
+async def step() -> AsyncIterator[None]:
+    """A part of the batch that succeeds or fails on its own (a savepoint); outside a batch
+    it does nothing, since each unit of work inside commits by itself."""
+    state = _BATCH.get()
+    if state is None:
+        yield
+        return
+    name = f"chatdesk_step_{next(_names)}"
+    await state.conn.execute_query(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        state.memo.clear()
+        await state.conn.execute_query(f"ROLLBACK TO SAVEPOINT {name}")
+        await state.conn.execute_query(f"RELEASE SAVEPOINT {name}")
+        raise
+    await state.conn.execute_query(f"RELEASE SAVEPOINT {name}")
+
+
+async def after_commit(action: AfterCommit) -> None:
+    """Run `action` once what was done so far is durable: now, or when the batch commits
+    (and never, if it rolls back: the update is processed again then)."""
+    state = _BATCH.get()
+    if state is None:
+        await action()
+    else:
+        state.after_commit.append(action)
+
+
+class _CachedReads:
+    """A repository whose named reads are kept in the memo, and whose every other call
+    (a write) clears it."""
+
+    def __init__(self, inner: Any, memo: Memo, prefix: str, reads: frozenset[str]) -> None:
+        self._inner, self._memo, self._prefix, self._reads = inner, memo, prefix, reads
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+        if name in self._reads:
+            async def read() -> Any:
+                return await self._memo.get(self._prefix + name, attr)
+            return read
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            self._memo.clear()
+            return await attr(*args, **kwargs)
+        return call
+
+
+CATALOG_READS = frozenset({"workflow", "priorities", "ticket_types", "desk_settings",
+                           "attributes"})
+TABLE_READS = frozenset({"all"})
+RULE_TABLES = ("calendars", "sla", "routing", "automation", "macros", "schedules")
 
 
 class TortoiseUnitOfWork:
@@ -29,23 +170,38 @@ class TortoiseUnitOfWork:
 
     def __init__(self) -> None:
         self._tx: TransactionContext | None = None
-        self._conn: TransactionalDBClient | None = None
+        self._conn: BaseDBAsyncClient | None = None
+        self._savepoint: str | None = None
         self._finished = False
 
     async def __aenter__(self) -> Self:
-        self._tx = in_transaction("default")
-        conn = self._conn = await self._tx.__aenter__()
-        self.tickets = r.TicketRepository(conn)
+        state = _BATCH.get()
+        if state is not None:
+            conn = self._conn = state.conn
+            memo = state.memo
+            self._savepoint = f"chatdesk_uow_{next(_names)}"
+            await conn.execute_query(f"SAVEPOINT {self._savepoint}")
+        else:
+            self._tx = in_transaction("default")
+            conn = self._conn = await self._tx.__aenter__()
+            memo = Memo()
+        self.memo = memo
+        self.tickets = r.TicketRepository(conn, memo)
         self.comments = r.CommentRepository(conn)
         self.contacts = r.ContactRepository(conn)
         self.employees = r.EmployeeRepository(conn)
-        self.catalog = r.CatalogRepository(conn)
-        self.setup = SetupRepository(conn)
+        self.catalog = _CachedReads(r.CatalogRepository(conn), memo, "catalog.",
+                                    CATALOG_READS)  # type: ignore[assignment]
+        self.setup = _CachedReads(SetupRepository(conn), memo, "setup.",
+                                  frozenset())  # type: ignore[assignment]
         self.history = r.HistoryRepository(conn)
         self.events = r.EventLog(conn)
         self.outbox = r.Outbox(conn)
         self.inbound = r.InboundLog(conn)
         self.rules = RuleRepository(conn)
+        for table in RULE_TABLES:
+            setattr(self.rules, table, _CachedReads(getattr(self.rules, table), memo,
+                                                    f"rules.{table}.", TABLE_READS))
         self.timers = TimerRepository(conn)
         return self
 
@@ -53,18 +209,28 @@ class TortoiseUnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        assert self._tx is not None
         if not self._finished:
             await self.rollback()
-        await self._tx.__aexit__(None, None, None)
+        if self._tx is not None:
+            await self._tx.__aexit__(None, None, None)
 
     async def commit(self) -> None:
         assert self._conn is not None
-        await self._conn.commit()
+        if self._savepoint is not None:
+            await self._conn.execute_query(f"RELEASE SAVEPOINT {self._savepoint}")
+        else:
+            await self._conn.commit()  # type: ignore[attr-defined]
+            _committed()
         self._finished = True
 
     async def rollback(self) -> None:
         assert self._conn is not None
-        if not self._finished:
-            await self._conn.rollback()
-            self._finished = True
+        if self._finished:
+            return
+        self._finished = True
+        self.memo.clear()
+        if self._savepoint is not None:
+            await self._conn.execute_query(f"ROLLBACK TO SAVEPOINT {self._savepoint}")
+            await self._conn.execute_query(f"RELEASE SAVEPOINT {self._savepoint}")
+        else:
+            await self._conn.rollback()  # type: ignore[attr-defined]

@@ -1,11 +1,17 @@
 """Feeding Telegram updates to the routers so that nothing is lost: each update runs through
 the dispatcher and its command commits together with the update's id; only then does the
 caller confirm it to Telegram (next getUpdates offset, or webhook 200). An update whose
-handler crashes is parked in the database with the error, visible and retryable."""
+handler crashes is parked in the database with the error, visible and retryable.
+
+A getUpdates batch is committed as one transaction (`process_batch`), each update in a
+savepoint of its own: a failing update is rolled back and parked without touching the
+others. If the batch cannot be committed at all, its updates are processed again one by
+one, each in its own transaction; an update recorded already is recognised and skipped."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -14,6 +20,7 @@ from aiogram.types import Update
 from core.errors import AlreadyHandled
 from core.outbox import InboundRef
 from storage.delivery import ParkedUpdates
+from storage.uow import batch, step
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +32,33 @@ class UpdateProcessor:
         self.bot = bot
         self.parked = parked or ParkedUpdates()
         self.processed = 0
+        self.batches = 0  # batches of several updates committed in one transaction
+
+    async def process_batch(self, updates: Sequence[Update]) -> None:
+        """Process and commit the updates together; when this returns, all are durable."""
+        if len(updates) > 1:
+            try:
+                async with batch():
+                    for update in updates:
+                        await self._process(update)
+                self.processed += len(updates)
+                self.batches += 1
+                return
+            except Exception:
+                log.exception("a batch of %d telegram updates could not be committed; "
+                              "processing them one by one", len(updates))
+        for update in updates:
+            await self.process(update)
 
     async def process(self, update: Update) -> None:
+        await self._process(update)
+        self.processed += 1
+
+    async def _process(self, update: Update) -> None:
         source = InboundRef("telegram", str(update.update_id))
         try:
-            await self.dispatcher.feed_update(self.bot, update, source=source)
+            async with step():
+                await self.dispatcher.feed_update(self.bot, update, source=source)
         except AlreadyHandled:
             log.info("telegram update %s was handled before; skipped", update.update_id)
         except Exception as exc:
@@ -37,7 +66,6 @@ class UpdateProcessor:
             await self.parked.park("telegram", str(update.update_id),
                                    update.model_dump(mode="json", exclude_none=True),
                                    f"{type(exc).__name__}: {exc}")
-        self.processed += 1
 
     async def process_raw(self, payload: Any) -> None:
         """A webhook body: parse it, and park what cannot be parsed instead of failing."""

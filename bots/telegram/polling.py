@@ -48,6 +48,6 @@ class TelegramPoller:
                 delay = min(delay * 2, 60)
                 continue
             delay = 1.0
-            for update in updates:
-                await self.processor.process(update)
-                self.offset = update.update_id + 1
+            if updates:
+                await self.processor.process_batch(updates)
+                self.offset = updates[-1].update_id + 1

@@ -16,6 +16,7 @@ from core.errors import InvalidInput
 from core.outbox import Audience, InboundRef, OutboundMessage
 from core.ports import Clock
 from core.services import Desk
+from storage.uow import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +66,15 @@ def parse_button(data: str | None, prefix: str,
 
 async def acknowledge(callback: CallbackQuery, text: str | None = None,
                       alert: bool = False) -> None:
-    """Stop the button's spinner (a toast, not a message). The command is committed by now,
-    so a failure here is only logged: the update must not look unhandled."""
-    try:
-        await callback.answer(text[:200] if text else None, show_alert=alert)
-    except Exception as exc:  # an expired query or a network error
-        log.warning("could not answer callback %s: %s", callback.id, exc)
+    """Stop the button's spinner (a toast, not a message) once the command is committed
+    (at the end of the update's batch); a failure is only logged: the update must not look
+    unhandled."""
+    async def answer() -> None:
+        try:
+            await callback.answer(text[:200] if text else None, show_alert=alert)
+        except Exception as exc:  # an expired query or a network error
+            log.warning("could not answer callback %s: %s", callback.id, exc)
+    await after_commit(answer)
 
 
 def full_name(user: TgUser) -> str:
