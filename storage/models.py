@@ -313,3 +313,19 @@ class PanelPreferenceRow(Model):
 
     class Meta:
         table = "panel_preferences"
+
+
+class AttributeDefinitionRow(Model):
+    """A custom ticket attribute (§9.5). Its values live in tickets.attributes by code."""
+
+    code = fields.CharField(max_length=40, primary_key=True)
+    name = fields.CharField(max_length=100)
+    kind = fields.CharField(max_length=10, default="text")
+    options = fields.JSONField(default=list)
+    visible_to = fields.JSONField(default=list)  # role values
+    required = fields.BooleanField(default=False)
+    position = fields.IntField(default=0)
+    enabled = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "attribute_definitions"

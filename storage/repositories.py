@@ -11,6 +11,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
+from core.attributes import AttributeDefinition
 from core.canned import CannedAnswer, CannedGroup
 from core.catalog import DeskSettings, Priority, TicketType
 from core.errors import ConcurrentUpdate, NotFound
@@ -21,6 +22,7 @@ from core.statuses import Workflow
 from core.tickets import Comment, HistoryEntry, Ticket
 from storage import mapping as mp
 from storage import models as m
+from storage.attributes import all_definitions
 
 
 class TicketRepository:
@@ -286,6 +288,9 @@ class CatalogRepository:
             query = query.filter(group_id=group_id)
         rows = await query.order_by("position", "id")
         return [CannedAnswer(r.id, r.group_id, r.title, r.body, r.position) for r in rows]
+
+    async def attributes(self) -> list[AttributeDefinition]:
+        return await all_definitions(self.conn)
 
 
 class HistoryRepository:

@@ -9,10 +9,12 @@ from collections.abc import Mapping
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from core.attributes import AttributeDefinition
 from core.canned import CannedAnswer, CannedGroup
 from core.catalog import Priority, TicketType
 from core.people import Company, Group
 from core.statuses import Status
+from storage import attributes as attrs
 from storage import models as m
 
 _TICKET_FIELDS = frozenset({"status", "priority", "type_code", "group_id"})
@@ -121,3 +123,9 @@ class SetupRepository:
             if not await query.update(value=encoded):  # create() would decode it once too
                 await m.SettingRow.create(using_db=self.conn, key=key, value=0)
                 await query.update(value=encoded)
+
+    async def save_attribute(self, definition: AttributeDefinition) -> None:
+        await attrs.save_definition(self.conn, definition)
+
+    async def delete_attribute(self, code: str) -> None:
+        await attrs.delete_definition(self.conn, code)
