@@ -12,6 +12,7 @@ from tortoise.functions import Count, Min
 
 from core.outbox import Audience, OutboundMessage
 from storage import models as m
+from storage.messenger_state import MessengerState
 
 _PENDING_FIELDS = ("id", "channel", "audience", "kind", "ticket_id", "created_at", "recipient",
                    "comment_id", "payload", "attempts", "next_attempt_at")
@@ -81,7 +82,8 @@ class Topic:
 
 
 class TopicStore:
-    """Which forum topic (and card message) belongs to which ticket."""
+    """Which forum topic (and card message) belongs to which ticket, and the topic a ticket
+    left behind in the other line's group (kept so that it returns to it, not to a new one)."""
 
     @staticmethod
     def _topic(row: m.TelegramTopicRow) -> Topic:
@@ -102,6 +104,24 @@ class TopicStore:
             defaults={"chat_id": topic.chat_id, "thread_id": topic.thread_id,
                       "card_message_id": topic.card_message_id, "title": topic.title,
                       "closed": topic.closed})
+
+    async def park(self, topic: Topic) -> None:
+        """Remember a topic the ticket leaves for the other group, one per ticket and group."""
+        await MessengerState().put("telegram", _parked_key(topic.ticket_id, topic.chat_id), {
+            "thread_id": topic.thread_id, "card_message_id": topic.card_message_id,
+            "title": topic.title, "closed": topic.closed})
+
+    async def parked(self, ticket_id: int, chat_id: int) -> Topic | None:
+        """The topic the ticket had in this group before it moved to the other one."""
+        value = await MessengerState().get("telegram", _parked_key(ticket_id, chat_id))
+        if value is None:
+            return None
+        return Topic(ticket_id, chat_id, int(value["thread_id"]), value.get("card_message_id"),
+                     str(value.get("title") or ""), bool(value.get("closed")))
+
+
+def _parked_key(ticket_id: int, chat_id: int) -> str:
+    return f"topic:{ticket_id}:{chat_id}"
 
 
 class ParkedUpdates:

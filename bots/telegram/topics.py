@@ -3,10 +3,11 @@ kept in step with the ticket (card edited in place, title showing the status, cl
 the ticket and reopened with it), and moved between the first and second line's groups.
 
 Line 2: with a line-2 chat configured, a ticket on line 2 lives in a topic of that group.
-Escalation opens a topic there (card first, then a link back) and leaves a last post with a
-link in the old topic, which is closed; de-escalation does the same the other way. The
-topic store keeps one topic per ticket, so each move opens a fresh topic rather than
-reusing the one the ticket had there before."""
+Escalation moves it there (card first, then a link back) and leaves a last post with a link
+in the old topic, which is closed; de-escalation does the same the other way. A ticket that
+had a topic in the group it moves to returns to that topic (reopened, card and title
+edited), so each group sees the ticket's whole thread there; only a first move, or a topic
+someone deleted, opens a new one."""
 
 from __future__ import annotations
 
@@ -131,17 +132,41 @@ class TopicKeeper:
         await self.topics.save(topic)
 
     async def _move(self, old: Topic, chat_id: int, line: int) -> Topic:
-        new = await self.open(old.ticket_id, chat_id,
-                              ra.moved_here(self._, line, old.chat_id, old.thread_id))
+        await self.topics.park(old)  # first: a retried move then finds the same topics
+        note = ra.moved_here(self._, line, old.chat_id, old.thread_id)
+        new = (await self._return(old.ticket_id, chat_id, note)
+               or await self.open(old.ticket_id, chat_id, note))
         try:
             await self._call(self._message(
                 old, ra.moved_away(self._, line, new.chat_id, new.thread_id)))
             if not old.closed:
                 await self._tolerant(CloseForumTopic(chat_id=old.chat_id,
                                                      message_thread_id=old.thread_id))
+                old.closed = True
+                await self.topics.park(old)
         except TelegramAPIError as exc:  # the old topic may be gone: the move still counts
             log.warning("ticket %d: could not close its old topic: %s", old.ticket_id, exc)
         return new
+
+    async def _return(self, ticket_id: int, chat_id: int, note: str) -> Topic | None:
+        """The topic the ticket had in this group before, reopened with the note and its card
+        brought up to date; None when it had none there or the topic was deleted."""
+        topic = await self.topics.parked(ticket_id, chat_id)
+        if topic is None:
+            return None
+        try:
+            if topic.closed:
+                await self._tolerant(ReopenForumTopic(chat_id=chat_id,
+                                                      message_thread_id=topic.thread_id))
+                topic.closed = False
+            await self._call(self._message(topic, note))
+        except TelegramBadRequest as exc:
+            if not topic_gone(exc):
+                raise
+            return None
+        await self.topics.save(topic)
+        await self.refresh(topic)
+        return topic
 
     async def _tolerant(self, method: TelegramMethod[Any]) -> None:
         try:

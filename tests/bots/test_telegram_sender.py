@@ -292,17 +292,24 @@ async def test_status_changes_edit_the_card_and_show_in_the_topic_title(
     assert len(world.topics()) == 1
 
 
+async def escalated(w: World, user_id: int) -> tuple[int, int, ForumTopic, ForumTopic]:
+    """A new ticket escalated with a note "over to you": the ticket, the agent who escalated
+    it, its topic in the team chat and its topic in the line-2 group."""
+    ticket = (await client_writes(w, user_id, "Needs an expert")).ticket_id
+    employee = await agent(w)
+    await w.deliver()
+    [first] = w.topics()
+    await w.desk.handle(c.Escalate(ticket, employee))
+    await w.desk.handle(c.AddPrivateNote(ticket, employee, "over to you"))
+    await w.deliver()
+    [second] = w.topics(w.line2)
+    return ticket, employee, first, second
+
+
 async def test_escalation_moves_the_ticket_to_the_second_line_group_and_back(
         database: str) -> None:
     async with make_world(line2=True) as w:
-        ticket = (await client_writes(w, 508, "Needs an expert")).ticket_id
-        employee = await agent(w)
-        await w.deliver()
-        [first] = w.topics()
-        await w.desk.handle(c.Escalate(ticket, employee))
-        await w.desk.handle(c.AddPrivateNote(ticket, employee, "over to you"))
-        await w.deliver()
-        [second] = w.topics(w.line2)
+        ticket, employee, first, second = await escalated(w, 508)
         line2_posts = texts(w.posts(second.message_thread_id, w.line2))
         assert "Line: 2" in line2_posts[0] and "over to you" in line2_posts[-1]
         assert w.topic(first.message_thread_id).closed
@@ -313,6 +320,33 @@ async def test_escalation_moves_the_ticket_to_the_second_line_group_and_back(
         assert w.topic(second.message_thread_id, w.line2).closed
         back = [t for t in w.topics() if not t.closed]
         assert len(back) == 1 and "Line: 1" in text(w.posts(back[0].message_thread_id)[0])
+
+
+async def test_a_ticket_escalated_again_returns_to_its_earlier_topic_in_each_group(
+        database: str) -> None:
+    async with make_world(line2=True) as w:
+        ticket, employee, first, second = await escalated(w, 509)
+        await w.desk.handle(c.Deescalate(ticket, employee))
+        await w.desk.handle(c.AddPrivateNote(ticket, employee, "back with us"))
+        await w.deliver()
+        assert w.topics() == [w.topic(first.message_thread_id)]  # the line-1 topic, reopened
+        assert not w.topic(first.message_thread_id).closed
+        assert w.topic(second.message_thread_id, w.line2).closed
+
+        await w.desk.handle(c.Escalate(ticket, employee))
+        await w.desk.handle(c.AddPrivateNote(ticket, employee, "once more"))
+        await w.deliver()
+        [again] = w.topics(w.line2)
+        assert again.message_thread_id == second.message_thread_id and not again.closed
+        assert w.topic(first.message_thread_id).closed and len(w.topics()) == 1
+        card, *posts = w.posts(second.message_thread_id, w.line2)
+        shown = texts(posts)
+        assert [n for n, t in enumerate(shown) if "over to you" in t or "once more" in t] == [
+            1, 4]  # the second line sees the whole earlier thread before the new post
+        assert sum("Escalated from the first line" in t for t in shown) == 2
+        edited = w.emulator.message(w.line2, card.message_id)
+        assert edited is not None and "Line: 2" in text(edited)
+        assert "back with us" in "\n".join(texts(w.posts(first.message_thread_id)))
 
 
 # --- limits ---------------------------------------------------------------------------------
