@@ -147,8 +147,10 @@ async def apply_action(action: Action, ticket: Ticket, actor: Actor, ctx: Handle
         case SetResponsible(employee_id=employee_id, group_id=group_id):
             await assign_to(ticket, employee_id, group_id, actor, ctx)
         case SetLine(line=line):
-            if line != ticket.line:
-                (ticket.escalate if line == 2 else ticket.deescalate)(actor, now)
+            if line == 2 and ticket.line == 1:
+                ticket.escalate(actor, now)
+            elif line == 1 and ticket.line == 2:
+                ticket.deescalate(actor, now, await ctx.uow.history.for_ticket(ticket.id))
         case AddNote(text=text):
             body = render(text, await variables(ticket, actor, ctx))
             await ctx.add_comment(ticket, Comment(ticket.id, actor, body, False, "system", now))

@@ -122,7 +122,8 @@ async def escalate(cmd: c.Escalate, ctx: HandlerContext) -> Ticket:
 async def deescalate(cmd: c.Deescalate, ctx: HandlerContext) -> Ticket:
     await ctx.active_employee(cmd.employee_id)
     ticket = await ctx.uow.tickets.get(cmd.ticket_id)
-    ticket.deescalate(Actor.employee(cmd.employee_id), ctx.now)
+    ticket.deescalate(Actor.employee(cmd.employee_id), ctx.now,
+                      await ctx.uow.history.for_ticket(ticket.id))
     return ticket
 
 

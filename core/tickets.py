@@ -3,6 +3,7 @@ rules, write the audit history and record the events (DOMAIN.md §1-§3)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -187,12 +188,28 @@ class Ticket:
         self._set_line(2, actor, at)
         self.assign(None, actor, at, group_id if group_id is not None else self.group_id)
 
-    def deescalate(self, actor: Actor, at: datetime) -> None:
+    def deescalate(self, actor: Actor, at: datetime,
+                   saved_history: Sequence[HistoryEntry] = ()) -> None:
+        """§1.4: back to the first line, to the agent and group that had the ticket before
+        it went to the second line. `saved_history` is what the history table holds (the
+        group before the escalation is read from it)."""
         if self.line == 1:
             raise TransitionRefused(f"ticket #{self.number} is already on the first line")
+        group_id = self._group_before_escalation([*saved_history, *self.history])
         self._set_line(1, actor, at)
-        self.assign(self.line1_responsible_id, actor, at, self.group_id)
+        self.assign(self.line1_responsible_id, actor, at, group_id)
         self.line1_responsible_id = None
+
+    def _group_before_escalation(self, history: Sequence[HistoryEntry]) -> int | None:
+        """The first group change after the last escalation started from that group (the
+        escalation's own, or a later reassignment); with none, the group never moved."""
+        escalations = [i for i, h in enumerate(history) if h.field == "line" and h.new == "2"]
+        if not escalations:
+            return self.group_id
+        for entry in history[escalations[-1]:]:
+            if entry.field == "group":
+                return None if entry.old is None else int(entry.old)
+        return self.group_id
 
     def _set_line(self, line: int, actor: Actor, at: datetime) -> None:
         old, self.line = self.line, line

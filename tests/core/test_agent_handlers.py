@@ -18,7 +18,7 @@ from tests.core.steps import (
     interleave_first_reads,
     statuses_in_history,
 )
-from tests.fakes import ANNA, BORIS, LINE2_GROUP, OLGA, make_desk
+from tests.fakes import ANNA, BORIS, LINE1_GROUP, LINE2_GROUP, OLGA, make_desk
 
 
 async def test_send_keeps_the_status_and_send_and_resolve_resolves() -> None:
@@ -126,6 +126,31 @@ async def test_escalating_to_line_two_and_back_restores_the_first_line_agent() -
         (None, str(ANNA)), (str(ANNA), None), (None, str(BORIS)), (str(BORIS), str(ANNA))]
     assert [(e.name, getattr(e, "new", None)) for e in store.events
             if e.name == "LineChanged"] == [("LineChanged", 2), ("LineChanged", 1)]
+
+
+async def test_deescalating_gives_the_ticket_back_to_the_first_line_group_each_time() -> None:
+    desk, store, _ = make_desk()
+    first = await client_writes(desk)
+    await desk.handle(c.AssignTicket(first.ticket_id, ANNA, ANNA, LINE1_GROUP))
+    for _ in range(2):  # the second round finds the first one in the history table
+        await desk.handle(c.Escalate(first.ticket_id, ANNA, LINE2_GROUP))
+        await desk.handle(c.AssignTicket(first.ticket_id, BORIS, BORIS, LINE2_GROUP))
+        await desk.handle(c.Deescalate(first.ticket_id, BORIS))
+        ticket = store.ticket(first.ticket_id)
+        assert (ticket.line, ticket.responsible_id, ticket.group_id) == (1, ANNA, LINE1_GROUP)
+    assert [(h.old, h.new) for h in store.history_of(first.ticket_id, "group")] == [
+        (None, str(LINE1_GROUP)), *[(str(LINE1_GROUP), str(LINE2_GROUP)),
+                                    (str(LINE2_GROUP), str(LINE1_GROUP))] * 2]
+
+
+async def test_escalating_without_a_group_and_back_keeps_the_group() -> None:
+    desk, store, _ = make_desk()
+    first = await client_writes(desk)
+    await desk.handle(c.AssignTicket(first.ticket_id, ANNA, ANNA, LINE1_GROUP))
+    await desk.handle(c.Escalate(first.ticket_id, ANNA))
+    await desk.handle(c.Deescalate(first.ticket_id, ANNA))
+    ticket = store.ticket(first.ticket_id)
+    assert (ticket.line, ticket.responsible_id, ticket.group_id) == (1, ANNA, LINE1_GROUP)
 
 
 async def test_escalating_twice_is_refused() -> None:

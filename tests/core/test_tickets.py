@@ -14,7 +14,7 @@ from core.people import Actor
 from core.statuses import AWAITING_REPLY, CLOSED, ON_HOLD, OPEN, RESOLVED, Workflow
 from core.statuses import default_statuses as statuses
 from core.tickets import Ticket
-from tests.fakes import ANNA, BORIS, LINE2_GROUP, START
+from tests.fakes import ANNA, BORIS, LINE1_GROUP, LINE2_GROUP, START
 
 WORKFLOW = Workflow(statuses())
 AGENT = Actor.employee(ANNA)
@@ -146,6 +146,14 @@ def test_escalating_and_sending_back_restores_the_first_line_agent() -> None:
         ("1", "2"), ("2", "1")]
     with pytest.raises(TransitionRefused, match="already on the first line"):
         ticket.deescalate(AGENT, START)
+
+
+def test_sending_back_restores_the_first_line_group_too() -> None:
+    ticket = new_ticket(responsible_id=ANNA, group_id=LINE1_GROUP)
+    ticket.escalate(AGENT, START, group_id=LINE2_GROUP)
+    ticket.assign(BORIS, Actor.employee(BORIS), START + HOUR, LINE2_GROUP)
+    ticket.deescalate(Actor.employee(BORIS), START + 2 * HOUR)
+    assert (ticket.line, ticket.responsible_id, ticket.group_id) == (1, ANNA, LINE1_GROUP)
 
 
 def test_setting_a_field_to_its_value_records_nothing() -> None:
