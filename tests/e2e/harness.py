@@ -1,8 +1,10 @@
 """The whole product against the Telegram emulator: the same wiring as production
-(`install_telegram` on a `Runtime`), with a clock that can jump ahead."""
+(`install_telegram` on a `Runtime`, and the timer worker when asked for), with a clock that
+can jump ahead."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -13,10 +15,13 @@ from bots.telegram.inbound import UpdateProcessor
 from bots.telegram.limits import RateLimiter, TelegramLimits
 from bots.telegram.setup import install_telegram
 from chatdesk.bootstrap import build_desk
-from chatdesk.runtime import Runtime
+from chatdesk.runtime import Runtime, Worker
+from chatdesk.timers import TimerWorker
 from core import commands as c
 from core.outbox import Routing
 from emulators.telegram.emulator import TelegramEmulator
+from emulators.telegram.limits import RateLimits
+from storage.timer_store import Claim, TimerStore
 
 TOKEN = "123456:TEST-token"
 AGENT_CHAT = -1001000000001
@@ -36,6 +41,32 @@ class ShiftClock:
     def advance(self, delta: timedelta) -> None:
         self.offset += delta
 
+    def jump_to(self, moment: datetime) -> None:
+        """From now on the clock reads `moment`, and runs on from there."""
+        self.offset = moment - datetime.now(UTC)
+
+
+class WatchedTimerStore(TimerStore):
+    """The real timer store, counting the timer worker's scans so that a test can wait for
+    whole rounds of the worker instead of for a guessed time."""
+
+    def __init__(self) -> None:
+        self.scans = 0
+        self._scanned = asyncio.Condition()
+
+    async def claim_due(self, now: datetime, owner: str, lease: timedelta,
+                        limit: int = 100) -> list[Claim]:
+        async with self._scanned:
+            self.scans += 1
+            self._scanned.notify_all()
+        return await super().claim_due(now, owner, lease, limit)
+
+    async def rounds(self, count: int, timeout: float = 15) -> None:  # noqa: ASYNC109
+        """Return once the worker has finished `count` more scans."""
+        target = self.scans + count + 1  # the scan under way may have read before a change
+        async with asyncio.timeout(timeout), self._scanned:
+            await self._scanned.wait_for(lambda: self.scans >= target)
+
 
 @dataclass
 class Agent:
@@ -51,6 +82,7 @@ class Stack:
     runtime: Runtime
     processor: UpdateProcessor
     agents: dict[str, Agent] = field(default_factory=dict)
+    timers: WatchedTimerStore | None = None
 
 
 async def add_agents(emulator: TelegramEmulator, logins: list[str],
@@ -65,8 +97,8 @@ async def add_agents(emulator: TelegramEmulator, logins: list[str],
     return agents
 
 
-def make_emulator() -> TelegramEmulator:
-    emulator = TelegramEmulator(token=TOKEN)
+def make_emulator(rate_limits: RateLimits | None = None) -> TelegramEmulator:
+    emulator = TelegramEmulator(token=TOKEN, rate_limits=rate_limits)
     return emulator
 
 
@@ -75,12 +107,33 @@ def agent_group(emulator: TelegramEmulator) -> None:
 
 
 @asynccontextmanager
+async def started_emulator(
+        client: int, rate_limits: RateLimits | None = None) -> AsyncIterator[TelegramEmulator]:
+    """The emulator serving, with the agents' group and one client who speaks English."""
+    emulator = make_emulator(rate_limits)
+    await emulator.start()
+    agent_group(emulator)
+    emulator.add_user(client, "Anna", language_code="en")
+    try:
+        yield emulator
+    finally:
+        await emulator.stop()
+
+
+@asynccontextmanager
 async def running_stack(emulator: TelegramEmulator, clock: ShiftClock | None = None,
                         limiter: RateLimiter | None = None, mode: str = "polling",
                         webhook_url: str | None = None, webhook_secret: str | None = None,
-                        polling_timeout: int = 1) -> AsyncIterator[Stack]:
+                        polling_timeout: int = 1,
+                        timer_interval: float | None = None) -> AsyncIterator[Stack]:
+    """With `timer_interval`, the timer worker runs too, scanning that often (seconds)."""
     clock = clock or ShiftClock()
     runtime = Runtime(build_desk(clock=clock, routing=ROUTING))
+    timers = None
+    if timer_interval is not None:
+        timers = WatchedTimerStore()
+        worker = TimerWorker(runtime.desk, clock, store=timers, interval=timer_interval)
+        runtime.workers.append(Worker("timers", worker.run))
     config = TelegramConfig(token=TOKEN, api_url=emulator.base_url, agent_chat_id=AGENT_CHAT,
                             mode=mode, webhook_url=webhook_url, webhook_secret=webhook_secret,
                             polling_timeout=polling_timeout)
@@ -88,6 +141,6 @@ async def running_stack(emulator: TelegramEmulator, clock: ShiftClock | None = N
                                        limiter=limiter or RateLimiter(TelegramLimits.off()))
     await runtime.start()
     try:
-        yield Stack(emulator, clock, runtime, processor)
+        yield Stack(emulator, clock, runtime, processor, timers=timers)
     finally:
         await runtime.stop()

@@ -19,7 +19,7 @@ from emulators.telegram.emulator import TelegramEmulator
 from emulators.telegram.limits import RateLimits
 from storage import models as m
 from storage.uow import TortoiseUnitOfWork
-from tests.e2e.harness import AGENT_CHAT, agent_group, make_emulator, running_stack
+from tests.e2e.harness import AGENT_CHAT, running_stack, started_emulator
 
 CLIENT = 5001
 
@@ -30,14 +30,8 @@ class SimulatedCrash(BaseException):
 
 @pytest.fixture
 async def emulator(database: str) -> AsyncIterator[TelegramEmulator]:
-    emulator = make_emulator()
-    await emulator.start()
-    agent_group(emulator)
-    emulator.add_user(CLIENT, "Anna", language_code="en")
-    try:
+    async with started_emulator(CLIENT) as emulator:
         yield emulator
-    finally:
-        await emulator.stop()
 
 
 async def client_answers(emulator: TelegramEmulator, count: int) -> list[str]:
