@@ -12,16 +12,19 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from admin_web import reporting
+from admin_web import ticket_attributes as attrs
 from admin_web.forms import integer, path_id
 from admin_web.keys import CONFIG, DESK, EMPLOYEE
 from admin_web.openapi import OPERATIONS, document, operation
 from admin_web.security import Access, access, now
 from admin_web.ticket_views import ticket_filter
 from core import commands as c
+from core.attributes import visible as visible_attributes
 from core.errors import DomainError
 from core.people import Contact, Employee
 from core.tickets import Comment, Ticket
 from storage import panel_views as views
+from storage.attributes import definitions
 
 routes = web.RouteTableDef()
 STATUS_BY_ERROR = {"not_found": 404, "not_allowed": 403, "invalid_input": 422,
@@ -131,8 +134,27 @@ async def create_ticket(request: web.Request) -> web.Response:
     ticket = await _run(request, c.OpenTicketForClient(
         request[EMPLOYEE].id, integer(data.get("contact_id")) or 0,
         str(data.get("subject", "")), str(data.get("text", "")),
-        data.get("type") or None, data.get("priority") or None))
-    return web.json_response(ticket_json(ticket), status=201)
+        data.get("type") or None, data.get("priority") or None,
+        _attribute_values(data.get("attributes"))))
+    return web.json_response(await _with_attributes(request, ticket), status=201)
+
+
+def _attribute_values(given: object) -> tuple[tuple[str, object], ...]:
+    """`{"code": value}`; a value is a string, a number or null (to clear it)."""
+    if given is None:
+        return ()
+    if not isinstance(given, dict) or not all(
+            isinstance(v, str | int | float | None) and not isinstance(v, bool)
+            for v in given.values()):
+        raise ApiError(422, "invalid_input", "attributes is an object of code: string, "
+                                             "number or null")
+    return tuple((str(k), v) for k, v in given.items())
+
+
+async def _with_attributes(request: web.Request, ticket: Ticket) -> dict[str, Any]:
+    """The ticket with the custom attributes the caller's role may see (§9.5)."""
+    return {**ticket_json(ticket), "attributes": attrs.values_json(
+        ticket, await definitions(), request[EMPLOYEE].role)}
 
 
 @operation("GET", "/api/v1/tickets/{ticket_id}", "A ticket with its comments", Access.STAFF)
@@ -140,7 +162,7 @@ async def get_ticket(request: web.Request) -> web.Response:
     ticket = await _visible_ticket(request)
     detail = await views.ticket_detail(ticket.id)
     assert detail is not None
-    return web.json_response({**ticket_json(ticket),
+    return web.json_response({**await _with_attributes(request, ticket),
                               "comments": [comment_json(m) for m in detail.comments]})
 
 
@@ -188,6 +210,17 @@ async def set_responsible(request: web.Request) -> web.Response:
     return web.json_response(ticket_json(changed))
 
 
+@operation("POST", "/api/v1/tickets/{ticket_id}/attributes",
+           "Set custom attributes (all or none); null clears one", Access.STAFF)
+async def set_attributes(request: web.Request) -> web.Response:
+    ticket = await _visible_ticket(request)
+    data = await _body(request)
+    values = _attribute_values(data.get("attributes", {}))
+    changed = await _run(request, c.SetTicketAttributes(ticket.id, request[EMPLOYEE].id,
+                                                        values))
+    return web.json_response(await _with_attributes(request, changed))
+
+
 @operation("GET", "/api/v1/contacts", "Contacts, searched by name, phone or e-mail",
            Access.STAFF)
 async def list_contacts(request: web.Request) -> web.Response:
@@ -229,7 +262,9 @@ async def reference(request: web.Request) -> web.Response:
                        for p in ref.priorities],
         "types": [{"code": t.code, "name": t.name, "internal": t.internal} for t in ref.types],
         "groups": [{"id": g.id, "name": g.name, "member_ids": sorted(g.member_ids)}
-                   for g in ref.groups]})
+                   for g in ref.groups],
+        "attributes": [attrs.definition_json(d) for d in visible_attributes(
+            await definitions(), request[EMPLOYEE].role)]})
 
 
 @operation("GET", "/api/v1/reports/{kind}", "A report for a period as a table",

@@ -62,6 +62,11 @@ EMPLOYEE = {"type": "object", "required": ["id", "name", "role"], "properties": 
     "id": {"type": "integer"}, "name": {"type": "string"}, "login": {"type": "string"},
     "role": {"type": "string", "enum": ["admin", "lead", "specialist"]},
     "active": {"type": "boolean"}, "group_ids": {"type": "array", "items": {"type": "integer"}}}}
+ATTRIBUTES = {"type": "object", "additionalProperties": {"type": ["string", "number", "null"]}}
+_TICKET: dict[str, Any] = TICKET
+TICKET_WITH_ATTRIBUTES: dict[str, Any] = {
+    **_TICKET, "required": [*_TICKET["required"], "attributes"],
+    "properties": {**_TICKET["properties"], "attributes": ATTRIBUTES}}
 COMPANY = {"type": "object", "required": ["id", "name"], "properties": {
     "id": {"type": "integer"}, "name": {"type": "string"}, "category": {"type": "string"},
     "manager_id": _nullable("integer")}}
@@ -85,9 +90,11 @@ def _query(*names: str, kind: str = "string") -> list[dict[str, Any]]:
 RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/openapi.json"): {"type": "object"},
     ("GET", "/api/v1/tickets"): _items(TICKET, paged=True),
-    ("POST", "/api/v1/tickets"): TICKET,
-    ("GET", "/api/v1/tickets/{ticket_id}"): {**TICKET, "properties": {
-        **TICKET["properties"], "comments": {"type": "array", "items": COMMENT}}},
+    ("POST", "/api/v1/tickets"): TICKET_WITH_ATTRIBUTES,
+    ("GET", "/api/v1/tickets/{ticket_id}"): {**TICKET_WITH_ATTRIBUTES, "properties": {
+        **TICKET_WITH_ATTRIBUTES["properties"],
+        "comments": {"type": "array", "items": COMMENT}}},
+    ("POST", "/api/v1/tickets/{ticket_id}/attributes"): TICKET_WITH_ATTRIBUTES,
     ("POST", "/api/v1/tickets/{ticket_id}/comments"): COMMENT,
     ("POST", "/api/v1/tickets/{ticket_id}/status"): TICKET,
     ("POST", "/api/v1/tickets/{ticket_id}/responsible"): TICKET,
@@ -96,9 +103,9 @@ RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/companies"): _items(COMPANY),
     ("GET", "/api/v1/employees"): _items(EMPLOYEE),
     ("GET", "/api/v1/reference"): {"type": "object", "required": [
-        "statuses", "priorities", "types", "groups"], "properties": {
+        "statuses", "priorities", "types", "groups", "attributes"], "properties": {
         k: {"type": "array", "items": {"type": "object"}}
-        for k in ("statuses", "priorities", "types", "groups")}},
+        for k in ("statuses", "priorities", "types", "groups", "attributes")}},
     ("GET", "/api/v1/reports/{kind}"): {"type": "object", "required": ["columns", "rows"],
                                         "properties": {
         "report": {"type": "string"}, "from": {"type": "string", "format": "date"},
@@ -112,7 +119,10 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
                                   "properties": {
         "contact_id": {"type": "integer"}, "subject": {"type": "string", "minLength": 1},
         "text": {"type": "string"}, "type": {"type": "string"},
-        "priority": {"type": "string"}}},
+        "priority": {"type": "string"}, "attributes": ATTRIBUTES}},
+    ("POST", "/api/v1/tickets/{ticket_id}/attributes"): {
+        "type": "object", "required": ["attributes"], "properties": {
+            "attributes": ATTRIBUTES}},
     ("POST", "/api/v1/tickets/{ticket_id}/comments"): {
         "type": "object", "required": ["text"], "properties": {
             "text": {"type": "string", "minLength": 1}, "public": {"type": "boolean"},

@@ -8,15 +8,18 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from admin_web import ticket_attributes as attrs
 from admin_web.forms import flag, integer, local_datetime, path_id, run
 from admin_web.keys import EMPLOYEE, TRANSLATOR
 from admin_web.render import redirect, render
 from admin_web.security import Access, access, now
 from core import commands as c
+from core.attributes import visible as visible_attributes
 from core.canned import render as fill_canned
 from core.people import Employee, Role
 from core.tickets import Channel
 from storage import panel_views as views
+from storage.attributes import definitions
 
 routes = web.RouteTableDef()
 PER_PAGE = 25
@@ -45,7 +48,8 @@ async def ticket_list(request: web.Request) -> web.Response:
     page = await views.list_tickets(f, visible, ref, now(), page_no, PER_PAGE)
     params = {k: v for k, v in request.query.items() if k != "page" and v}
     return render(request, "tickets.html", page=page, f=f, ref=ref, channels=list(Channel),
-                  query=urlencode(params), now=now())
+                  query=urlencode(params), now=now(),
+                  attributes=visible_attributes(await definitions(), request[EMPLOYEE].role))
 
 
 async def _visible_detail(request: web.Request) -> views.TicketDetail:
@@ -79,10 +83,13 @@ async def ticket_page(request: web.Request) -> web.Response:
     workflow = ref.workflow
     targets = [s for s in workflow.statuses if workflow.allows(detail.ticket.status, s.code)]
     names = {e.id: e.name for e in ref.employees}
+    defined = await definitions()
+    detail.history = attrs.visible_history(detail.history, defined, me.role)
     return render(request, "ticket.html", d=detail, t=detail.ticket, ref=ref, names=names,
                   targets=targets, canned_groups=groups, canned_answers=answers, draft=draft,
                   current=workflow.get(detail.ticket.status) if detail.ticket.status in workflow
-                  else None, now=now())
+                  else None, now=now(), attributes=attrs.rows(detail.ticket, defined, me.role),
+                  labels=attrs.history_labels(defined))
 
 
 def _ticket_url(ticket_id: int) -> str:
@@ -163,7 +170,8 @@ async def set_field(request: web.Request) -> web.Response:
     value: object = str(form.get("value", "")) or None
     if name == "planned_resolution_at":
         value = local_datetime(request, form.get("value"))
-    if name not in ("priority", "type_code", "subject", "planned_resolution_at"):
+    if name not in ("priority", "type_code", "subject", "planned_resolution_at") \
+            and not name.startswith(attrs.PREFIX):
         raise web.HTTPBadRequest(text="unknown field")
     _, error = await run(request, c.SetTicketField(detail.ticket.id, request[EMPLOYEE].id,
                                                    name, value))
@@ -199,5 +207,5 @@ async def new_ticket(request: web.Request) -> web.Response:
     ticket, error = await run(request, c.OpenTicketForClient(
         request[EMPLOYEE].id, contact_id, str(form.get("subject", "")),
         str(form.get("text", "")), str(form.get("type", "")) or None,
-        str(form.get("priority", "")) or None))
+        str(form.get("priority", "")) or None, attrs.from_form(form)))
     raise redirect(_ticket_url(ticket.id) if ticket else "/tickets", error)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput
 from core.people import Role
 
 TEXT_LIMIT = 500
@@ -96,7 +96,7 @@ def find(definitions: Iterable[AttributeDefinition], code: str, role: Role
     """An attribute this role may set; one hidden from it is as unknown as a missing one."""
     found = next((d for d in visible(definitions, role) if d.code == code), None)
     if found is None:
-        raise NotFound(f"no custom attribute {code[:40]!r}")
+        raise InvalidInput(f"no custom attribute {code[:40]!r}")
     return found
 
 

@@ -33,3 +33,9 @@ async def save_definition(conn: BaseDBAsyncClient, definition: AttributeDefiniti
 
 async def delete_definition(conn: BaseDBAsyncClient, code: str) -> None:
     await m.AttributeDefinitionRow.filter(code=code).using_db(conn).delete()
+
+
+async def definitions() -> list[AttributeDefinition]:
+    """For the panel and the API (read side, outside any unit of work)."""
+    rows = await m.AttributeDefinitionRow.all().order_by("position", "code")
+    return [definition_from_row(r) for r in rows]

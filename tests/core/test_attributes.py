@@ -156,7 +156,7 @@ async def test_a_wrong_value_is_refused_and_nothing_changes() -> None:
 async def test_an_attribute_hidden_from_a_role_cannot_be_set_by_it() -> None:
     desk, store = desk_with(SALARY)
     ticket_id = await a_ticket(desk)
-    with pytest.raises(NotFound, match="no custom attribute 'salary'"):
+    with pytest.raises(InvalidInput, match="no custom attribute 'salary'"):
         await desk.handle(c.SetTicketField(ticket_id, BORIS, "attr:salary", "10"))
     await desk.handle(c.SetTicketField(ticket_id, ANNA, "attr:salary", "10"))
     assert store.ticket(ticket_id).attributes == {"salary": 10}
@@ -166,7 +166,7 @@ async def test_a_disabled_or_unknown_attribute_cannot_be_set() -> None:
     desk, _ = desk_with(AttributeDefinition("old", "Old", enabled=False))
     ticket_id = await a_ticket(desk)
     for code in ("old", "nope"):
-        with pytest.raises(NotFound, match="no custom attribute"):
+        with pytest.raises(InvalidInput, match="no custom attribute"):
             await desk.handle(c.SetTicketField(ticket_id, ANNA, f"attr:{code}", "x"))
 
 
