@@ -150,6 +150,16 @@ class SetTicketField(Command):
 
 
 @dataclass(frozen=True)
+class LinkContacts(Command):
+    """`/link N` in a ticket's topic: the person of ticket N is the person of this ticket
+    (§8.2). The older contact stays and takes over the other's addresses and tickets."""
+
+    ticket_id: int
+    employee_id: int
+    other_ticket_id: int
+
+
+@dataclass(frozen=True)
 class AddObserver(Command):
     ticket_id: int
     employee_id: int

@@ -76,10 +76,15 @@ class Company:
 
 @dataclass(frozen=True)
 class Identity:
-    """A messenger identity: the address a contact is reached at in one channel."""
+    """A messenger identity: the address a contact is reached at in one channel. A contact's
+    further phone numbers and e-mail addresses (beyond `phone` and `email`) are identities of
+    the channels "phone" and "email"."""
 
     channel: str
     external_id: str
+
+
+PHONE, EMAIL = "phone", "email"
 
 
 @dataclass
@@ -100,3 +105,46 @@ class Contact:
             if identity.channel == channel:
                 return identity.external_id
         return None
+
+    @property
+    def phones(self) -> list[str]:
+        return self._values(self.phone, PHONE)
+
+    @property
+    def emails(self) -> list[str]:
+        return self._values(self.email, EMAIL)
+
+    def _values(self, main: str | None, channel: str) -> list[str]:
+        extra = [i.external_id for i in self.identities if i.channel == channel]
+        return [v for v in (main, *extra) if v]
+
+    def clashing_channels(self, other: Contact) -> list[str]:
+        """Messengers where both contacts have an address, and different ones: answers go
+        to a contact's one address in the ticket's channel, so these cannot be one contact."""
+        return sorted({i.channel for i in other.identities
+                       if i.channel not in (PHONE, EMAIL)
+                       and (mine := self.address_in(i.channel)) is not None
+                       and mine != i.external_id})
+
+    def absorb(self, other: Contact) -> None:
+        """Take over another contact's addresses (§8.2): its messenger identities, and its
+        phones and e-mails (extra ones beside this contact's own). Name, company, manager and
+        language stay this contact's where it has them."""
+        for channel, values in ((PHONE, other.phones), (EMAIL, other.emails)):
+            known = self.phones if channel == PHONE else self.emails
+            for value in values:
+                if value in known:
+                    continue
+                if channel == PHONE and self.phone is None:
+                    self.phone = value
+                elif channel == EMAIL and self.email is None:
+                    self.email = value
+                else:
+                    self.identities.append(Identity(channel, value))
+                known.append(value)
+        for identity in other.identities:
+            if identity.channel not in (PHONE, EMAIL) and identity not in self.identities:
+                self.identities.append(identity)
+        self.company_id = self.company_id or other.company_id
+        self.manager_id = self.manager_id or other.manager_id
+        self.language = self.language or other.language

@@ -48,6 +48,10 @@ class ContactRepository(Protocol):
     async def save(self, contact: Contact) -> None: ...
     async def related_ids(self, contact: Contact) -> list[int]:
         """Contacts sharing an e-mail, a phone or a messenger identity with this one."""
+    async def merge(self, keeper: Contact, absorbed: Contact) -> None:
+        """Save `keeper` (which has absorbed the other's addresses), point what referred to
+        `absorbed` (its comments, schedules) at the keeper, and remove `absorbed`. Tickets
+        are moved by the caller, through the ticket aggregate."""
     async def get_company(self, company_id: int) -> Company: ...
 
 

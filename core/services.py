@@ -11,6 +11,7 @@ from core import agent_handlers as agents
 from core import attribute_handlers as attributes
 from core import client_handlers as clients
 from core import commands as c
+from core import contact_links as links
 from core import rule_admin
 from core import setup_handlers as setup
 from core import team_handlers as team
@@ -43,6 +44,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ChangeStatus: agents.change_status,
     c.SetTicketField: agents.set_ticket_field,
     c.AddObserver: agents.add_observer,
+    c.LinkContacts: links.link_contacts,
     c.AddEmployee: team.add_employee,
     c.SetEmployeeActive: team.set_employee_active,
     c.LinkTelegram: team.link_telegram,

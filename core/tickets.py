@@ -251,6 +251,15 @@ class Ticket:
         self.observer_group_ids.add(group_id)
         self._log(at, actor, "observer_group", None, group_id)
 
+    def link_contact(self, absorbed_id: int, keeper_id: int, actor: Actor, at: datetime) -> None:
+        """§8.2: the contact `absorbed_id` is now part of `keeper_id` (one person); its
+        tickets move to the keeper, and the others note the link."""
+        if self.contact_id == absorbed_id:
+            self.contact_id = keeper_id
+            self._log(at, actor, "contact", absorbed_id, keeper_id)
+        else:
+            self._log(at, actor, "linked_contact", None, absorbed_id)
+
     def rate(self, score: int, comment: str | None, actor: Actor, at: datetime) -> None:
         if not 1 <= score <= 5:
             raise InvalidInput("a rating is a whole number from 1 to 5")

@@ -14,6 +14,7 @@ from core.people import Employee
 from storage import mapping as mp
 from storage import models as m
 
+from storage.related import load_contact, related_contact_ids
 LIST_LIMIT = 30
 
 
@@ -104,13 +105,8 @@ class TicketLists:
         row = await m.TicketRow.filter(id=ticket_id).first()
         if row is None:
             return []
-        contact = await m.ContactRow.filter(id=row.contact_id).first()
-        query = Q(id=row.contact_id)
-        if contact and contact.email:
-            query |= Q(email=contact.email)
-        if contact and contact.phone:
-            query |= Q(phone=contact.phone)
-        contact_ids = [r.id for r in await m.ContactRow.filter(query)]
+        person = await load_contact(row.contact_id)
+        contact_ids = await related_contact_ids(person) if person else [row.contact_id]
         rows = await m.TicketRow.filter(contact_id__in=contact_ids).exclude(
             id=ticket_id).order_by("-id").limit(LIST_LIMIT)
         return await self._lines(rows)

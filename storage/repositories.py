@@ -17,12 +17,14 @@ from core.catalog import DeskSettings, Priority, TicketType
 from core.errors import ConcurrentUpdate, NotFound
 from core.events import Event
 from core.outbox import InboundRef, OutboundMessage
-from core.people import Company, Contact, Employee, Group, Identity
+from core.people import EMAIL, PHONE, ActorKind, Company, Contact, Employee, Group, Identity
 from core.statuses import Workflow
 from core.tickets import Comment, HistoryEntry, Ticket
 from storage import mapping as mp
 from storage import models as m
+from storage import rule_models as rm
 from storage.attributes import all_definitions
+from storage.related import related_contact_ids
 
 
 class TicketRepository:
@@ -158,19 +160,30 @@ class ContactRepository:
         known = {(i.channel, i.external_id) for i in await m.IdentityRow.filter(
             contact_id=contact.id).using_db(self.conn)}
         for identity in contact.identities:
-            if (identity.channel, identity.external_id) not in known:
-                await m.IdentityRow.create(using_db=self.conn, contact_id=contact.id,
-                                           channel=identity.channel,
-                                           external_id=identity.external_id)
+            if (identity.channel, identity.external_id) in known:
+                continue
+            if identity.channel in (PHONE, EMAIL) and await m.IdentityRow.filter(
+                    channel=identity.channel, external_id=identity.external_id).using_db(
+                    self.conn).exists():
+                continue  # another contact's extra address: the two are related anyway
+            await m.IdentityRow.create(using_db=self.conn, contact_id=contact.id,
+                                       channel=identity.channel,
+                                       external_id=identity.external_id)
 
     async def related_ids(self, contact: Contact) -> list[int]:
-        query = Q(id=contact.id)
-        if contact.email:
-            query |= Q(email=contact.email)
-        if contact.phone:
-            query |= Q(phone=contact.phone)
-        return list(await m.ContactRow.filter(query).using_db(self.conn).values_list(
-            "id", flat=True))
+        return await related_contact_ids(contact, self.conn)
+
+    async def merge(self, keeper: Contact, absorbed: Contact) -> None:
+        await m.IdentityRow.filter(contact_id=absorbed.id).using_db(self.conn).delete()
+        await self.save(keeper)
+        client = ActorKind.CLIENT
+        await m.CommentRow.filter(author_kind=client, author_id=absorbed.id).using_db(
+            self.conn).update(author_id=keeper.id)
+        await m.HistoryRow.filter(actor_kind=client, actor_id=absorbed.id).using_db(
+            self.conn).update(actor_id=keeper.id)
+        await rm.RecurringScheduleRow.filter(contact_id=absorbed.id).using_db(
+            self.conn).update(contact_id=keeper.id)
+        await m.ContactRow.filter(id=absorbed.id).using_db(self.conn).delete()
 
     async def get_company(self, company_id: int) -> Company:
         row = await m.CompanyRow.filter(id=company_id).using_db(self.conn).first()

@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.expressions import Q
-
 from core.errors import NotFound
 from core.people import ActorKind
 from core.tickets import Attachment
 from storage import mapping as mp
 from storage import models as m
+from storage.related import load_contact, related_contact_ids
 
 SIMILAR_LIMIT = 5
 
@@ -130,23 +129,13 @@ class TicketViews:
             planned_resolution_at=row.planned_resolution_at, on_hold_until=row.on_hold_until,
             rating=row.rating, rating_comment=row.rating_comment,
             linked_from_id=row.linked_from_id,
-            similar=await self._similar(row, contact) if similar else (),
+            similar=await self._similar(row) if similar else (),
         )
 
-    async def _similar(self, ticket: m.TicketRow,
-                       contact: m.ContactRow | None) -> tuple[SimilarTicket, ...]:
-        """Other tickets of contacts sharing the e-mail, phone or a messenger identity."""
-        query = Q(id=ticket.contact_id)
-        if contact and contact.email:
-            query |= Q(email=contact.email)
-        if contact and contact.phone:
-            query |= Q(phone=contact.phone)
-        contact_ids = set(await m.ContactRow.filter(query).values_list("id", flat=True))
-        identities = await m.IdentityRow.filter(contact_id=ticket.contact_id)
-        for identity in identities:
-            contact_ids.update(await m.IdentityRow.filter(
-                channel=identity.channel, external_id=identity.external_id
-            ).values_list("contact_id", flat=True))
+    async def _similar(self, ticket: m.TicketRow) -> tuple[SimilarTicket, ...]:
+        """Other tickets of the same person: contacts sharing a phone or an e-mail (§3.8)."""
+        person = await load_contact(ticket.contact_id)
+        contact_ids = await related_contact_ids(person) if person else [ticket.contact_id]
         rows = await m.TicketRow.filter(contact_id__in=sorted(contact_ids)).exclude(
             id=ticket.id).order_by("-id").limit(SIMILAR_LIMIT)
         names = await self.status_names()

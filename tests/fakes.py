@@ -307,12 +307,18 @@ class InMemoryContactRepository:
     async def related_ids(self, contact: Contact) -> list[int]:
         def shares(other: Contact) -> bool:
             return bool(
-                (contact.email and other.email == contact.email)
-                or (contact.phone and other.phone == contact.phone)
+                {e.casefold() for e in contact.emails} & {e.casefold() for e in other.emails}
+                or set(contact.phones) & set(other.phones)
                 or set(contact.identities) & set(other.identities)
             )
 
         return [o.id for o in self._rows.rows() if o.id != contact.id and shares(o)]
+
+    async def merge(self, keeper: Contact, absorbed: Contact) -> None:
+        """The absorbed contact stays as an empty row here: nothing reaches it any more."""
+        self._rows.write(absorbed.id, replace(absorbed, phone=None, email=None, identities=[],
+                                              current_ticket_id=None))
+        await self.save(keeper)
 
     async def get_company(self, company_id: int) -> Company:
         try:

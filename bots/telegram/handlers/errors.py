@@ -49,6 +49,9 @@ CORE_MESSAGES = (
     "no priority {value}; choose from {names}",
     "no ticket #{number}",
     "the ticket is being changed by someone else right now; try again",
+    "ticket #{number} is this ticket; give another one",
+    "tickets #{number} and #{other} already belong to one contact",
+    "the two contacts write from different accounts in {channel}; they cannot be linked",
     # refusals of the handlers themselves
     "this button is out of date",
     "this canned answer no longer exists",

@@ -1,0 +1,45 @@
+"""Which contacts are one person's (DOMAIN.md §3.8, §8.2): the contact itself and every
+contact sharing a phone number or an e-mail address with it (its own or an extra one kept
+as a "phone" / "email" identity); e-mails compare without regard to case."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
+
+from core.people import EMAIL, PHONE, Contact
+from storage import mapping as mp
+from storage import models as m
+
+
+async def load_contact(contact_id: int, conn: BaseDBAsyncClient | None = None
+                       ) -> Contact | None:
+    row = await m.ContactRow.filter(id=contact_id).using_db(conn).first()
+    if row is None:
+        return None
+    identities = await m.IdentityRow.filter(contact_id=contact_id).using_db(conn)
+    return mp.contact_from_row(row, list(identities))
+
+
+async def related_contact_ids(contact: Contact, conn: BaseDBAsyncClient | None = None
+                              ) -> list[int]:
+    phones, emails = contact.phones, contact.emails
+    ids = {contact.id} if contact.id else set()
+    if not phones and not emails:
+        return sorted(ids)
+    rows = Q(id__in=[])
+    extra = Q(id__in=[])
+    if phones:
+        rows |= Q(phone__in=phones)
+        extra |= Q(channel=PHONE, external_id__in=phones)
+    for email in emails:
+        rows |= Q(email__iexact=email)
+        extra |= Q(channel=EMAIL, external_id__iexact=email)
+    for found in (
+        await m.ContactRow.filter(rows).using_db(conn).values_list("id", flat=True),
+        await m.IdentityRow.filter(extra).using_db(conn).values_list("contact_id", flat=True),
+    ):
+        ids.update(cast(list[int], found))
+    return sorted(ids)
