@@ -13,6 +13,7 @@ from admin_web import (
     dashboard_views,
     metrics,
     settings_attributes,
+    settings_automation,
     settings_people,
     settings_rules,
     settings_views,
@@ -49,7 +50,7 @@ def create_app(runtime: Runtime, config: PanelConfig | None = None) -> web.Appli
     app[TOKENS] = ApiTokenStore()
     app[PREFERENCES] = PreferenceStore()
     for module in (auth_views, ticket_views, dashboard_views, settings_views, settings_people,
-                   settings_rules, settings_attributes, api, metrics):
+                   settings_rules, settings_automation, settings_attributes, api, metrics):
         app.add_routes(module.routes)
     before = set(app.router.resources())
     app.add_routes(health_routes)

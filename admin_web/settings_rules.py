@@ -27,7 +27,9 @@ from storage import panel_views as views
 
 routes = web.RouteTableDef()
 PAGES = {"sla": "/settings/sla", "calendars": "/settings/sla", "routing": "/settings/routing",
-         "automation": "/settings/routing"}
+         "automation": "/settings/automation", "macros": "/settings/macros",
+         "schedules": "/settings/schedules"}
+KINDS = "{kind:(sla|routing|automation|calendars|macros|schedules)}"
 
 
 def _conditions(form: Any) -> Conditions:
@@ -110,7 +112,7 @@ async def save_routing(request: web.Request) -> web.Response:
     raise redirect("/settings/routing", error)
 
 
-@routes.post("/settings/rules/{kind:(sla|routing|automation|calendars)}/{rule_id:\\d+}/toggle")
+@routes.post(f"/settings/rules/{KINDS}/{{rule_id:\\d+}}/toggle")
 @access(Access.ADMIN)
 async def toggle_rule(request: web.Request) -> web.Response:
     kind = request.match_info["kind"]
@@ -123,7 +125,7 @@ async def toggle_rule(request: web.Request) -> web.Response:
     raise redirect(PAGES[kind], error)
 
 
-@routes.post("/settings/rules/{kind:(sla|routing|automation|calendars)}/{rule_id:\\d+}/delete")
+@routes.post(f"/settings/rules/{KINDS}/{{rule_id:\\d+}}/delete")
 @access(Access.ADMIN)
 async def delete_rule(request: web.Request) -> web.Response:
     kind = request.match_info["kind"]

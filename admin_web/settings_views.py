@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from admin_web.channel_status import live_channels
 from admin_web.forms import flag, integer, path_id, run
 from admin_web.keys import CONFIG, EMPLOYEE, RUNTIME, TRANSLATOR
 from admin_web.render import redirect, render
@@ -18,7 +19,8 @@ routes = web.RouteTableDef()
 BACK = {"statuses": "/settings/statuses", "priorities": "/settings/priorities",
         "types": "/settings/types", "canned_groups": "/settings/canned",
         "canned_answers": "/settings/canned", "sla": "/settings/sla",
-        "routing": "/settings/routing", "automation": "/settings/routing"}
+        "routing": "/settings/routing", "automation": "/settings/automation",
+        "macros": "/settings/macros"}
 ORDERED = frozenset(BACK)
 
 
@@ -188,5 +190,6 @@ async def save_desk(request: web.Request) -> web.Response:
 @routes.get("/settings/channels")
 @access(Access.ADMIN)
 async def channels(request: web.Request) -> web.Response:
-    return render(request, "settings/channels.html", channels=request.app[CONFIG].channels,
-                  workers=request.app[RUNTIME].workers_alive())
+    runtime, configured = request.app[RUNTIME], request.app[CONFIG].channels
+    return render(request, "settings/channels.html", channels=configured,
+                  workers=runtime.workers_alive(), live=await live_channels(runtime, configured))

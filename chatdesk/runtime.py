@@ -11,6 +11,7 @@ from typing import Protocol
 
 from aiohttp import web
 
+from chatdesk.channel_status import StatusProbe
 from core.services import Desk
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class Runtime:
     web_adapters: list[WebAdapter] = field(default_factory=list)
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    status_probes: dict[str, StatusProbe] = field(default_factory=dict)  # channel -> probe
 
     def workers_alive(self) -> dict[str, bool]:
         return {w.name: w.alive for w in self.workers}

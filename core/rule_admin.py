@@ -7,6 +7,17 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core import commands as c
+from core.actions import (
+    Action,
+    AddNote,
+    Notify,
+    SendCanned,
+    SetLine,
+    SetPriority,
+    SetResponsible,
+    SetStatus,
+    SetType,
+)
 from core.automation import AutomationRule, Macro, Trigger
 from core.context import HandlerContext
 from core.cron import CronSchedule
@@ -68,10 +79,60 @@ async def _check(rule: Rule, ctx: HandlerContext) -> None:
     elif isinstance(rule, AutomationRule):
         if rule.trigger is Trigger.IDLE and not (rule.idle_hours or 0) > 0:
             raise InvalidInput("an idle rule needs a number of hours")
+        await _check_actions(rule.actions, ctx)
+    elif isinstance(rule, Macro):
+        await _check_actions(rule.actions, ctx)
     elif isinstance(rule, RecurringSchedule):
         CronSchedule.parse(rule.cron)
         _zone(rule.timezone)
         await ctx.uow.contacts.get(rule.contact_id)
+        template = rule.template
+        if not template.subject.strip():
+            raise InvalidInput("a recurring ticket needs a subject")
+        await _check_codes(template.priority, template.type_code, ctx)
+
+
+async def _check_codes(priority: str | None, type_code: str | None,
+                       ctx: HandlerContext) -> None:
+    if priority is not None and priority not in {
+            p.code for p in await ctx.uow.catalog.priorities()}:
+        raise InvalidInput(f"no priority {priority!r}")
+    if type_code is not None and type_code not in await ctx.types():
+        raise InvalidInput(f"no ticket type {type_code!r}")
+
+
+async def _check_actions(actions: tuple[Action, ...], ctx: HandlerContext) -> None:
+    """What a rule or macro would do must be possible when it fires: a refusal then is only
+    logged, so a wrong code is refused now, while someone is there to read the error."""
+    if not actions:
+        raise InvalidInput("a rule or macro needs at least one action")
+    for action in actions:
+        match action:
+            case SetStatus(status=status, hold_hours=hours):
+                (await ctx.workflow()).find(status)
+                if not hours > 0:
+                    raise InvalidInput("on hold needs a number of hours above 0")
+            case SetPriority(priority=priority):
+                await _check_codes(priority, None, ctx)
+            case SetType(type_code=type_code):
+                await _check_codes(None, type_code, ctx)
+            case SetResponsible(employee_id=employee_id, group_id=group_id):
+                if employee_id is None and group_id is None:
+                    raise InvalidInput("set responsible needs an employee or a group")
+                if employee_id is not None:
+                    await ctx.active_employee(employee_id)
+                if group_id is not None:
+                    await ctx.uow.employees.get_group(group_id)
+            case SetLine(line=line) if line not in (1, 2):
+                raise InvalidInput("the line is 1 or 2")
+            case AddNote(text=text) | Notify(text=text) if not text.strip():
+                raise InvalidInput("a note or a notification needs a text")
+            case Notify(employee_ids=ids):
+                for employee_id in ids:
+                    await ctx.uow.employees.get(employee_id)
+            case SendCanned(answer_id=answer_id) if answer_id not in {
+                    a.id for a in await ctx.uow.catalog.canned_answers()}:
+                raise NotFound(f"no canned answer {answer_id}")
 
 
 async def save_rule(cmd: c.SaveRule, ctx: HandlerContext) -> Rule:

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q
-from tortoise.functions import Count
+from tortoise.functions import Count, Max
 
 from core.canned import CannedAnswer, CannedGroup
 from core.catalog import DeskSettings, Priority, TicketType
@@ -18,6 +18,7 @@ from core.people import Company, Contact, Employee, Group, Role
 from core.reports import TicketFacts
 from core.statuses import ON_HOLD, Workflow
 from core.tickets import Comment, HistoryEntry, Ticket
+from core.timers import RECURRING
 from storage import mapping as mp
 from storage import models as m
 from storage.uow import TortoiseUnitOfWork
@@ -345,13 +346,29 @@ async def metrics_snapshot() -> MetricsSnapshot:
 
 # --- rule tables (§4-§6) --------------------------------------------------------------------
 async def rule_tables() -> dict[str, list[Any]]:
-    """Calendars, SLA, routing and automation rules, each in table order."""
+    """Calendars, SLA, routing and automation rules, macros and recurring schedules, each in
+    table order."""
     async with TortoiseUnitOfWork() as uow:
         rules = uow.rules
         return {"calendars": await rules.calendars.all(), "sla": await rules.sla.all(),
-                "routing": await rules.routing.all(), "automation": await rules.automation.all()}
+                "routing": await rules.routing.all(), "automation": await rules.automation.all(),
+                "macros": await rules.macros.all(), "schedules": await rules.schedules.all()}
 
 
 async def notice_templates() -> dict[str, str]:
     async with TortoiseUnitOfWork() as uow:
         return await uow.rules.notices.all()
+
+
+async def armed_schedules() -> dict[int, datetime]:
+    """Recurring schedule id -> the due time of its pending timer."""
+    async with TortoiseUnitOfWork() as uow:
+        return {t.ref_id: t.due_at for t in await uow.timers.pending(kind=RECURRING)
+                if t.ref_id is not None}
+
+
+async def last_inbound_at() -> dict[str, datetime]:
+    """Channel -> when its latest stored inbound update arrived."""
+    rows = await m.InboundRow.all().annotate(last=Max("received_at")).group_by(
+        "channel").values_list("channel", "last")
+    return {channel: last for channel, last in rows if last is not None}

@@ -14,6 +14,7 @@ from bots.telegram.inbound import UpdateProcessor
 from bots.telegram.limits import RateLimiter
 from bots.telegram.polling import TelegramPoller
 from bots.telegram.sender import TelegramSender
+from bots.telegram.status import TelegramStatus
 from bots.telegram.webhook import TelegramWebhook
 from chatdesk.runtime import Runtime, Worker
 from chatdesk.settings import Settings
@@ -51,5 +52,6 @@ async def install_telegram(runtime: Runtime, settings: Settings | None, clock: C
     else:
         poller = TelegramPoller(bot, processor, config.polling_timeout)
         runtime.workers.append(Worker("telegram-polling", poller.run))
+    runtime.status_probes["telegram"] = TelegramStatus(bot, config.mode)
     runtime.on_close.append(bot.session.close)
     return processor

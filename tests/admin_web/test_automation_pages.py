@@ -1,0 +1,328 @@
+"""Automation in the panel (DOMAIN.md §6): an administrator writes trigger rules, macros and
+recurring schedules on settings pages, and the desk then acts on them; the channels page
+shows each channel's live webhook or polling state without waiting on a dead platform."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from admin_web.app import create_app
+from admin_web.config import ChannelInfo, PanelConfig
+from admin_web.keys import RUNTIME
+from bots.telegram.config import TelegramConfig
+from bots.telegram.setup import install_telegram, make_bot
+from bots.telegram.status import TelegramStatus
+from chatdesk.bootstrap import SystemClock
+from chatdesk.channel_status import ask
+from chatdesk.runtime import Runtime
+from core import commands as c
+from core.automation import Trigger
+from core.cron import CronSchedule
+from core.outbox import InboundRef
+from emulators.telegram import RateLimits, TelegramEmulator
+from storage import panel_views as views
+from tests.admin_web.conftest import Browser, Panel, post, sign_in
+
+TOKEN = "7000000003:panel-status-token"
+_FLASH_OK = "Saved."
+
+
+async def ticket(ticket_id: int) -> views.TicketDetail:
+    detail = await views.ticket_detail(ticket_id)
+    assert detail is not None
+    return detail
+
+
+async def admin(panel: Panel) -> tuple[Browser, str]:
+    client = await panel.client()
+    return client, await sign_in(client, "ada")
+
+
+async def test_a_trigger_rule_made_in_the_panel_fires_when_the_client_replies(
+        panel: Panel) -> None:
+    first = await panel.desk.handle(c.ClientWrites("telegram", "1", "Ivan", "hello"))
+    assert (await ticket(first.ticket_id)).ticket.priority != "high"
+    client, csrf = await admin(panel)
+    try:
+        page = await post(client, "/settings/automation", csrf, name="Client <b>replied</b>",
+                          trigger="client_replied", a_priority="high",
+                          a_note="Raised for {{client_name}}", enabled="1")
+        html = await page.text()
+        assert page.status == 200 and _FLASH_OK in html
+        assert "Client &lt;b&gt;replied&lt;/b&gt;" in html and "<b>replied" not in html
+        [rule] = [r for r in (await views.rule_tables())["automation"]
+                  if r.trigger is Trigger.CLIENT_REPLIED and r.id > 2]
+        assert [a.kind for a in rule.actions] == ["set_priority", "add_note"]
+
+        await panel.desk.handle(c.ClientWrites("telegram", "1", "Ivan", "any news?"))
+        detail = await ticket(first.ticket_id)
+        assert detail.ticket.priority == "high"
+        assert any(not cm.public and cm.body == "Raised for Ivan" for cm in detail.comments)
+    finally:
+        await client.close()
+
+
+async def test_the_default_rules_are_editable_in_the_panel(panel: Panel) -> None:
+    client, csrf = await admin(panel)
+    try:
+        rules = {r.id: r for r in (await views.rule_tables())["automation"]}
+        auto_close = rules[2]
+        form = await (await client.get("/settings/automation?edit=2")).text()
+        assert f'value="{auto_close.name}"' in form and 'value="72.0"' in form
+        page = await post(client, "/settings/automation", csrf, id="2",
+                          name="Resolved and quiet for 2 days: Closed", trigger="idle",
+                          idle_hours="48", statuses="resolved", a_status="closed",
+                          enabled="1")
+        assert _FLASH_OK in await page.text()
+        edited = {r.id: r for r in (await views.rule_tables())["automation"]}[2]
+        assert (edited.name, edited.idle_hours, edited.actions) == (
+            "Resolved and quiet for 2 days: Closed", 48.0, auto_close.actions)
+        assert edited.when.statuses == frozenset({"resolved"})
+        assert edited.position == auto_close.position
+    finally:
+        await client.close()
+
+
+async def test_a_macro_made_in_the_panel_is_applied_to_a_ticket(panel: Panel) -> None:
+    opened = await panel.desk.handle(c.ClientWrites("telegram", "1", "Ivan", "hello"))
+    client, csrf = await admin(panel)
+    try:
+        page = await post(client, "/settings/macros", csrf, name="Escalate urgently",
+                          a_priority="urgent", a_line="2",
+                          a_note="Escalated by {{agent_name}}", enabled="1")
+        html = await page.text()
+        assert _FLASH_OK in html and "Escalate urgently" in html
+        [macro] = (await views.rule_tables())["macros"]
+        edit = await (await client.get(f"/settings/macros?edit={macro.id}")).text()
+        assert "Escalated by {{agent_name}}" in edit
+
+        await panel.desk.handle(c.ApplyMacro(opened.ticket_id, panel.admin_id,
+                                             "escalate urgently"))
+        detail = await ticket(opened.ticket_id)
+        assert (detail.ticket.priority, detail.ticket.line) == ("urgent", 2)
+        assert any(cm.body == "Escalated by Ada Admin" for cm in detail.comments)
+
+        await post(client, f"/settings/rules/macros/{macro.id}/delete", csrf)
+        assert not (await views.rule_tables())["macros"]
+    finally:
+        await client.close()
+
+
+async def test_a_schedule_made_in_the_panel_shows_its_next_run_and_is_armed(
+        panel: Panel) -> None:
+    opened = await panel.desk.handle(c.ClientWrites("telegram", "1", "Acme office", "hi"))
+    client, csrf = await admin(panel)
+    try:
+        page = await post(client, "/settings/schedules", csrf, name="Monthly printer check",
+                          cron="0 9 * * mon#1", timezone="Europe/Moscow",
+                          contact_id=str(opened.contact_id), subject="Printer check {{ date }}",
+                          text="Check the toner", priority="high", enabled="1")
+        html = await page.text()
+        assert _FLASH_OK in html and "Acme office" in html
+        [schedule] = (await views.rule_tables())["schedules"]
+        due = CronSchedule.parse("0 9 * * mon#1").next_after(datetime.now(UTC),
+                                                             "Europe/Moscow")
+        assert due is not None and schedule.next_run() == due
+        assert (await views.armed_schedules()) == {schedule.id: due}
+        shown = due.strftime("%Y-%m-%d %H:%M")  # the panel's zone is UTC
+        row = re.search(r'data-schedule="\d+".*?</tr>', html, re.S)
+        assert row and row.group(0).count(shown) == 2  # next run, and the armed timer
+
+        await post(client, f"/settings/rules/schedules/{schedule.id}/toggle", csrf)
+        assert await views.armed_schedules() == {}
+        page = await post(client, "/settings/schedules", csrf, id=str(schedule.id),
+                          name="Weekly printer check", cron="30 8 * * fri",
+                          timezone="Europe/Moscow", contact_id=str(opened.contact_id),
+                          subject="Printer check", enabled="1")
+        [weekly] = (await views.rule_tables())["schedules"]
+        assert (weekly.id, weekly.cron, weekly.enabled) == (schedule.id, "30 8 * * fri", True)
+        assert list(await views.armed_schedules()) == [schedule.id]
+        await post(client, f"/settings/rules/schedules/{schedule.id}/delete", csrf)
+        assert await views.armed_schedules() == {}
+    finally:
+        await client.close()
+
+
+BAD_INPUT: list[tuple[str, dict[str, str], str]] = [
+    ("/settings/automation", {"name": "Quiet", "trigger": "idle", "a_status": "closed"},
+     "An idle rule needs a number of hours"),
+    ("/settings/automation", {"name": "Quiet", "trigger": "idle", "idle_hours": "soon",
+                              "a_status": "closed"}, "Idle hours is not a number"),
+    ("/settings/automation", {"name": "Nothing", "trigger": "created"},
+     "Choose at least one action"),
+    ("/settings/automation", {"name": "Odd", "trigger": "nonsense", "a_priority": "high"},
+     "Choose the event the rule waits for"),
+    ("/settings/automation", {"name": "Odd", "trigger": "created", "a_priority": "sky-high"},
+     "no priority &#39;sky-high&#39;"),
+    ("/settings/automation", {"name": "Odd", "trigger": "created", "a_canned": "999"},
+     "no canned answer 999"),
+    ("/settings/automation", {"name": "Odd", "trigger": "created", "a_note": "x",
+                              "reg_start": "25:99"}, "Give registration hours as HH:MM"),
+    ("/settings/macros", {"name": " ", "a_line": "2"}, "Give it a name"),
+    ("/settings/macros", {"name": "Line 3", "a_line": "3"}, "the line is 1 or 2"),
+    ("/settings/macros", {"name": "Hold", "a_status": "on_hold", "a_hold_hours": "-1"},
+     "On hold for must be above 0"),
+    ("/settings/schedules", {"name": "Bad cron", "cron": "61 * * * *", "contact_id": "1",
+                             "subject": "x"}, "outside 0-59"),
+    ("/settings/schedules", {"name": "No client", "cron": "0 9 * * *", "subject": "x"},
+     "Choose the client the tickets are for"),
+    ("/settings/schedules", {"name": "Bad zone", "cron": "0 9 * * *", "contact_id": "1",
+                             "subject": "x", "timezone": "Mars/Olympus"},
+     "unknown time zone"),
+    ("/settings/schedules", {"name": "Bad start", "cron": "0 9 * * *", "contact_id": "1",
+                             "subject": "x", "starts_at": "yesterday"},
+     "Give the start as a date and time"),
+]
+
+
+async def test_bad_input_shows_an_error_on_the_page_and_saves_nothing(panel: Panel) -> None:
+    await panel.desk.handle(c.ClientWrites("telegram", "1", "Ivan", "hello"))  # contact 1
+    before = await views.rule_tables()
+    client, csrf = await admin(panel)
+    try:
+        for path, form, message in BAD_INPUT:
+            page = await post(client, path, csrf, **form)
+            assert page.status == 200, (path, form)
+            assert message in await page.text(), (path, form)
+        assert await views.rule_tables() == before
+        await post(client, "/language", csrf, language="ru", next="/settings/automation")
+        page = await post(client, "/settings/automation", csrf, name="Quiet", trigger="idle",
+                          a_status="closed", idle_hours="0")
+        assert "Часы без движения: больше 0 и не больше года" in await page.text()
+    finally:
+        await client.close()
+
+
+async def test_automation_pages_are_for_administrators_only(panel: Panel) -> None:
+    client = await panel.client()
+    try:
+        csrf = await sign_in(client, "sam")
+        for path in ("/settings/automation", "/settings/macros", "/settings/schedules",
+                     "/settings/automation?edit=1"):
+            assert (await client.get(path)).status == 403, path
+        for path in ("/settings/automation", "/settings/macros", "/settings/schedules",
+                     "/settings/rules/macros/1/delete", "/settings/rules/schedules/1/toggle"):
+            response = await post(client, path, csrf, name="Mine", trigger="created",
+                                  a_priority="high")
+            assert response.status == 403, path
+        assert len((await views.rule_tables())["automation"]) == 2
+    finally:
+        await client.close()
+
+
+# --- the channels page's live status ----------------------------------------------------------
+@pytest.fixture
+async def emulator() -> AsyncIterator[TelegramEmulator]:
+    emulator = TelegramEmulator(token=TOKEN, rate_limits=RateLimits.off())
+    await emulator.start()
+    try:
+        yield emulator
+    finally:
+        await emulator.stop()
+
+
+def _telegram(emulator_url: str) -> TelegramConfig:
+    return TelegramConfig(token=TOKEN, api_url=emulator_url, agent_chat_id=-100123)
+
+
+async def _live_row(client: Browser, channel: str) -> str:
+    html = await (await client.get("/settings/channels")).text()
+    row = re.search(rf'<tr data-channel="{channel}">.*?</tr>', html, re.S)
+    assert row, html
+    return row.group(0)
+
+
+async def test_the_channels_page_shows_telegram_polling_and_webhook_state(
+        panel: Panel, emulator: TelegramEmulator) -> None:
+    runtime = panel.server.app[RUNTIME]
+    await install_telegram(runtime, None, SystemClock(), config=_telegram(emulator.base_url))
+    client, _ = await admin(panel)
+    try:
+        row = await _live_row(client, "telegram")
+        assert "<code>polling</code>" in row and "pending_update_count</code>: 0" in row
+        assert ">yes<" in row
+
+        bot = make_bot(_telegram(emulator.base_url))
+        try:
+            await bot.set_webhook("https://desk.example/telegram/webhook")
+        finally:
+            await bot.session.close()
+        row = await _live_row(client, "telegram")
+        assert "<code>webhook</code>" in row
+        assert "https://desk.example/telegram/webhook" in row
+        assert "configured_mode</code>: polling" in row  # a stray webhook blocks polling
+    finally:
+        await client.close()
+        for close in runtime.on_close:
+            await close()
+
+
+async def test_an_unreachable_telegram_api_shows_unknown_with_the_error(
+        panel: Panel, emulator: TelegramEmulator) -> None:
+    runtime = panel.server.app[RUNTIME]
+    await install_telegram(runtime, None, SystemClock(), config=_telegram(emulator.base_url))
+    await emulator.stop()
+    client, _ = await admin(panel)
+    try:
+        started = time.monotonic()
+        row = await _live_row(client, "telegram")
+        assert "unknown (error" in row and "<code>unknown</code>" in row
+        assert time.monotonic() - started < 10
+    finally:
+        await client.close()
+        for close in runtime.on_close:
+            await close()
+
+
+async def test_a_telegram_api_that_never_answers_gives_up_after_the_timeout() -> None:
+    done = asyncio.Event()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await done.wait()  # accepts the request and never answers
+        writer.close()
+        await writer.wait_closed()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    bot = make_bot(_telegram(f"http://127.0.0.1:{port}"))
+    try:
+        started = time.monotonic()
+        status = await ask(TelegramStatus(bot, "polling"), seconds=0.5)
+        assert time.monotonic() - started < 3
+        assert (status.reachable, status.mode) == (None, "unknown")
+        assert status.error == "no answer in 0.5 s"
+    finally:
+        await bot.session.close()
+        done.set()
+        server.close()
+        await server.wait_closed()
+        await asyncio.sleep(0.05)  # let the handler close its side
+
+
+async def test_vk_and_viber_show_their_mode_and_the_last_message_received(panel: Panel) -> None:
+    config = PanelConfig(channels=(ChannelInfo("vk", True, {"mode": "longpoll"}),
+                                   ChannelInfo("viber", True, {}),
+                                   ChannelInfo("telegram", False, {})))
+    server = TestServer(create_app(Runtime(panel.desk), config))
+    await server.start_server()
+    await panel.desk.handle(c.ClientWrites("vk", "42", "Vera", "hello"),
+                            source=InboundRef("vk", "event-1"))
+    client = Browser(server)
+    try:
+        await sign_in(client, "ada")
+        vk, viber = await _live_row(client, "vk"), await _live_row(client, "viber")
+        assert "<code>longpoll</code>" in vk and "not checked" in vk
+        assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d</td>", vk)
+        assert "<code>webhook</code>" in viber and "<td>—</td>" in viber
+        assert 'data-channel="telegram"' not in await (await client.get(
+            "/settings/channels")).text()
+    finally:
+        await client.close()
+        await server.close()
