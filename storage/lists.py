@@ -13,8 +13,9 @@ from core.canned import CannedAnswer, CannedGroup
 from core.people import Employee
 from storage import mapping as mp
 from storage import models as m
-
+from storage import rule_models as rm
 from storage.related import load_contact, related_contact_ids
+
 LIST_LIMIT = 30
 
 
@@ -145,6 +146,11 @@ class TicketLists:
     async def canned_answer(self, answer_id: int) -> CannedAnswer | None:
         r = await m.CannedAnswerRow.filter(id=answer_id).first()
         return CannedAnswer(r.id, r.group_id, r.title, r.body, r.position) if r else None
+
+    async def macro_names(self) -> list[str]:
+        """The macros an agent can apply (§6.2), in the order the panel shows them."""
+        rows = await rm.MacroRow.filter(enabled=True).order_by("position", "id")
+        return [r.name for r in rows]
 
     # --- helpers --------------------------------------------------------------------------
     @staticmethod

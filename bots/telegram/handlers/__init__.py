@@ -21,6 +21,7 @@ from bots.telegram.handlers import (
     client_commands,
     client_messages,
     link,
+    macro,
 )
 from bots.telegram.handlers.errors import DomainErrorsMiddleware
 from bots.telegram.handlers.identity import AgentIdentityMiddleware
@@ -60,7 +61,7 @@ def build_routers(config: TelegramConfig, lists: TicketLists | None = None,
     agents.callback_query.filter(F.message.chat.id.in_(config.agent_chats))
     identity = AgentIdentityMiddleware(lists)
     agents.include_routers(agent_commands.router(), link.router(), canned.router(),
-                           agent_lists.router(),
+                           macro.router(), agent_lists.router(),
                            agent_callbacks.router(), agent_topic.router())
 
     for router, domain, audience in ((clients, "client", Audience.CLIENT),

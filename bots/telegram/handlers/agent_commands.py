@@ -36,7 +36,7 @@ SIMPLE: dict[str, Callable[[int, int], c.Command]] = {
     "resolve": lambda t, e: c.ChangeStatus(t, e, RESOLVED),
 }
 TICKET_COMMANDS = (*SIMPLE, "note", "assign", "hold", "priority", "status", "history",
-                   "canned")
+                   "canned", "macro")
 
 
 def router() -> Router:

@@ -101,5 +101,6 @@ HELP = """In a ticket's topic, a message or a file is a reply to the client.
 /close, /reopen — close or reopen
 /priority NAME, /status NAME — change priority or status
 /canned — canned answers
+/macro NAME — apply a macro (/macro alone lists them)
 /history — the client's other tickets
 Anywhere: /queue — unassigned and overdue tickets, /mine — your open tickets."""
