@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from bots.telegram.config import TelegramConfig
 from chatdesk.settings import Settings, SettingsError, load_settings
 
 TOKEN = "123456789:AAE_test-token_value"
@@ -41,6 +42,12 @@ def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert s.viber_bot_name == "ChatDesk"
     assert s.viber_bot_avatar is None
     assert (s.telegram_enabled, s.vk_enabled, s.viber_enabled) == (False, False, False)
+
+
+def test_telegram_agents_dates_are_read_in_the_desks_time_zone(data_dir: Path) -> None:
+    s = load(data_dir, CHATDESK_TIMEZONE="Asia/Tehran", TELEGRAM_BOT_TOKEN=TOKEN,
+             TELEGRAM_AGENT_CHAT_ID="-1001234567890")
+    assert TelegramConfig.from_settings(s).timezone == "Asia/Tehran"
 
 
 def test_tortoise_config(data_dir: Path) -> None:

@@ -18,6 +18,7 @@ class TelegramConfig:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     polling_timeout: int = 25
+    timezone: str = "UTC"  # the desk's (CHATDESK_TIMEZONE): dates agents type are read in it
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TelegramConfig:
@@ -31,6 +32,7 @@ class TelegramConfig:
             mode=settings.telegram_mode,
             webhook_url=settings.telegram_webhook_url,
             webhook_secret=settings.telegram_webhook_secret,
+            timezone=settings.timezone,
         )
 
     @property

@@ -124,8 +124,8 @@ async def started_emulator(
 async def running_stack(emulator: TelegramEmulator, clock: ShiftClock | None = None,
                         limiter: RateLimiter | None = None, mode: str = "polling",
                         webhook_url: str | None = None, webhook_secret: str | None = None,
-                        polling_timeout: int = 1,
-                        timer_interval: float | None = None) -> AsyncIterator[Stack]:
+                        polling_timeout: int = 1, timer_interval: float | None = None,
+                        timezone: str = "UTC") -> AsyncIterator[Stack]:
     """With `timer_interval`, the timer worker runs too, scanning that often (seconds)."""
     clock = clock or ShiftClock()
     runtime = Runtime(build_desk(clock=clock, routing=ROUTING))
@@ -136,7 +136,7 @@ async def running_stack(emulator: TelegramEmulator, clock: ShiftClock | None = N
         runtime.workers.append(Worker("timers", worker.run))
     config = TelegramConfig(token=TOKEN, api_url=emulator.base_url, agent_chat_id=AGENT_CHAT,
                             mode=mode, webhook_url=webhook_url, webhook_secret=webhook_secret,
-                            polling_timeout=polling_timeout)
+                            polling_timeout=polling_timeout, timezone=timezone)
     processor = await install_telegram(runtime, None, clock, config=config,
                                        limiter=limiter or RateLimiter(TelegramLimits.off()))
     await runtime.start()

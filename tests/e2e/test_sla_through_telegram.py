@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -175,6 +176,26 @@ async def test_ticket_on_hold_until_tomorrow_resumes_by_itself_and_its_deadline_
     assert (resumed.new, resumed.actor_kind, resumed.at) == ("open", "system", tomorrow_ten)
     assert row.status == "open" and row.on_hold_until is None
     assert moved - planned == tomorrow_ten - held.at  # exactly the paused time
+
+
+async def test_hold_until_a_date_is_read_in_the_desks_time_zone(
+        emulator: TelegramEmulator) -> None:
+    """CHATDESK_TIMEZONE=Europe/Moscow: "10:00" is 10:00 in Moscow (07:00 UTC), and the
+    ticket is back at that moment, not three hours later."""
+    clock = ShiftClock()
+    day = (clock.now() + timedelta(days=2)).date()
+    ten_in_moscow = datetime.combine(day, time(10), ZoneInfo("Europe/Moscow"))
+    anna = (await add_agents(emulator, ["anna"]))["anna"]
+    async with running_stack(emulator, clock, timer_interval=TICK,
+                             timezone="Europe/Moscow") as stack:
+        ticket_id, thread = await open_ticket(stack)
+        emulator.inject_group_message(AGENT_CHAT, anna.telegram_id, f"/hold {day} 10:00",
+                                      message_thread_id=thread)
+        await card_showing(stack, ticket_id, f"On hold until: {day} 07:00 UTC")
+        clock.jump_to(ten_in_moscow + timedelta(minutes=1))
+        await card_showing(stack, ticket_id, "Status: Open")
+        row = await m.TicketRow.get(id=ticket_id)
+    assert row.on_hold_until is None and row.status == "open"
 
 
 async def test_sla_breach_is_posted_into_its_topic_once(emulator: TelegramEmulator) -> None:

@@ -85,10 +85,7 @@ async def assign(message: Message, command: CommandObject, ticket_id: int,
 
 async def hold(message: Message, command: CommandObject, ticket_id: int, employee: Employee,
                desk: Desk, tg: TelegramConfig, clock: Clock, source: InboundRef) -> None:
-    # Local dates are read in the desk's time zone once the adapter's config carries it
-    # (CHATDESK_TIMEZONE); until then, in UTC.
-    tz = ZoneInfo(getattr(tg, "timezone", None) or "UTC")
-    until = parse_until(command.args or "", clock.now(), tz)
+    until = parse_until(command.args or "", clock.now(), ZoneInfo(tg.timezone))
     await desk.handle(c.ChangeStatus(ticket_id, employee.id, ON_HOLD, until), source=source)
 
 
