@@ -25,6 +25,7 @@ from chatdesk.runtime import Runtime
 from core import commands as c
 from core.automation import Trigger
 from core.cron import CronSchedule
+from core.errors import NotFound
 from core.outbox import InboundRef
 from emulators.telegram import RateLimits, TelegramEmulator
 from storage import panel_views as views
@@ -109,8 +110,17 @@ async def test_a_macro_made_in_the_panel_is_applied_to_a_ticket(panel: Panel) ->
         assert (detail.ticket.priority, detail.ticket.line) == ("urgent", 2)
         assert any(cm.body == "Escalated by Ada Admin" for cm in detail.comments)
 
+        await post(client, "/settings/macros", csrf, name="Thank", a_note="Thanks", enabled="1")
+        await post(client, "/settings/move/macros/{}/up".format(
+            (await views.rule_tables())["macros"][1].id), csrf)
+        assert [m.name for m in (await views.rule_tables())["macros"]] == [
+            "Thank", "Escalate urgently"]
+        await post(client, f"/settings/rules/macros/{macro.id}/toggle", csrf)
+        with pytest.raises(NotFound, match="available: Thank"):
+            await panel.desk.handle(c.ApplyMacro(opened.ticket_id, panel.admin_id,
+                                                 "Escalate urgently"))
         await post(client, f"/settings/rules/macros/{macro.id}/delete", csrf)
-        assert not (await views.rule_tables())["macros"]
+        assert [m.name for m in (await views.rule_tables())["macros"]] == ["Thank"]
     finally:
         await client.close()
 

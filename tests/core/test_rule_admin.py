@@ -8,8 +8,20 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from core import commands as c
+from core.actions import (
+    Action,
+    AddNote,
+    Notify,
+    SendCanned,
+    SetLine,
+    SetPriority,
+    SetResponsible,
+    SetStatus,
+    SetType,
+)
+from core.automation import AutomationRule, Macro, Trigger
 from core.calendar import BusinessCalendar
-from core.errors import InvalidInput, NotAllowed, NotFound
+from core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from core.people import Contact
 from core.recurring import RecurringSchedule, TicketTemplate
 from core.routing import RoutingRule
@@ -99,3 +111,37 @@ async def test_a_registration_window_in_an_unknown_zone_is_refused() -> None:
     night = Conditions(registered=TimeWindow(start=time(20), end=time(8), timezone="Mars/Base"))
     with pytest.raises(InvalidInput, match="Mars/Base"):
         await desk.handle(c.SaveRule(ANNA, RoutingRule(0, "Night", night, responsible_id=ANNA)))
+
+
+@pytest.mark.parametrize(("actions", "error"), [
+    ((), "at least one action"),
+    ((SetPriority("sky-high"),), "no priority"),
+    ((SetType("no-such-type"),), "no ticket type"),
+    ((SetStatus("nowhere"),), "no status"),
+    ((SetStatus("on_hold", 0),), "above 0"),
+    ((SetResponsible(),), "an employee or a group"),
+    ((SetResponsible(group_id=99),), "group"),
+    ((SetLine(3),), "1 or 2"),
+    ((AddNote(" "),), "needs a text"),
+    ((Notify("Look", (99,)),), "99"),
+    ((SendCanned(99),), "canned answer 99"),
+])
+async def test_a_rule_or_macro_whose_action_cannot_work_is_refused(
+        actions: tuple[Action, ...], error: str) -> None:
+    desk, store, _ = make_desk()
+    with pytest.raises(DomainError, match=error):
+        await desk.handle(c.SaveRule(ANNA, AutomationRule(0, "R", Trigger.CREATED, actions)))
+    with pytest.raises(DomainError, match=error):
+        await desk.handle(c.SaveRule(ANNA, Macro(0, "M", actions)))
+    assert set(store.rules.automation) == {1, 2} and not store.rules.macros
+
+
+async def test_a_recurring_ticket_needs_a_subject_and_known_codes() -> None:
+    desk, store, _ = make_desk()
+    store.contacts[1] = Contact(1, "Acme")
+    for template, error in ((TicketTemplate(" "), "subject"),
+                            (TicketTemplate("Check", priority="sky-high"), "no priority")):
+        with pytest.raises(InvalidInput, match=error):
+            await desk.handle(c.SaveRule(ANNA, RecurringSchedule(
+                0, "Daily", "0 8 * * *", "UTC", 1, template, datetime.now(UTC))))
+    assert not store.rules.schedules
