@@ -15,6 +15,15 @@ from storage import models as m
 from storage.related import load_contact, related_contact_ids
 
 SIMILAR_LIMIT = 5
+OPENING_LIMIT = 1000  # a longer first message gets a post of its own
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The message a client opened the ticket with, shown on the ticket's card."""
+
+    comment_id: int
+    body: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,7 @@ class TicketCard:
     rating_comment: str | None
     linked_from_id: int | None
     similar: tuple[SimilarTicket, ...] = ()
+    opening: Opening | None = None
 
     @property
     def number(self) -> int:
@@ -130,7 +140,19 @@ class TicketViews:
             rating=row.rating, rating_comment=row.rating_comment,
             linked_from_id=row.linked_from_id,
             similar=await self._similar(row) if similar else (),
+            opening=await self.opening(row.id),
         )
+
+    async def opening(self, ticket_id: int) -> Opening | None:
+        """The client's opening message when the card can carry it (text only, short): the
+        card shows it, so it is not posted in the topic a second time."""
+        first = await m.CommentRow.filter(ticket_id=ticket_id).order_by("id").first()
+        ticket = await m.TicketRow.filter(id=ticket_id).only("id", "created_at").first()
+        if (first is None or ticket is None or not first.public or first.attachments
+                or first.author_kind != ActorKind.CLIENT or first.created_at != ticket.created_at
+                or not first.body.strip() or len(first.body) > OPENING_LIMIT):
+            return None
+        return Opening(first.id, first.body)
 
     async def _similar(self, ticket: m.TicketRow) -> tuple[SimilarTicket, ...]:
         """Other tickets of the same person: contacts sharing a phone or an e-mail (§3.8)."""

@@ -56,6 +56,8 @@ def card_text(_: Translator, card: TicketCard) -> str:
     if card.linked_from_id:
         lines.append("↪️ " + esc(_("Follow-up of ticket #{number}",
                                    number=card.linked_from_id)))
+    if card.opening:
+        lines.append(f"💬 <blockquote>{esc(card.opening.body.strip())}</blockquote>")
     if card.similar:
         lines.append("🗂 " + esc(_("Similar tickets")) + ":")
         lines += [f"  • #{s.number} · {esc(s.subject)} — {esc(s.status_name)}"

@@ -110,11 +110,14 @@ class TelegramSender:
 
     async def send(self, messages: Sequence[OutboundMessage]) -> list[Outcome]:
         comments = await self._client_comments(messages)
+        on_card = await self._on_cards(messages)
         outcomes: list[Outcome] = []
         index = 0
         while index < len(messages):
             run = self._mergeable_run(messages[index:], comments)
-            if len(run) > 1:
+            if messages[index].comment_id in on_card:
+                result = [await self._shown_on_card(messages[index])]
+            elif len(run) > 1:
                 result = await self._merged(messages[index].ticket_id, run)
             else:
                 result = [await self._one(messages[index], comments)]
@@ -283,6 +286,26 @@ class TelegramSender:
             return await self.views.comment(comment_id)
         except NotFound:
             return None
+
+    # --- the opening message, which the card shows ---------------------------------------------
+    async def _on_cards(self, messages: Sequence[OutboundMessage]) -> set[int]:
+        """Ids of client messages that opened their ticket and are shown on its card."""
+        tickets = {m.ticket_id for m in messages
+                   if m.kind == "client_comment" and m.audience is Audience.AGENTS}
+        openings = [await self.views.opening(t) for t in tickets]
+        return {o.comment_id for o in openings if o is not None}
+
+    async def _shown_on_card(self, message: OutboundMessage) -> Outcome:
+        """Nothing to post but the topic with its card (it is there already, normally):
+        one post fewer against the group's 20 a minute for every new ticket."""
+        async def present(topic: Topic) -> None:
+            return None
+
+        try:
+            await self._with_topic(message.ticket_id, present)
+        except Exception as exc:
+            return self._outcome(exc, message)
+        return Sent()
 
     # --- merging queued client messages ------------------------------------------------------
     async def _client_comments(

@@ -160,7 +160,9 @@ async def test_a_new_ticket_gets_a_topic_with_its_card_and_the_clients_messages(
     assert "Anna Petrova" in text(card) and "Telegram" in text(card) and "Open" in text(card)
     assert card.callback_data == [f"t:take:{ticket}", f"t:escalate:{ticket}", f"t:wait:{ticket}",
                                   f"t:resolve:{ticket}", f"t:close:{ticket}"]
-    assert "👤 Anna Petrova\nPrinter is on fire\nSecond floor" in texts(posts)[0]
+    # the opening message is on the card, not posted again: one post fewer per new ticket
+    assert "Printer is on fire\nSecond floor" in text(card)
+    assert len(posts) == 1 and "Printer is on fire" not in text(posts[0])
     assert "It smells of <b>smoke</b> & plastic" in text(posts[-1])  # shown, not parsed
     assert not any(e["type"] == "bold" and e["length"] == 5 for e in posts[-1].entities)
     [number] = world.client_chat(501)
@@ -182,6 +184,25 @@ async def test_a_new_ticket_gets_a_topic_with_its_card_and_the_clients_messages(
     assert texts(world.posts(reopened.message_thread_id))[-1] == "👤 Anna Petrova\nHello again?"
 
 
+async def test_an_opening_message_with_a_file_or_too_long_for_the_card_is_posted(
+        world: World) -> None:
+    upload = world.emulator.inject_private_message(511, photo=PNG, caption="see the screen")
+    assert upload.message is not None
+    photo = Attachment("photo", upload.message.file_ids[0])
+    await client_writes(world, 511, "see the screen", attachments=(photo,))
+    long_text = "The whole story. " * 100
+    await client_writes(world, 512, long_text)
+    await world.deliver()
+
+    for thread in [t.message_thread_id for t in world.topics()]:
+        card, *posts = world.posts(thread)
+        assert "💬" not in text(card)
+        assert len(posts) == 1
+    captions = [text(p) for t in world.topics() for p in world.posts(t.message_thread_id)[1:]]
+    assert any("see the screen" in x for x in captions)
+    assert any(x.count("The whole story.") == 100 for x in captions)
+
+
 async def test_queued_client_messages_are_merged_into_few_posts(world: World) -> None:
     await client_writes(world, 503, "message 0")
     for n in range(1, 30):
@@ -192,7 +213,8 @@ async def test_queued_client_messages_are_merged_into_few_posts(world: World) ->
     assert len(posts) <= 3 and all(len(p.text or "") <= 4096 for p in posts)
     joined = "\n".join(texts(posts))
     positions = [joined.index(f"message {n} ") for n in range(1, 30)]
-    assert positions == sorted(positions) and "message 0" in joined
+    assert positions == sorted(positions) and "message 0" not in joined
+    assert "message 0" in text(world.posts(topic.message_thread_id)[0])  # on the card
 
 
 async def test_ready_answers_go_to_their_chat_and_thread(world: World) -> None:
