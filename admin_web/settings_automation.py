@@ -19,6 +19,7 @@ from core.automation import Trigger
 from core.conditions import Conditions
 from core.tickets import Channel
 from storage import panel_views as views
+from storage.attributes import definitions
 
 routes = web.RouteTableDef()
 
@@ -58,7 +59,8 @@ async def _save(request: web.Request, kind: str, read: Any) -> web.Response:
 @access(Access.ADMIN)
 async def automation_page(request: web.Request) -> web.Response:
     return await _page(request, "automation", triggers=list(Trigger),
-                       fields=rule_forms.CHANGED_FIELDS, companies=await views.companies())
+                       fields=rule_forms.CHANGED_FIELDS, attributes=await definitions(),
+                       companies=await views.companies())
 
 
 @routes.post("/settings/automation")

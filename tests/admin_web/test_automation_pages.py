@@ -66,6 +66,22 @@ async def test_a_trigger_rule_made_in_the_panel_fires_when_the_client_replies(
         detail = await ticket(first.ticket_id)
         assert detail.ticket.priority == "high"
         assert any(not cm.public and cm.body == "Raised for Ivan" for cm in detail.comments)
+
+        await panel.desk.handle(c.SaveAttribute(panel.admin_id, "contract", "Contract <i>",
+                                                "list", ("basic", "gold")))
+        form = await (await client.get("/settings/automation")).text()
+        assert '<option value="attr:contract" >Contract &lt;i&gt;</option>' in form
+        await post(client, "/settings/automation", csrf, name="Gold contract", enabled="1",
+                   trigger="field_changed", field="attr:contract", attributes="contract: gold",
+                   a_note="Gold client on #{{ticket_number}}")
+        await panel.desk.handle(c.SetTicketField(first.ticket_id, panel.admin_id,
+                                                 "attr:contract", "gold"))
+        detail = await ticket(first.ticket_id)
+        notes = [cm.body for cm in detail.comments if not cm.public]
+        assert f"Gold client on #{detail.ticket.number}" in notes
+        [gold] = [r for r in (await views.rule_tables())["automation"] if r.name == "Gold contract"]
+        assert (gold.field, gold.when.attributes) == ("attr:contract",
+                                                      {"contract": frozenset({"gold"})})
     finally:
         await client.close()
 
