@@ -14,6 +14,7 @@ from bots.messenger.keyboards import Rows, resolution_buttons, rows_from_payload
 from core.errors import NotFound
 from core.outbox import OutboundMessage
 from core.statuses import AWAITING_REPLY, CLOSED, ON_HOLD, OPEN
+from core.tickets import Attachment
 from storage.views import CommentView, TicketViews
 
 
@@ -24,6 +25,9 @@ class Outgoing:
     buttons: Rows = ()
     menu: bool = False  # show the main menu (VK keeps it; Viber needs it on every message)
     tracking: str | None = None
+    files: tuple[Attachment, ...] = ()  # an agent's files, sent as media where possible
+    files_from: str = ""  # the channel that keeps them
+    comment_id: int = 0
 
 
 class UnknownKind(NotFound):
@@ -49,7 +53,9 @@ class Composer:
                               "you here.", number=card.number), _.language, menu=True)
         if message.kind == "agent_reply":
             comment = await self.views.comment(message.comment_id or 0)
-            return Outgoing(agent_reply(_, card.number, comment), _.language)
+            return Outgoing(agent_reply(_, card.number, comment, list_files=False),
+                            _.language, files=comment.attachments, files_from=comment.channel,
+                            comment_id=comment.id)
         if message.kind == "status_changed":
             new = str(message.payload.get("new") or card.status)
             names = await self.views.status_names()
@@ -66,13 +72,30 @@ class Composer:
         raise UnknownKind(f"no client rendering for {message.kind!r}")
 
 
-def agent_reply(_: Translator, number: int, comment: CommentView) -> str:
-    """An agent's answer: which ticket and who answers, the text, then its files by name
-    (files of another channel cannot be re-sent here; links are given when there are)."""
+def agent_reply(_: Translator, number: int, comment: CommentView, *,
+                list_files: bool = True) -> str:
+    """An agent's answer: which ticket and who answers, the text, then (unless the sender
+    sends them as media) its files by name."""
     header = f"💬 {_('Ticket #{number}', number=number)} · {comment.author_name}"
-    files = [f"📎 {a.name or a.kind}" + (f" {a.ref}" if a.ref.startswith("http") else "")
-             for a in comment.attachments]
+    files = file_lines(comment.attachments) if list_files else []
     return "\n".join([header, comment.body.strip(), *files]).strip()
+
+
+def file_lines(files: tuple[Attachment, ...], note: str | None = None) -> list[str]:
+    """Files by name (with their link when they have one), for a client who cannot be sent
+    the files themselves; `note` says why."""
+    lines = [f"📎 {a.name or a.kind}" + (f" {a.ref}" if a.ref.startswith("http") else "")
+             for a in files]
+    return [*lines, note] if lines and note else lines
+
+
+def with_file_names(outgoing: Outgoing, files: tuple[Attachment, ...]) -> str:
+    """The text with the files that could not be sent listed by name, and a note."""
+    if not files:
+        return outgoing.text
+    _ = translator(outgoing.language, "notices")
+    note = _("(The file could not be sent here; ask us and we will send it another way.)")
+    return "\n".join([outgoing.text, *file_lines(files, note)])
 
 
 def status_notice(_: Translator, number: int, status: str, status_name: str,

@@ -17,6 +17,8 @@ class ViberConfig:
     default_language: str = "en"
     request_timeout: float = 30.0
     requests_per_second: float = 50.0
+    public_url: str | None = None  # CHATDESK_PUBLIC_URL: where Viber fetches agents' files
+    secret_key: str = ""  # signs those files' links
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ViberConfig:
@@ -28,4 +30,6 @@ class ViberConfig:
             bot_name=settings.viber_bot_name,
             bot_avatar=settings.viber_bot_avatar,
             default_language=settings.default_language,
+            public_url=settings.public_url,
+            secret_key=settings.secret_key,
         )

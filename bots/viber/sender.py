@@ -14,12 +14,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 import requests
-from viberbot.api.messages import TextMessage
+from viberbot.api.messages import FileMessage, PictureMessage, TextMessage
+from viberbot.api.messages.message import Message
 
 from bots.i18n import translator
-from bots.messenger.compose import Composer, Outgoing
+from bots.messenger.compose import Composer, Outgoing, with_file_names
+from bots.messenger.file_links import FileLinks
+from bots.messenger.files import file_name, is_picture
 from bots.messenger.keyboards import main_menu
 from bots.messenger.text import split_text
 from bots.relay import Failed, Outcome, Retry, Sent
@@ -27,6 +32,8 @@ from bots.viber.api import ViberApiError, ViberClient
 from bots.viber.keyboard import viber_keyboard
 from core.errors import NotFound
 from core.outbox import OutboundMessage
+from core.ports import Clock
+from core.tickets import Attachment
 from storage.messenger_state import MessengerState
 
 log = logging.getLogger(__name__)
@@ -41,11 +48,14 @@ class ViberSender:
     channel = "viber"
 
     def __init__(self, client: ViberClient, composer: Composer,
-                 state: MessengerState | None = None) -> None:
+                 state: MessengerState | None = None, links: FileLinks | None = None,
+                 clock: Clock | None = None) -> None:
         self.client = client
         self.composer = composer
         self.state = state or MessengerState()
-        self._progress: dict[int, int] = {}  # outbox row -> pieces already sent
+        self.links = links
+        self.clock = clock
+        self._progress: dict[int, int] = {}  # outbox row -> messages (pieces, files) sent
 
     def destination(self, message: OutboundMessage) -> str:
         return f"viber:{message.recipient}"
@@ -83,18 +93,39 @@ class ViberSender:
 
     async def _deliver(self, message: OutboundMessage, outgoing: Outgoing) -> str | None:
         assert message.recipient
-        pieces = split_text(outgoing.text, MAX_TEXT) or ["…"]
-        rows = outgoing.buttons or main_menu(translator(outgoing.language, "messenger"),
-                                             share_phone=True)
+        files = outgoing.files if self.links and outgoing.comment_id else ()
+        if outgoing.files and not files:
+            log.warning("viber message %d: no public URL for files, sent by name", message.id)
+        text = with_file_names(outgoing, outgoing.files if not files else ())
+        pieces = split_text(text, MAX_TEXT) or ["…"]
+        keyboard = viber_keyboard(outgoing.buttons or main_menu(
+            translator(outgoing.language, "messenger"), share_phone=True))
+        last = len(pieces) + len(files) - 1
+        parts: list[Message] = [
+            TextMessage(text=piece, keyboard=keyboard, min_api_version=3,
+                        tracking_data=outgoing.tracking if i == last else None)
+            for i, piece in enumerate(pieces)]
+        parts += [self._file_message(outgoing.comment_id, i, a, keyboard, outgoing.tracking
+                                     if len(pieces) + i == last else None)
+                  for i, a in enumerate(files)]
         token = None
-        for index in range(self._progress.get(message.id, 0), len(pieces)):
-            last = index == len(pieces) - 1
-            viber = TextMessage(text=pieces[index], keyboard=viber_keyboard(rows),
-                                tracking_data=outgoing.tracking if last else None,
-                                min_api_version=3)
-            token = await self.client.send(message.recipient, viber)
+        for index in range(self._progress.get(message.id, 0), len(parts)):
+            token = await self.client.send(message.recipient, parts[index])
             self._progress[message.id] = index + 1
         return token
+
+    def _file_message(self, comment_id: int, index: int, attachment: Attachment,
+                      keyboard: dict[str, Any], tracking: str | None) -> Message:
+        """A picture or a file Viber fetches from our signed link."""
+        assert self.links is not None
+        now = self.clock.now() if self.clock else datetime.now(UTC)
+        url = self.links.url(comment_id, index, now)
+        if is_picture(attachment):
+            return PictureMessage(media=url, keyboard=keyboard, tracking_data=tracking,
+                                  min_api_version=3)
+        return FileMessage(media=url, size=attachment.size or 1,
+                           file_name=file_name(attachment)[:255], keyboard=keyboard,
+                           tracking_data=tracking, min_api_version=3)
 
     async def _api_outcome(self, exc: ViberApiError, message: OutboundMessage) -> Outcome:
         text = f"Viber status {exc.status}: {exc.message}"

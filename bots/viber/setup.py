@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 from bots.messenger.compose import Composer
 from bots.messenger.conversation import ClientConversation
+from bots.messenger.file_links import FileLinks
+from bots.messenger.files import FileSource, channel_files
 from bots.relay import OutboxRelay
 from bots.viber.api import ViberClient
 from bots.viber.config import ViberConfig
@@ -37,7 +39,8 @@ class ViberChannel:
 
 
 async def install_viber(runtime: Runtime, settings: Settings | None, clock: Clock,
-                        config: ViberConfig | None = None) -> ViberChannel:
+                        config: ViberConfig | None = None,
+                        files: FileSource | None = None) -> ViberChannel:
     assert config is not None or settings is not None
     if config is None:
         assert settings is not None
@@ -51,7 +54,14 @@ async def install_viber(runtime: Runtime, settings: Settings | None, clock: Cloc
     events = ViberEvents(conversation)
     webhook = ViberWebhook(config, events)
     runtime.web_adapters.append(webhook)
-    sender = ViberSender(client, Composer(config.default_language))
+    links = None
+    if config.public_url and config.secret_key:
+        links = FileLinks(config.public_url, config.secret_key, files or channel_files(settings))
+        runtime.web_adapters.append(links)
+    else:
+        log.warning("CHATDESK_PUBLIC_URL is not set: agents' files reach Viber clients as "
+                    "names only")
+    sender = ViberSender(client, Composer(config.default_language), links=links, clock=clock)
     relay = OutboxRelay(sender, clock, agent_channel=runtime.desk.routing.agent_channel)
     runtime.workers.append(Worker("viber-relay", relay.run))
     channel = ViberChannel(client, events, webhook, relay, asyncio.Event())

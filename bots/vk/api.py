@@ -63,6 +63,20 @@ class VkClient:
         async with asyncio.timeout(self.config.request_timeout + 5):
             return await asyncio.to_thread(self.vk.method, method, values)
 
+    async def upload(self, url: str, field: str, name: str, data: bytes,
+                     mime_type: str) -> dict[str, Any]:
+        """POST a file to an upload URL VK gave (multipart, one field); VK's answer."""
+        def post() -> dict[str, Any]:
+            response = self.session.post(url, files={field: (name, data, mime_type)})
+            response.raise_for_status()
+            answer: dict[str, Any] = response.json()
+            if "error" in answer:
+                raise requests.HTTPError(f"upload refused: {answer['error']}")
+            return answer
+
+        async with asyncio.timeout(self.config.request_timeout + 5):
+            return await asyncio.to_thread(post)
+
     async def user_name(self, user_id: int) -> str | None:
         """The user's name as VK shows it; None when VK does not say."""
         try:

@@ -4,6 +4,10 @@ ticket buttons sit under their message). Each message gets a `random_id` derived
 outbox row, so a retry after a timeout never shows the client a duplicate: VK does not
 deliver a random_id twice.
 
+An agent's files are uploaded the VK way (photos.getMessagesUploadServer, the upload, then
+photos.saveMessagesPhoto; documents through docs.getMessagesUploadServer and docs.save) and
+sent as the message's attachments; a file that cannot be fetched is named in the text.
+
 Outcomes: errors 6 (too many requests), 9 (flood control), 10 (server) and 29 (rate limit),
 timeouts and network errors -> Retry with backoff; a client who denied messages (901, 900,
 or a message_deny event) -> Failed, so the ticket's topic gets a note; other API errors ->
@@ -16,22 +20,26 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+import aiohttp
 import requests
 from vk_api.exceptions import ApiError
 
 from bots.i18n import translator
-from bots.messenger.compose import Composer, Outgoing
+from bots.messenger.compose import Composer, Outgoing, with_file_names
+from bots.messenger.files import FileData, FileSource, FileUnavailable, file_name, is_picture
 from bots.messenger.keyboards import SHARE_PHONE, Button, Rows, main_menu
 from bots.messenger.text import split_text
 from bots.relay import Failed, Outcome, Retry, Sent
 from bots.vk.api import VkClient
 from core.errors import NotFound
 from core.outbox import OutboundMessage
+from core.tickets import Attachment
 from storage.messenger_state import MessengerState
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 9000
+MAX_ATTACHMENTS = 10  # messages.send takes at most 10 attachments
 PARTS_PER_MESSAGE = 16  # random_ids per outbox row: one per piece of a long text
 RETRY_AFTER = {6: 1.0, 9: 30.0, 10: None, 29: 300.0}  # VK error -> seconds (None: backoff)
 UNREACHABLE = frozenset({900, 901, 902})
@@ -47,10 +55,13 @@ class VkSender:
     channel = "vk"
 
     def __init__(self, client: VkClient, composer: Composer,
-                 state: MessengerState | None = None) -> None:
+                 state: MessengerState | None = None, files: FileSource | None = None) -> None:
         self.client = client
         self.composer = composer
         self.state = state or MessengerState()
+        self.files = files
+        # Uploads of an outbox row kept until it is sent, so a retry does not upload again.
+        self._uploaded: dict[int, tuple[list[str], tuple[Attachment, ...]]] = {}
 
     def destination(self, message: OutboundMessage) -> str:
         return f"vk:{message.recipient}"
@@ -59,6 +70,8 @@ class VkSender:
         outcomes: list[Outcome] = []
         for message in messages:
             outcome = await self._one(message)
+            if not isinstance(outcome, Retry):
+                self._uploaded.pop(message.id, None)
             outcomes.append(outcome)
             if not isinstance(outcome, Sent):
                 break
@@ -75,21 +88,60 @@ class VkSender:
             await self._deliver(int(message.recipient), message.id, outgoing)
         except ApiError as exc:
             return self._api_outcome(exc, message)
-        except (requests.RequestException, TimeoutError, OSError) as exc:
+        except (requests.RequestException, aiohttp.ClientError, TimeoutError, OSError) as exc:
             return Retry(f"{type(exc).__name__}: {exc}")
         except NotFound as exc:
             return Failed(str(exc))
         return Sent()
 
     async def _deliver(self, peer_id: int, row_id: int, outgoing: Outgoing) -> None:
-        pieces = split_text(outgoing.text, MAX_TEXT) or ["…"]
+        if row_id not in self._uploaded:
+            self._uploaded[row_id] = await self._upload_all(peer_id, outgoing)
+        attachments, unsent = self._uploaded[row_id]
+        pieces = split_text(with_file_names(outgoing, unsent), MAX_TEXT) or ["…"]
         keyboard = self._keyboard(outgoing)
         for index, piece in enumerate(pieces):
             values: dict[str, Any] = {"peer_id": peer_id, "message": piece,
                                       "random_id": random_id(row_id, index)}
-            if keyboard and index == len(pieces) - 1:
-                values["keyboard"] = keyboard
+            if index == len(pieces) - 1:
+                if keyboard:
+                    values["keyboard"] = keyboard
+                if attachments:
+                    values["attachment"] = ",".join(attachments)
             await self.client.call("messages.send", **values)
+
+    async def _upload_all(self, peer_id: int, outgoing: Outgoing
+                          ) -> tuple[list[str], tuple[Attachment, ...]]:
+        """VK's references of the uploaded files ("photo-1_2", "doc-1_3"), and the files
+        that cannot be sent (they are named in the text instead)."""
+        uploaded: list[str] = []
+        unsent: list[Attachment] = []
+        for attachment in outgoing.files[:MAX_ATTACHMENTS]:
+            try:
+                if self.files is None:
+                    raise FileUnavailable("no file source")
+                file = await self.files.fetch(outgoing.files_from, attachment)
+            except FileUnavailable as exc:
+                log.warning("vk: %s is sent by name: %s", file_name(attachment), exc)
+                unsent.append(attachment)
+                continue
+            uploaded.append(await self._upload(peer_id, file, is_picture(attachment)))
+        return uploaded, (*unsent, *outgoing.files[MAX_ATTACHMENTS:])
+
+    async def _upload(self, peer_id: int, file: FileData, picture: bool) -> str:
+        if picture:
+            server = await self.client.call("photos.getMessagesUploadServer", peer_id=peer_id)
+            sent = await self.client.upload(server["upload_url"], "photo", file.name,
+                                            file.data, file.mime_type)
+            [photo] = await self.client.call("photos.saveMessagesPhoto", photo=sent["photo"],
+                                             server=sent["server"], hash=sent["hash"])
+            return _reference("photo", photo)
+        server = await self.client.call("docs.getMessagesUploadServer", type="doc",
+                                        peer_id=peer_id)
+        sent = await self.client.upload(server["upload_url"], "file", file.name, file.data,
+                                        file.mime_type)
+        saved = await self.client.call("docs.save", file=sent["file"], title=file.name)
+        return _reference("doc", saved["doc"])
 
     def _keyboard(self, outgoing: Outgoing) -> str | None:
         if outgoing.buttons:
@@ -108,6 +160,11 @@ class VkSender:
             return Failed(text)
         log.error("vk message %d (%s) refused: %s", message.id, message.kind, text)
         return Failed(text)
+
+
+def _reference(kind: str, media: dict[str, Any]) -> str:
+    reference = f"{kind}{media['owner_id']}_{media['id']}"
+    return f"{reference}_{media['access_key']}" if media.get("access_key") else reference
 
 
 def _vk_keyboard(rows: Rows, *, inline: bool) -> dict[str, Any]:

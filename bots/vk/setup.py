@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bots.messenger.compose import Composer
 from bots.messenger.conversation import ClientConversation
+from bots.messenger.files import FileSource, channel_files
 from bots.relay import OutboxRelay
 from bots.vk.api import VkClient
 from bots.vk.callback import VkCallback
@@ -33,14 +34,16 @@ class VkChannel:
 
 
 async def install_vk(runtime: Runtime, settings: Settings | None, clock: Clock,
-                     config: VkConfig | None = None) -> VkChannel:
+                     config: VkConfig | None = None,
+                     files: FileSource | None = None) -> VkChannel:
     assert config is not None or settings is not None
     config = config or VkConfig.from_settings(settings)  # type: ignore[arg-type]
+    files = files or channel_files(settings)
     client = VkClient(config)
     conversation = ClientConversation(CHANNEL, runtime.desk, clock, TicketLists(),
                                       config.default_language, replies_to_prompt=True)
     events = VkEvents(conversation, client)
-    sender = VkSender(client, Composer(config.default_language))
+    sender = VkSender(client, Composer(config.default_language), files=files)
     relay = OutboxRelay(sender, clock, agent_channel=runtime.desk.routing.agent_channel)
     runtime.workers.append(Worker("vk-relay", relay.run))
     channel = VkChannel(client, events, relay)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import aiohttp
 from aiohttp import web
 
 from emulators.common import WindowLimit, WindowLimiter
@@ -234,6 +235,13 @@ class ViberEmulator:
     # --- reading back -----------------------------------------------------------------------------
     def received(self, user_id: str) -> list[SentMessage]:
         return [m for m in self.state.sent if m.receiver == user_id]
+
+    async def fetch_media(self, message: SentMessage) -> tuple[int, bytes]:
+        """Fetch a picture's or file's `media` URL as Viber's servers do: (status, bytes)."""
+        if not message.media:
+            raise ValueError("the message has no media")
+        async with aiohttp.ClientSession() as http, http.get(message.media) as response:
+            return response.status, await response.read()
 
     def texts(self, user_id: str) -> list[str]:
         return [m.text or "" for m in self.received(user_id)]

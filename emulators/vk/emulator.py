@@ -22,6 +22,7 @@ from emulators.common import WindowLimit, WindowLimiter
 from .callback import CallbackDeliverer, CallbackRetry
 from .schema import VkSchema
 from .state import CallbackServer, Event, SentMessage, VkState, VkUser
+from .uploads import SavedMedia, VkUploads
 
 T = TypeVar("T")
 
@@ -60,6 +61,7 @@ class VkEmulator:
         self.state = VkState(group_id, token)
         self.limiter = WindowLimiter((limits or VkLimits()).window(), clock)
         self.files: dict[str, StoredFile] = {}
+        self.uploads = VkUploads(self)
         self._deliverer = CallbackDeliverer(self.state, callback_retry or CallbackRetry())
         self._host, self._port = host, port
         self._runner: web.AppRunner | None = None
@@ -221,6 +223,10 @@ class VkEmulator:
         for _ in range(times):
             self.state.injected_errors.append((method, code))
 
+    def fail_uploads(self, times: int = 1) -> None:
+        """The next `times` POSTs to an upload URL answer HTTP 500."""
+        self.uploads.failures += times
+
     def fail_longpoll(self, *codes: int) -> None:
         """The next long-poll requests answer `{"failed": code}`, one code each."""
         for code in codes:
@@ -233,6 +239,10 @@ class VkEmulator:
     def received(self, user_id: int) -> list[SentMessage]:
         """What the community sent to a user, in order."""
         return [m for m in self.state.sent if m.peer_id == user_id]
+
+    def media(self, attachment: str) -> SavedMedia:
+        """A photo or document the community attached ("photo-1_2" or "photo-1_2_key")."""
+        return self.uploads.saved["_".join(attachment.split("_")[:2])]
 
     def texts(self, user_id: int) -> list[str]:
         return [m.text for m in self.received(user_id)]

@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import UNKNOWN_METHOD, VkError, param_error
 
-SECTIONS = ("messages", "groups", "users")
+SECTIONS = ("messages", "groups", "users", "photos", "docs")
 _INTEGER = re.compile(r"-?\d+")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 

@@ -15,6 +15,7 @@ from aiohttp import web
 from .errors import AUTH, SERVER, TOO_MANY_RPS, VkError
 from .methods import IMPLEMENTED, not_emulated
 from .state import CallRecord
+from .uploads import UPLOAD_METHODS
 
 if TYPE_CHECKING:
     from .emulator import VkEmulator
@@ -71,6 +72,10 @@ def _call(emulator: VkEmulator, name: str, params: dict[str, str], token: str) -
     if injected is not None:
         raise VkError(injected)
     emulator.schema.check(spec.name, params)
+    if name in UPLOAD_METHODS:
+        return UPLOAD_METHODS[name](emulator.uploads, params)
+    if name == "messages.send" and params.get("attachment"):
+        emulator.uploads.check_attachments(params["attachment"])
     method = IMPLEMENTED.get(name)
     if method is None:
         state.internal_errors.append(f"{name} is not emulated")
@@ -135,5 +140,7 @@ def create_app(emulator: VkEmulator) -> web.Application:
     app[EMULATOR] = emulator
     app.router.add_route("*", "/method/{name}", handle_method)
     app.router.add_get("/longpoll/{group_id}", handle_longpoll)
+    app.router.add_post("/upload/{kind}/{token}", emulator.uploads.receive)
+    app.router.add_get("/media/{reference}", emulator.uploads.serve)
     add_control_routes(app)
     return app
