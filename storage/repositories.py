@@ -184,6 +184,7 @@ class ContactRepository:
         await rm.RecurringScheduleRow.filter(contact_id=absorbed.id).using_db(
             self.conn).update(contact_id=keeper.id)
         await m.ContactRow.filter(id=absorbed.id).using_db(self.conn).delete()
+        self._known.pop(absorbed.id, None)
 
     async def get_company(self, company_id: int) -> Company:
         row = await m.CompanyRow.filter(id=company_id).using_db(self.conn).first()

@@ -3,9 +3,10 @@ the dispatcher and its command commits together with the update's id; only then 
 caller confirm it to Telegram (next getUpdates offset, or webhook 200). An update whose
 handler crashes is parked in the database with the error, visible and retryable.
 
-A getUpdates batch is committed as one transaction (`process_batch`), each update in a
-savepoint of its own: a failing update is rolled back and parked without touching the
-others. If the batch cannot be committed at all, its updates are processed again one by
+Whatever one update causes (its command, the answers to it, its record) commits in one
+transaction. A getUpdates batch is committed as one transaction (`process_batch`), each
+update in a savepoint of its own: a failing update is rolled back and parked without touching
+the others. If the batch cannot be committed at all, its updates are processed again one by
 one, each in its own transaction; an update recorded already is recognised and skipped."""
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ class UpdateProcessor:
             await self.process(update)
 
     async def process(self, update: Update) -> None:
-        await self._process(update)
+        """One update in one transaction: its command, its answers and its record."""
+        async with batch():
+            await self._process(update)
         self.processed += 1
 
     async def _process(self, update: Update) -> None:
