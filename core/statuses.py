@@ -39,6 +39,12 @@ class Status:
         return self.state is ObjectState.OPEN
 
     @property
+    def closes(self) -> bool:
+        """Closed, and every custom closed-state status, end the ticket: they stamp closed_at
+        and only the reopen window brings it back (§2.2, §3.4). Resolved waits for the client."""
+        return not self.is_open and self.code != RESOLVED
+
+    @property
     def counts_for_sla(self) -> bool:
         return self.is_open and not self.pauses_sla
 

@@ -128,8 +128,8 @@ class Ticket:
         until: datetime | None = None,
         reopen_window: timedelta | None = None,
     ) -> None:
-        workflow.check(self.status, new)
-        if self.status == CLOSED and not self.can_reopen(at, reopen_window):
+        target = workflow.check(self.status, new)
+        if not self.can_reopen(at, reopen_window):
             raise TransitionRefused(f"ticket #{self.number} is closed for good")
         if new == ON_HOLD:
             if until is None:
@@ -141,9 +141,9 @@ class Ticket:
         self.on_hold_until = until if new == ON_HOLD else None
         if new == RESOLVED:
             self.resolved_at = at
-        if new == CLOSED:
+        if target.closes:
             self.closed_at = at
-        if workflow.get(new).is_open:
+        if target.is_open:
             self.resolved_at = None
             self.closed_at = None
         self._log(at, actor, "status", old, new)
@@ -152,8 +152,9 @@ class Ticket:
         self.events.append(ev.StatusChanged(self.id, at, actor, old, new))
 
     def can_reopen(self, at: datetime, window: timedelta | None) -> bool:
-        """§3.4: a closed ticket reopens only inside the window; window 0 means never."""
-        if self.status != CLOSED:
+        """§3.4: a closed ticket (Closed, or a custom closed-state status, which stamps
+        closed_at too) reopens only inside the window; window 0 means never."""
+        if self.status != CLOSED and self.closed_at is None:
             return True
         if window is None or window <= timedelta(0) or self.closed_at is None:
             return False

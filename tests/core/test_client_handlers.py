@@ -12,7 +12,7 @@ from core import commands as c
 from core.catalog import DeskSettings
 from core.errors import DomainError, InvalidInput, NotAllowed, TransitionRefused
 from core.people import Contact, Identity
-from core.statuses import CLOSED, OPEN, RESOLVED
+from core.statuses import CLOSED, OPEN, RESOLVED, ObjectState, Status
 from core.tickets import Attachment
 from tests.core.steps import (
     CLIENT,
@@ -135,6 +135,23 @@ async def test_writing_to_a_closed_ticket_reopens_it_only_inside_the_window(
         assert old.status == CLOSED, "the old ticket stays closed"
         assert [c.body for c in store.comments_of(new.id)] == ["It is broken again"]
         assert store.contacts[first.contact_id].current_ticket_id == new.id
+
+
+async def test_a_ticket_in_a_custom_closed_status_reopens_only_inside_the_window() -> None:
+    rejected = Status("rejected", "Rejected", ObjectState.CLOSED, position=6)
+    desk, store, clock = make_desk(statuses=[rejected])
+    first = await client_writes(desk)
+    await desk.handle(c.ChangeStatus(first.ticket_id, ANNA, "Rejected"))
+    clock.advance(WEEK)
+    again = await client_writes(desk, "It is not a duplicate")
+    assert (again.ticket_id, again.reopened) == (first.ticket_id, True)
+    await desk.handle(c.ChangeStatus(first.ticket_id, ANNA, "Rejected"))
+    clock.advance(WEEK + timedelta(seconds=1))
+    later = await client_writes(desk, "Still broken")
+    assert later.opened and later.linked_from_id == first.ticket_id
+    assert store.ticket(first.ticket_id).status == "rejected", "the old ticket stays closed"
+    with pytest.raises(TransitionRefused, match="too long ago"):
+        await desk.handle(c.ClientReopensTicket(first.contact_id, first.ticket_id))
 
 
 async def test_after_new_the_next_message_opens_a_new_ticket_and_later_ones_join_it() -> None:

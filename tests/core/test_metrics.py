@@ -14,6 +14,7 @@ from tests.fakes import ANNA, BORIS, FakeClock, InMemoryStore, make_desk
 
 MINUTE, HOUR, WEEK = timedelta(minutes=1), timedelta(hours=1), timedelta(days=7)
 IN_PROGRESS = Status("in_progress", "In progress", ObjectState.OPEN, position=5)
+REJECTED = Status("rejected", "Rejected", ObjectState.CLOSED, position=6)
 
 
 def resolution(store: InMemoryStore, clock: FakeClock, ticket_id: int) -> timedelta:
@@ -42,6 +43,20 @@ async def test_time_closed_is_left_out_of_resolution_time_the_domain_example() -
     await agent_replies(desk, ticket_id, "Done again", resolve=True)
     await desk.handle(c.ClientClosesTicket(contact_id, ticket_id))
     clock.advance(30 * WEEK)
+    assert resolution(store, clock, ticket_id) == HOUR + 30 * MINUTE
+
+
+async def test_time_in_a_custom_closed_status_is_left_out_of_resolution_time() -> None:
+    desk, store, clock = make_desk(statuses=[REJECTED])
+    ticket_id = await opened(desk)
+    clock.advance(HOUR)
+    await desk.handle(c.ChangeStatus(ticket_id, ANNA, "Rejected"))
+    assert store.ticket(ticket_id).closed_at == clock.now()
+    clock.advance(WEEK)
+    assert (await client_writes(desk, "It is not a duplicate")).reopened
+    clock.advance(30 * MINUTE)
+    await agent_replies(desk, ticket_id, "Done", resolve=True)
+    clock.advance(WEEK)
     assert resolution(store, clock, ticket_id) == HOUR + 30 * MINUTE
 
 

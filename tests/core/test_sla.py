@@ -17,6 +17,7 @@ from core.metrics import StatusSpan
 from core.outbox import Audience
 from core.services import Desk
 from core.sla import ServiceCalendar, SlaRule, due_times, rule_for
+from core.statuses import ObjectState, Status
 from core.tickets import Ticket
 from tests.core.steps import agent_replies, client_writes
 from tests.fake_rules import fire_due_timers
@@ -25,6 +26,7 @@ from tests.fakes import ANNA, FakeClock, InMemoryStore, make_desk
 BERLIN = ZoneInfo("Europe/Berlin")
 OFFICE = BusinessCalendar.weekdays("Europe/Berlin", time(9), time(18))
 MINUTE, HOUR = timedelta(minutes=1), timedelta(hours=1)
+REJECTED = Status("rejected", "Rejected", ObjectState.CLOSED, position=6)
 
 
 def berlin(day: int, hour: int, minute: int = 0) -> datetime:
@@ -143,6 +145,18 @@ async def test_resuming_early_by_hand_recomputes_and_drops_the_resume_timer() ->
     await tick(desk, store, clock, berlin(5, 12))
     assert [h.new for h in store.history_of(first.ticket_id, "status")] == [
         "open", "on_hold", "open"]
+
+
+async def test_a_custom_closed_status_stops_the_sla_like_closed() -> None:
+    desk, store, clock = sla_desk()
+    store.statuses.append(REJECTED)
+    first = await client_writes(desk)
+    clock.set(berlin(3, 11).astimezone(UTC))
+    await desk.handle(c.ChangeStatus(first.ticket_id, ANNA, "Rejected"))
+    await tick(desk, store, clock, berlin(4, 11))
+    assert sla_messages(store, first.ticket_id) == []
+    assert not [r for r in store.rules.timers.values()
+                if r.state == "pending" and r.timer.ticket_id == first.ticket_id]
 
 
 async def test_a_resolution_time_set_by_hand_is_kept_when_the_priority_changes() -> None:

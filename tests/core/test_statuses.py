@@ -194,13 +194,13 @@ class TicketLifecycle(RuleBasedStateMachine):
                 assert change.old == before.new, "the history skips a status"
                 assert change.old is not None and change.new is not None
                 assert WORKFLOW.allows(change.old, change.new), change
-                if change.old == CLOSED:
+                if WORKFLOW.get(change.old).closes:  # Closed or Rejected (§2.2, §3.4)
                     assert change.at - before.at <= WINDOW, "reopened after the window"
             assert changes[-1].new == t.status
             assert (t.status == ON_HOLD) == (t.on_hold_until is not None)
             if t.on_hold_until is not None:
                 assert t.on_hold_until > changes[-1].at
-            assert (t.status == CLOSED) == (t.closed_at is not None)
+            assert WORKFLOW.get(t.status).closes == (t.closed_at is not None)
             if t.closed_at is not None:
                 assert t.closed_at == changes[-1].at
             assert (t.status == RESOLVED) <= (t.resolved_at is not None)
@@ -219,7 +219,7 @@ class TicketLifecycle(RuleBasedStateMachine):
         for t in self.store.tickets.values():
             if t.linked_from_id is not None:
                 old = self.store.ticket(t.linked_from_id)
-                assert old.status == CLOSED and old.closed_at is not None
+                assert WORKFLOW.get(old.status).closes and old.closed_at is not None
                 assert t.created_at - old.closed_at > WINDOW
 
 

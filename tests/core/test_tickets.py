@@ -11,12 +11,23 @@ import pytest
 from core import events as ev
 from core.errors import AlreadyTaken, InvalidInput, TransitionRefused
 from core.people import Actor
-from core.statuses import AWAITING_REPLY, CLOSED, ON_HOLD, OPEN, RESOLVED, Workflow
+from core.statuses import (
+    AWAITING_REPLY,
+    CLOSED,
+    ON_HOLD,
+    OPEN,
+    RESOLVED,
+    ObjectState,
+    Status,
+    Workflow,
+)
 from core.statuses import default_statuses as statuses
 from core.tickets import Ticket
 from tests.fakes import ANNA, BORIS, LINE1_GROUP, LINE2_GROUP, START
 
 WORKFLOW = Workflow(statuses())
+REJECTED = Status("rejected", "Rejected", ObjectState.CLOSED, position=6)
+CUSTOM = Workflow([*statuses(), REJECTED])
 AGENT = Actor.employee(ANNA)
 HOUR = timedelta(hours=1)
 WEEK = timedelta(days=7)
@@ -154,6 +165,19 @@ def test_sending_back_restores_the_first_line_group_too() -> None:
     ticket.assign(BORIS, Actor.employee(BORIS), START + HOUR, LINE2_GROUP)
     ticket.deescalate(Actor.employee(BORIS), START + 2 * HOUR)
     assert (ticket.line, ticket.responsible_id, ticket.group_id) == (1, ANNA, LINE1_GROUP)
+
+
+def test_a_custom_closed_status_closes_like_closed_with_the_reopen_window() -> None:
+    ticket = new_ticket()
+    ticket.change_status(CUSTOM, REJECTED.code, AGENT, START + HOUR)
+    assert (ticket.closed_at, ticket.resolved_at) == (START + HOUR, None)
+    assert ticket.can_reopen(START + HOUR + WEEK, WEEK)
+    assert not ticket.can_reopen(START + HOUR + WEEK + timedelta(seconds=1), WEEK)
+    assert not ticket.can_reopen(START + 2 * HOUR, timedelta(0))
+    with pytest.raises(TransitionRefused, match="closed for good"):
+        ticket.change_status(CUSTOM, OPEN, AGENT, START + 2 * WEEK, reopen_window=WEEK)
+    ticket.change_status(CUSTOM, OPEN, AGENT, START + 2 * HOUR, reopen_window=WEEK)
+    assert (ticket.status, ticket.closed_at) == (OPEN, None)
 
 
 def test_setting_a_field_to_its_value_records_nothing() -> None:
