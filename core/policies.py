@@ -28,6 +28,12 @@ async def apply_policies(ctx: HandlerContext) -> None:
             await route_new_ticket(ticket, await facts(ticket), book.routing, ctx)
         await run_rules(ticket, book.automation, facts, ctx)
         await update_sla(ticket, book, ctx)
-        if any(isinstance(e, ev.StatusChanged) for e in ticket.events):
+        if any(_moves_resume(e) for e in ticket.events):
             await arm_resume(ticket, ctx)
         await arm_idle(ticket, book.automation, facts, ctx)
+
+
+def _moves_resume(event: ev.Event) -> bool:
+    """A status change, or a new resume time for a ticket that stays on hold."""
+    return isinstance(event, ev.StatusChanged) or (
+        isinstance(event, ev.FieldChanged) and event.field_name == "on_hold_until")

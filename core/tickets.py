@@ -66,6 +66,14 @@ def _s(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def _resume_at(until: datetime | None, at: datetime) -> datetime:
+    if until is None:
+        raise InvalidInput("On hold needs a date and time to resume at")
+    if until <= at:
+        raise InvalidInput("the on-hold date must be in the future")
+    return until
+
+
 @dataclass
 class Ticket:
     subject: str
@@ -128,14 +136,14 @@ class Ticket:
         until: datetime | None = None,
         reopen_window: timedelta | None = None,
     ) -> None:
+        if new == ON_HOLD and self.status == ON_HOLD:
+            self._hold_until(_resume_at(until, at), actor, at)
+            return
         target = workflow.check(self.status, new)
         if not self.can_reopen(at, reopen_window):
             raise TransitionRefused(f"ticket #{self.number} is closed for good")
         if new == ON_HOLD:
-            if until is None:
-                raise InvalidInput("On hold needs a date and time to resume at")
-            if until <= at:
-                raise InvalidInput("the on-hold date must be in the future")
+            until = _resume_at(until, at)
         old = self.status
         self.status = new
         self.on_hold_until = until if new == ON_HOLD else None
@@ -150,6 +158,18 @@ class Ticket:
         if new == ON_HOLD:
             self._log(at, actor, "on_hold_until", None, until.isoformat() if until else None)
         self.events.append(ev.StatusChanged(self.id, at, actor, old, new))
+
+    def _hold_until(self, until: datetime, actor: Actor, at: datetime) -> None:
+        """§2.5: a ticket on hold gets another resume time without leaving On hold, so its
+        SLA pause goes on; the resume timer follows the field change."""
+        old = self.on_hold_until
+        if old == until:
+            return
+        self.on_hold_until = until
+        self._log(at, actor, "on_hold_until", old.isoformat() if old else None,
+                  until.isoformat())
+        self.events.append(ev.FieldChanged(self.id, at, actor, "on_hold_until",
+                                           old.isoformat() if old else None, until.isoformat()))
 
     def can_reopen(self, at: datetime, window: timedelta | None) -> bool:
         """§3.4: a closed ticket (Closed, or a custom closed-state status, which stamps

@@ -147,6 +147,29 @@ async def test_resuming_early_by_hand_recomputes_and_drops_the_resume_timer() ->
         "open", "on_hold", "open"]
 
 
+async def test_moving_the_on_hold_date_keeps_the_pause_and_resumes_at_the_new_time() -> None:
+    desk, store, clock = sla_desk()
+    first = await client_writes(desk)  # Monday 10:00, due Monday 18:00
+    before = store.ticket(first.ticket_id).planned_resolution_at
+    clock.set(berlin(3, 11).astimezone(UTC))
+    await desk.handle(c.ChangeStatus(first.ticket_id, ANNA, "on_hold", until=berlin(4, 11)))
+    clock.set(berlin(3, 12).astimezone(UTC))
+    await desk.handle(c.ChangeStatus(first.ticket_id, ANNA, "On hold", until=berlin(5, 11)))
+    assert [(h.old, h.new) for h in store.history_of(first.ticket_id, "on_hold_until")] == [
+        (None, berlin(4, 11).isoformat()), (berlin(4, 11).isoformat(), berlin(5, 11).isoformat())]
+    await tick(desk, store, clock, berlin(4, 11))  # the old date and the old deadline pass
+    assert store.ticket(first.ticket_id).status == "on_hold"
+    assert sla_messages(store, first.ticket_id) == []
+    await tick(desk, store, clock, berlin(5, 11))
+    ticket = store.ticket(first.ticket_id)
+    assert ticket.status == "open"
+    assert [h.new for h in store.history_of(first.ticket_id, "status")] == [
+        "open", "on_hold", "open"]
+    paused = OFFICE.working_time_between(berlin(3, 11), berlin(5, 11))
+    assert before is not None and ticket.planned_resolution_at == OFFICE.add_working_time(
+        before, paused)
+
+
 async def test_a_custom_closed_status_stops_the_sla_like_closed() -> None:
     desk, store, clock = sla_desk()
     store.statuses.append(REJECTED)

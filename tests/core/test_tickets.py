@@ -180,6 +180,23 @@ def test_a_custom_closed_status_closes_like_closed_with_the_reopen_window() -> N
     assert (ticket.status, ticket.closed_at) == (OPEN, None)
 
 
+def test_a_ticket_on_hold_gets_a_new_resume_time_without_leaving_on_hold() -> None:
+    ticket = new_ticket()
+    ticket.change_status(WORKFLOW, ON_HOLD, AGENT, START, until=START + WEEK)
+    ticket.change_status(WORKFLOW, ON_HOLD, AGENT, START + HOUR, until=START + 2 * WEEK)
+    assert (ticket.status, ticket.on_hold_until) == (ON_HOLD, START + 2 * WEEK)
+    assert [(h.field, h.old, h.new) for h in ticket.history if h.at == START + HOUR] == [
+        ("on_hold_until", (START + WEEK).isoformat(), (START + 2 * WEEK).isoformat())]
+    assert ticket.events[-1] == ev.FieldChanged(
+        1, START + HOUR, AGENT, "on_hold_until", (START + WEEK).isoformat(),
+        (START + 2 * WEEK).isoformat())
+    with pytest.raises(InvalidInput, match="future"):
+        ticket.change_status(WORKFLOW, ON_HOLD, AGENT, START + HOUR, until=START)
+    with pytest.raises(InvalidInput, match="date and time"):
+        ticket.change_status(WORKFLOW, ON_HOLD, AGENT, START + HOUR)
+    assert ticket.on_hold_until == START + 2 * WEEK
+
+
 def test_setting_a_field_to_its_value_records_nothing() -> None:
     ticket = new_ticket()
     before = len(ticket.history)
