@@ -31,6 +31,9 @@ async def open_database(url: str) -> None:
     # under the same name in one process (tests do) must not reuse SQLite's placeholders.
     EXECUTOR_CACHE.clear()
     await Tortoise.init(config=tortoise_config(url))
+    # Connect now rather than on the first query: a task cancelled while tortoise connects
+    # inside a transaction's start would keep SQLite's transaction lock (storage/uow.py).
+    await Tortoise.get_connection("default").execute_query("SELECT 1")
 
 
 async def close_database() -> None:

@@ -8,6 +8,7 @@ commands of the batch, and forgotten as soon as one of them changes the configur
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -21,6 +22,7 @@ from tortoise.backends.base.client import (
     BaseDBAsyncClient,
     TransactionContext,
 )
+from tortoise.connection import get_connections
 from tortoise.transactions import in_transaction
 
 from storage import repositories as r
@@ -74,6 +76,50 @@ def _committed() -> None:
             log.exception("a commit listener failed")
 
 
+async def _begin(tx: TransactionContext) -> BaseDBAsyncClient:
+    """Enter a tortoise transaction so that a task cancelled while it begins (a worker being
+    stopped) gives back what tortoise took first: SQLite's transaction lock, which would
+    hang every later query of the process, or PostgreSQL's pooled connection."""
+    try:
+        return await tx.__aenter__()
+    except asyncio.CancelledError:
+        token = getattr(tx, "token", None)
+        if token is None:  # cancelled while waiting for the lock or the pool: nothing held
+            raise
+        get_connections().reset(token)
+        lock = getattr(tx, "_trxlock", None)  # SQLite: one connection behind a lock
+        if isinstance(lock, asyncio.Lock) and lock.locked():
+            lock.release()
+        client = getattr(tx, "client", None)  # PostgreSQL: a connection from the pool
+        pool = getattr(getattr(client, "_parent", None), "_pool", None)
+        if pool is not None and getattr(client, "_connection", None) is not None:
+            await pool.release(client._connection)  # type: ignore[union-attr]
+        raise
+
+
+@asynccontextmanager
+async def _transaction() -> AsyncIterator[BaseDBAsyncClient]:
+    tx = in_transaction("default")
+    conn = await _begin(tx)
+    try:
+        yield conn
+    except BaseException as exc:
+        await _end(tx, type(exc), exc)
+        raise
+    await tx.__aexit__(None, None, None)
+
+
+async def _end(tx: TransactionContext, exc_type: type[BaseException],
+               exc: BaseException | None) -> None:
+    """Roll back what is neither committed nor rolled back, and give the connection back;
+    a failure here (the rollback was cut short, the connection is gone) is only logged, so
+    that it does not hide the error or the cancellation that got us here."""
+    try:
+        await tx.__aexit__(exc_type, exc, None)
+    except Exception:
+        log.warning("closing a transaction that did not commit failed", exc_info=True)
+
+
 @asynccontextmanager
 async def batch() -> AsyncIterator[None]:
     """One transaction for everything done inside (in this task); committed at the end,
@@ -81,7 +127,7 @@ async def batch() -> AsyncIterator[None]:
     if _BATCH.get() is not None:
         yield
         return
-    async with in_transaction("default") as conn:
+    async with _transaction() as conn:
         state = _Batch(conn)
         token = _BATCH.set(state)
         try:
@@ -183,7 +229,7 @@ class TortoiseUnitOfWork:
             await conn.execute_query(f"SAVEPOINT {self._savepoint}")
         else:
             self._tx = in_transaction("default")
-            conn = self._conn = await self._tx.__aenter__()
+            conn = self._conn = await _begin(self._tx)
             memo = Memo()
         self.memo = memo
         self.tickets = r.TicketRepository(conn, memo)
@@ -209,10 +255,17 @@ class TortoiseUnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if not self._finished:
-            await self.rollback()
-        if self._tx is not None:
-            await self._tx.__aexit__(None, None, None)
+        try:
+            if not self._finished:
+                await self.rollback()
+        except Exception:
+            if exc_type is None:
+                raise
+            # the error (or cancellation) that ended the body is the one to report
+            log.warning("rolling back after %s failed", exc_type.__name__, exc_info=True)
+        finally:
+            if self._tx is not None:
+                await _end(self._tx, exc_type or RuntimeError, exc)
 
     async def commit(self) -> None:
         assert self._conn is not None

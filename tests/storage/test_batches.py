@@ -4,6 +4,9 @@ and configuration read once for the batch is read again after a command changes 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import pytest
 from tortoise.transactions import in_transaction
 
@@ -139,3 +142,29 @@ async def test_a_batch_inside_a_batch_is_the_same_transaction(desk: Desk):
     assert await m.TicketRow.all().count() == 0
     async with in_transaction():  # the connection is usable afterwards
         assert await m.TicketRow.all().count() == 0
+
+
+async def test_workers_cancelled_at_any_point_of_a_transaction_leave_the_database_usable(
+        desk: Desk):
+    """Stopping the app cancels its workers wherever they are; on SQLite a cancel while a
+    transaction begins used to keep the transaction lock, and every later query hung."""
+    async def busy(n: int) -> None:
+        while True:
+            if n % 2:
+                async with batch():
+                    await desk.handle(writes(f"message {n}", str(n)))
+            else:
+                async with TortoiseUnitOfWork() as uow:
+                    await uow.tickets.latest_for_contact(1)
+                    await uow.commit()
+
+    for n in range(60):
+        task = asyncio.create_task(busy(n))
+        await asyncio.sleep(0.0005 * (n % 9))
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        async with asyncio.timeout(5):
+            await m.TicketRow.all().count()
+    async with asyncio.timeout(5):
+        await desk.handle(writes("still working", "999"))
