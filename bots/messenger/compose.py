@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bots.i18n import Translator, translator
 from bots.messenger.keyboards import Rows, resolution_buttons, rows_from_payload
+from bots.moments import local_time
 from core.errors import NotFound
 from core.outbox import OutboundMessage
 from core.statuses import AWAITING_REPLY, CLOSED, ON_HOLD, OPEN
@@ -35,9 +36,11 @@ class UnknownKind(NotFound):
 
 
 class Composer:
-    def __init__(self, default_language: str, views: TicketViews | None = None) -> None:
+    def __init__(self, default_language: str, views: TicketViews | None = None,
+                 timezone: str = "UTC") -> None:
         self.default_language = default_language
         self.views = views or TicketViews()
+        self.timezone = timezone
 
     async def compose(self, message: OutboundMessage) -> Outgoing:
         if message.kind == "text":
@@ -60,8 +63,8 @@ class Composer:
             new = str(message.payload.get("new") or card.status)
             names = await self.views.status_names()
             until = card.on_hold_until if new == card.status else None
-            return Outgoing(status_notice(_, card.number, new, names.get(new, new), until),
-                            _.language)
+            return Outgoing(status_notice(_, card.number, new, names.get(new, new), until,
+                                          self.timezone), _.language)
         if message.kind == "resolution_request":
             text = "\n".join((
                 "✅ " + _("Ticket #{number} is resolved.", number=card.number),
@@ -99,12 +102,12 @@ def with_file_names(outgoing: Outgoing, files: tuple[Attachment, ...]) -> str:
 
 
 def status_notice(_: Translator, number: int, status: str, status_name: str,
-                  until: datetime | None = None) -> str:
+                  until: datetime | None = None, timezone: str = "UTC") -> str:
     if status == OPEN:
         return _("Ticket #{number} is open again: we are working on it.", number=number)
     if status == ON_HOLD and until:
         return _("Ticket #{number} is on hold until {until}. We will get back to you.",
-                 number=number, until=until.strftime("%Y-%m-%d %H:%M UTC"))
+                 number=number, until=local_time(until, timezone))
     if status == ON_HOLD:
         return _("Ticket #{number} is on hold. We will get back to you.", number=number)
     if status == AWAITING_REPLY:

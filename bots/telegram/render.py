@@ -8,6 +8,7 @@ import html
 import re
 from datetime import datetime
 
+from bots.moments import local_time
 from core.statuses import AWAITING_REPLY, CLOSED, ON_HOLD, OPEN, RESOLVED
 from storage.views import TicketCard
 
@@ -116,8 +117,8 @@ def topic_title(card: TicketCard) -> str:
     return prefix + subject
 
 
-def when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+def when(moment: datetime | None, timezone: str = "UTC") -> str:
+    return local_time(moment, timezone)
 
 
 def topic_link(chat_id: int, thread_id: int) -> str:

@@ -27,7 +27,7 @@ def _row(_: Translator, label: str, value: str) -> str:
     return f"{esc(_(label))}: {value}"
 
 
-def card_text(_: Translator, card: TicketCard) -> str:
+def card_text(_: Translator, card: TicketCard, timezone: str = "UTC") -> str:
     contact = [f"<b>{esc(card.contact_name)}</b>"]
     contact += [esc(x) for x in (card.contact_phone, card.contact_email) if x]
     responsible = esc(card.responsible_name) if card.responsible_name else "—"
@@ -46,11 +46,11 @@ def card_text(_: Translator, card: TicketCard) -> str:
     if card.internal:
         lines.append("🔒 " + esc(_("Internal ticket: the client is never notified.")))
     if card.on_hold_until:
-        lines.append("⏸ " + _row(_, "On hold until", when(card.on_hold_until)))
+        lines.append("⏸ " + _row(_, "On hold until", when(card.on_hold_until, timezone)))
     if card.planned_reaction_at:
-        lines.append("⏱ " + _row(_, "Reaction due", when(card.planned_reaction_at)))
+        lines.append("⏱ " + _row(_, "Reaction due", when(card.planned_reaction_at, timezone)))
     if card.planned_resolution_at:
-        lines.append("🏁 " + _row(_, "Resolution due", when(card.planned_resolution_at)))
+        lines.append("🏁 " + _row(_, "Resolution due", when(card.planned_resolution_at, timezone)))
     if card.rating:
         lines.append("⭐ " + _row(_, "Rating", f"{card.rating}/5"))
     if card.linked_from_id:

@@ -34,12 +34,12 @@ def reply_header(_: Translator, number: int, agent: str) -> str:
 
 
 def status_notice(_: Translator, number: int, status: str, status_name: str,
-                  until: datetime | None = None) -> str:
+                  until: datetime | None = None, timezone: str = "UTC") -> str:
     if status == OPEN:
         text = _("Ticket #{number} is open again: we are working on it.", number=number)
     elif status == ON_HOLD and until:
         text = _("Ticket #{number} is on hold until {until}. We will get back to you.",
-                 number=number, until=when(until))
+                 number=number, until=when(until, timezone))
     elif status == ON_HOLD:
         text = _("Ticket #{number} is on hold. We will get back to you.", number=number)
     elif status == AWAITING_REPLY:

@@ -90,14 +90,16 @@ class TelegramSender:
 
     def __init__(self, bot: Bot, agent_chat_id: int, line2_chat_id: int | None,
                  default_language: str, limiter: RateLimiter, *,
-                 views: TicketViews | None = None, topics: TopicStore | None = None) -> None:
+                 views: TicketViews | None = None, topics: TopicStore | None = None,
+                 timezone: str = "UTC") -> None:
         self.bot = bot
         self.default_language = default_language
         self.limiter = limiter
         self.views = views or TicketViews()
         self._ = translator(default_language, "notices", default_language)
+        self.timezone = timezone
         self.keeper = TopicKeeper(self._call, self.views, topics or TopicStore(), self._,
-                                  agent_chat_id, line2_chat_id)
+                                  agent_chat_id, line2_chat_id, timezone)
         self._progress: dict[int, int] = {}  # message id -> API calls already done
 
     def destination(self, message: OutboundMessage) -> str:
@@ -224,7 +226,8 @@ class TelegramSender:
             new = str(message.payload.get("new") or card.status)
             names = await self.views.status_names()
             until = card.on_hold_until if new == card.status else None
-            text = rc.status_notice(_, card.number, new, names.get(new, new), until)
+            text = rc.status_notice(_, card.number, new, names.get(new, new), until,
+                                    self.timezone)
             return text_methods(Post(chat_id, None, text))
         if message.kind == "resolution_request":
             text, keyboard = rc.resolution_request(_, card)

@@ -53,13 +53,14 @@ def not_modified(exc: TelegramAPIError) -> bool:
 
 class TopicKeeper:
     def __init__(self, call: Call, views: TicketViews, topics: TopicStore, team: Translator,
-                 agent_chat_id: int, line2_chat_id: int | None) -> None:
+                 agent_chat_id: int, line2_chat_id: int | None, timezone: str = "UTC") -> None:
         self._call = call
         self.views = views
         self.topics = topics
         self._ = team
         self.agent_chat_id = agent_chat_id
         self.line2_chat_id = line2_chat_id
+        self.timezone = timezone
 
     async def topic(self, ticket_id: int) -> Topic:
         """The ticket's topic in its line's group, opened (or moved) when needed."""
@@ -100,7 +101,7 @@ class TopicKeeper:
             try:
                 await self._call(EditMessageText(
                     chat_id=topic.chat_id, message_id=topic.card_message_id,
-                    text=ra.card_text(self._, card), parse_mode=PARSE_MODE,
+                    text=ra.card_text(self._, card, self.timezone), parse_mode=PARSE_MODE,
                     reply_markup=ra.card_keyboard(self._, card)))
             except TelegramBadRequest as exc:
                 if not_modified(exc):
@@ -113,7 +114,7 @@ class TopicKeeper:
 
     async def _post_card(self, topic: Topic, card: TicketCard) -> None:
         sent = await self._call(self._message(
-            topic, ra.card_text(self._, card), ra.card_keyboard(self._, card)))
+            topic, ra.card_text(self._, card, self.timezone), ra.card_keyboard(self._, card)))
         topic.card_message_id = sent.message_id
         await self.topics.save(topic)
 

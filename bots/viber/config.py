@@ -15,6 +15,7 @@ class ViberConfig:
     bot_name: str = "ChatDesk"
     bot_avatar: str | None = None
     default_language: str = "en"
+    timezone: str = "UTC"  # the desk's (CHATDESK_TIMEZONE): times clients read are in it
     request_timeout: float = 30.0
     requests_per_second: float = 50.0
     public_url: str | None = None  # CHATDESK_PUBLIC_URL: where Viber fetches agents' files
@@ -30,6 +31,7 @@ class ViberConfig:
             bot_name=settings.viber_bot_name,
             bot_avatar=settings.viber_bot_avatar,
             default_language=settings.default_language,
+            timezone=settings.timezone,
             public_url=settings.public_url,
             secret_key=settings.secret_key,
         )

@@ -61,7 +61,8 @@ async def install_viber(runtime: Runtime, settings: Settings | None, clock: Cloc
     else:
         log.warning("CHATDESK_PUBLIC_URL is not set: agents' files reach Viber clients as "
                     "names only")
-    sender = ViberSender(client, Composer(config.default_language), links=links, clock=clock)
+    composer = Composer(config.default_language, timezone=config.timezone)
+    sender = ViberSender(client, composer, links=links, clock=clock)
     relay = OutboxRelay(sender, clock, agent_channel=runtime.desk.routing.agent_channel)
     runtime.workers.append(Worker("viber-relay", relay.run))
     channel = ViberChannel(client, events, webhook, relay, asyncio.Event())

@@ -16,6 +16,7 @@ class VkConfig:
     secret: str | None = None
     confirmation_code: str | None = None
     default_language: str = "en"
+    timezone: str = "UTC"  # the desk's (CHATDESK_TIMEZONE): times clients read are in it
     longpoll_wait: int = 25
     request_timeout: float = 30.0
     requests_per_second: float = 20.0
@@ -31,4 +32,5 @@ class VkConfig:
             secret=settings.vk_secret,
             confirmation_code=settings.vk_confirmation_code,
             default_language=settings.default_language,
+            timezone=settings.timezone,
         )

@@ -43,7 +43,8 @@ async def install_vk(runtime: Runtime, settings: Settings | None, clock: Clock,
     conversation = ClientConversation(CHANNEL, runtime.desk, clock, TicketLists(),
                                       config.default_language, replies_to_prompt=True)
     events = VkEvents(conversation, client)
-    sender = VkSender(client, Composer(config.default_language), files=files)
+    composer = Composer(config.default_language, timezone=config.timezone)
+    sender = VkSender(client, composer, files=files)
     relay = OutboxRelay(sender, clock, agent_channel=runtime.desk.routing.agent_channel)
     runtime.workers.append(Worker("vk-relay", relay.run))
     channel = VkChannel(client, events, relay)

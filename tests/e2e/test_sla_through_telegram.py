@@ -180,8 +180,9 @@ async def test_ticket_on_hold_until_tomorrow_resumes_by_itself_and_its_deadline_
 
 async def test_hold_until_a_date_is_read_in_the_desks_time_zone(
         emulator: TelegramEmulator) -> None:
-    """CHATDESK_TIMEZONE=Europe/Moscow: "10:00" is 10:00 in Moscow (07:00 UTC), and the
-    ticket is back at that moment, not three hours later."""
+    """CHATDESK_TIMEZONE=Europe/Moscow: "10:00" is 10:00 in Moscow (07:00 UTC), the card
+    shows it as agents typed it, and the ticket is back at that moment, not three hours
+    later; the client reads the same Moscow time."""
     clock = ShiftClock()
     day = (clock.now() + timedelta(days=2)).date()
     ten_in_moscow = datetime.combine(day, time(10), ZoneInfo("Europe/Moscow"))
@@ -191,7 +192,10 @@ async def test_hold_until_a_date_is_read_in_the_desks_time_zone(
         ticket_id, thread = await open_ticket(stack)
         emulator.inject_group_message(AGENT_CHAT, anna.telegram_id, f"/hold {day} 10:00",
                                       message_thread_id=thread)
-        await card_showing(stack, ticket_id, f"On hold until: {day} 07:00 UTC")
+        await card_showing(stack, ticket_id, f"On hold until: {day} 10:00 MSK")
+        notice = await emulator.wait_for_bot_message(
+            CLIENT, match=lambda msg: "on hold until" in (msg.text or ""), timeout=10)
+        assert f"{day} 10:00 MSK" in (notice.text or "")
         clock.jump_to(ten_in_moscow + timedelta(minutes=1))
         await card_showing(stack, ticket_id, "Status: Open")
         row = await m.TicketRow.get(id=ticket_id)
