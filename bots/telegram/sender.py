@@ -292,9 +292,13 @@ class TelegramSender:
 
     # --- the opening message, which the card shows ---------------------------------------------
     async def _on_cards(self, messages: Sequence[OutboundMessage]) -> set[int]:
-        """Ids of client messages that opened their ticket and are shown on its card."""
-        tickets = {m.ticket_id for m in messages
-                   if m.kind == "client_comment" and m.audience is Audience.AGENTS}
+        """Ids of client messages that opened their ticket and are shown on its card. Such a
+        message is queued with the ticket's opening for the team, so only tickets opened in
+        this run are looked at (after a retry that split them, it is simply posted)."""
+        opened = {m.ticket_id for m in messages
+                  if m.kind == "ticket_opened" and m.audience is Audience.AGENTS}
+        tickets = {m.ticket_id for m in messages if m.ticket_id in opened
+                   and m.kind == "client_comment" and m.audience is Audience.AGENTS}
         openings = [await self.views.opening(t) for t in tickets]
         return {o.comment_id for o in openings if o is not None}
 
