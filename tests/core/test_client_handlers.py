@@ -11,7 +11,7 @@ import pytest
 from core import commands as c
 from core.catalog import DeskSettings
 from core.errors import DomainError, InvalidInput, NotAllowed, TransitionRefused
-from core.people import Contact, Identity
+from core.people import Company, Contact, Identity
 from core.statuses import CLOSED, OPEN, RESOLVED, ObjectState, Status
 from core.tickets import Attachment
 from tests.core.steps import (
@@ -22,7 +22,7 @@ from tests.core.steps import (
     interleave_first_reads,
     statuses_in_history,
 )
-from tests.fakes import ANNA, OLGA, InMemoryStore, make_desk
+from tests.fakes import ANNA, BORIS, OLGA, InMemoryStore, make_desk
 
 WEEK = timedelta(days=7)
 
@@ -295,6 +295,28 @@ async def test_a_new_ticket_skips_a_manager_who_cannot_work_it(manager: int) -> 
     result = await client_writes(desk)
     assert store.ticket(result.ticket_id).responsible_id == ANNA
 
+
+
+def client_of_company(store: InMemoryStore, company_manager_id: int) -> None:
+    """The client of `client_writes`, with no manager of their own, working at a company."""
+    store.companies[7] = Company(7, "Horns & Hooves", manager_id=company_manager_id)
+    store.contacts[1] = Contact(1, "Ivan", company_id=7,
+                                identities=[Identity("telegram", CLIENT)])
+    store.sequences["contacts"] = 1
+
+
+async def test_a_new_ticket_of_a_contact_without_a_manager_goes_to_the_companys() -> None:
+    desk, store, _ = make_desk(settings=DeskSettings(default_responsible_id=ANNA))
+    client_of_company(store, company_manager_id=BORIS)
+    result = await client_writes(desk)
+    assert store.ticket(result.ticket_id).responsible_id == BORIS
+
+
+async def test_a_deactivated_company_manager_is_skipped_for_the_account_default() -> None:
+    desk, store, _ = make_desk(settings=DeskSettings(default_responsible_id=ANNA))
+    client_of_company(store, company_manager_id=OLGA)
+    result = await client_writes(desk)
+    assert store.ticket(result.ticket_id).responsible_id == ANNA
 
 async def test_two_messages_at_once_from_a_new_client_open_one_ticket() -> None:
     """A photo album arrives as several updates at the same moment."""
