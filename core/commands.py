@@ -4,7 +4,7 @@ and hands it to `Desk.handle`. Names are imperative."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.tickets import Attachment
@@ -426,3 +426,45 @@ class SetTicketAttributes(Command):
     ticket_id: int
     employee_id: int
     values: tuple[tuple[str, object], ...]
+
+
+# --- the call-back queue (DOMAIN.md §10) ---------------------------------------------------
+@dataclass(frozen=True)
+class RegisterCallback(Command):
+    """A request from the web call-back form (no employee) or the API (the caller)."""
+
+    name: str
+    phone: str
+    comment: str = ""
+    employee_id: int | None = None
+
+
+@dataclass(frozen=True)
+class OpenCallback(Command):
+    """Open the processing window: the employee holds the request; a lock older than
+    `stale_after` may be taken over."""
+
+    request_id: int
+    employee_id: int
+    stale_after: timedelta = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class ReleaseCallback(Command):
+    """Close the window unfinished: the request is New again."""
+
+    request_id: int
+    employee_id: int
+
+
+@dataclass(frozen=True)
+class MarkCallbackProcessed(Command):
+    request_id: int
+    employee_id: int
+
+
+@dataclass(frozen=True)
+class PostponeCallback(Command):
+    request_id: int
+    employee_id: int
+    until: datetime

@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from core.attributes import AttributeDefinition
+from core.callbacks import CallbackChange, CallbackRequest
 from core.canned import CannedAnswer, CannedGroup
 from core.catalog import DeskSettings, Priority, TicketType
 from core.events import Event
@@ -124,6 +125,16 @@ class InboundLog(Protocol):
         """Remember a platform update as handled; False if it already was (a re-delivery)."""
 
 
+class CallbackRepository(Protocol):
+    """Call-back requests (§10), each written with its new history lines."""
+
+    async def add(self, request: CallbackRequest) -> CallbackRequest: ...
+    async def get(self, request_id: int) -> CallbackRequest: ...
+    async def save(self, request: CallbackRequest) -> None:
+        """Write the request if its version is still the one read, else ConcurrentUpdate."""
+    async def history(self, request_id: int) -> list[CallbackChange]: ...
+
+
 class UnitOfWork(Protocol):
     tickets: TicketRepository
     comments: CommentRepository
@@ -137,6 +148,7 @@ class UnitOfWork(Protocol):
     inbound: InboundLog
     rules: RuleRepository
     timers: TimerRepository
+    callbacks: CallbackRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -9,6 +9,7 @@ from typing import Any
 
 from core import agent_handlers as agents
 from core import attribute_handlers as attributes
+from core import callback_handlers as callbacks
 from core import client_handlers as clients
 from core import commands as c
 from core import contact_links as links
@@ -76,6 +77,11 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.SaveAttribute: attributes.save_attribute,
     c.DeleteAttribute: attributes.delete_attribute,
     c.SetTicketAttributes: attributes.set_ticket_attributes,
+    c.RegisterCallback: callbacks.register_callback,
+    c.OpenCallback: callbacks.open_callback,
+    c.ReleaseCallback: callbacks.release_callback,
+    c.MarkCallbackProcessed: callbacks.mark_callback_processed,
+    c.PostponeCallback: callbacks.postpone_callback,
 }
 
 

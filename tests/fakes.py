@@ -23,6 +23,7 @@ from core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from core.services import Desk
 from core.statuses import Status, Workflow, default_statuses
 from core.tickets import Comment, HistoryEntry, Ticket
+from tests.fake_callbacks import CallbackStore, InMemoryCallbacks
 from tests.fake_rules import InMemoryRules, InMemoryTimers, RuleStore
 
 T = TypeVar("T")
@@ -72,6 +73,7 @@ class InMemoryStore:
     sequences: dict[str, int] = field(default_factory=dict)
     rules: RuleStore = field(default_factory=RuleStore)  # rule tables and timers
     attributes: list[AttributeDefinition] = field(default_factory=list)  # §9.5
+    callbacks: CallbackStore = field(default_factory=CallbackStore)  # §10
 
     def next_id(self, table: str) -> int:
         """Like a database sequence: ids are never reused, even after a rollback."""
@@ -602,6 +604,8 @@ class InMemoryUnitOfWork:
         self._timers = InMemoryTimers(store.rules)
         self.rules: rule_ports.RuleRepository = self._rules
         self.timers: rule_ports.TimerRepository = self._timers
+        self._callbacks = InMemoryCallbacks(store.callbacks)
+        self.callbacks: ports.CallbackRepository = self._callbacks
 
     async def __aenter__(self) -> Self:
         return self
@@ -619,7 +623,9 @@ class InMemoryUnitOfWork:
         self._tickets.check_versions()
         self._contacts.check_unique()
         self._inbound.check_unique()
+        self._callbacks.check_versions()
         self._tickets.flush()
+        self._callbacks.flush()
         for table in self._tables():
             table.flush()
         for staged in [*self._rules.tables(), self._timers.staged]:
@@ -628,6 +634,7 @@ class InMemoryUnitOfWork:
 
     async def rollback(self) -> None:
         self._tickets.discard()
+        self._callbacks.discard()
         for table in self._tables():
             table.discard()
         for staged in [*self._rules.tables(), self._timers.staged]:
