@@ -8,7 +8,8 @@ from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as tortoise_migrate
 
-MODELS = ["storage.models", "storage.rule_models", "storage.messenger_models"]
+MODELS = ["storage.models", "storage.rule_models", "storage.messenger_models",
+          "storage.callback_models"]
 
 
 def tortoise_config(url: str) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from tortoise.connection import get_connections
 from tortoise.transactions import in_transaction
 
 from storage import repositories as r
+from storage.callbacks import CallbackRepository
 from storage.rule_repositories import RuleRepository, TimerRepository
 from storage.setup import SetupRepository
 
@@ -213,6 +214,7 @@ class TortoiseUnitOfWork:
     inbound: r.InboundLog
     rules: RuleRepository
     timers: TimerRepository
+    callbacks: CallbackRepository
 
     def __init__(self) -> None:
         self._tx: TransactionContext | None = None
@@ -249,6 +251,7 @@ class TortoiseUnitOfWork:
             setattr(self.rules, table, _CachedReads(getattr(self.rules, table), memo,
                                                     f"rules.{table}.", TABLE_READS))
         self.timers = TimerRepository(conn)
+        self.callbacks = CallbackRepository(conn)
         return self
 
     async def __aexit__(
