@@ -2,7 +2,8 @@
 command commits together with its id (a re-delivery raises AlreadyHandled and is only
 acknowledged); an event whose handling crashes is parked in the database with the error,
 visible and retryable, and the caller asks the platform to deliver it again. When it comes
-again, the parked copy is taken back and the event runs once more."""
+again, the parked copy is taken back and the event runs once more. Everything an event
+causes (its command, the answers to it, its record, the parked copy) commits together."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from core.errors import AlreadyHandled
 from core.outbox import InboundRef
 from storage.delivery import ParkedUpdates
+from storage.uow import batch, step
 
 log = logging.getLogger(__name__)
 
@@ -29,20 +31,22 @@ class EventIntake:
                   work: Callable[[InboundRef], Awaitable[None]]) -> bool:
         """True when the event is handled (now or before); False when it crashed and was
         parked: the platform should deliver it again."""
-        await self.parked.take(source.channel, source.external_id)
-        try:
-            await work(source)
-        except AlreadyHandled:
-            log.info("%s event %s was handled before; skipped", source.channel,
-                     source.external_id)
-        except Exception as exc:
-            self.failed += 1
-            log.exception("%s event %s failed; parked for retry", source.channel,
-                          source.external_id)
-            kept = {k: v for k, v in payload.items() if k not in SECRET_FIELDS}
-            await self.parked.park(source.channel, source.external_id, kept,
-                                   f"{type(exc).__name__}: {exc}")
-            return False
-        finally:
-            self.processed += 1
-        return True
+        handled = True
+        async with batch():  # the event's command, its answers and its record: one commit
+            await self.parked.take(source.channel, source.external_id)
+            try:
+                async with step():
+                    await work(source)
+            except AlreadyHandled:
+                log.info("%s event %s was handled before; skipped", source.channel,
+                         source.external_id)
+            except Exception as exc:
+                self.failed += 1
+                log.exception("%s event %s failed; parked for retry", source.channel,
+                              source.external_id)
+                kept = {k: v for k, v in payload.items() if k not in SECRET_FIELDS}
+                await self.parked.park(source.channel, source.external_id, kept,
+                                       f"{type(exc).__name__}: {exc}")
+                handled = False
+        self.processed += 1
+        return handled
