@@ -168,3 +168,10 @@ async def add_observer(cmd: c.AddObserver, ctx: HandlerContext) -> Ticket:
     ticket = await ctx.uow.tickets.get(cmd.ticket_id)
     ticket.add_observer(cmd.observer_id, Actor.employee(cmd.employee_id), ctx.now)
     return ticket
+
+
+async def remove_observer(cmd: c.RemoveObserver, ctx: HandlerContext) -> Ticket:
+    await ctx.active_employee(cmd.employee_id)
+    ticket = await ctx.uow.tickets.get(cmd.ticket_id)
+    ticket.remove_observer(cmd.observer_id, Actor.employee(cmd.employee_id), ctx.now)
+    return ticket

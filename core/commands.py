@@ -166,6 +166,15 @@ class AddObserver(Command):
     observer_id: int
 
 
+@dataclass(frozen=True)
+class RemoveObserver(Command):
+    """§5.3: an employee stops following a ticket (themselves, as a rule)."""
+
+    ticket_id: int
+    employee_id: int
+    observer_id: int
+
+
 # --- team ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AddEmployee(Command):

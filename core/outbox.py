@@ -55,6 +55,32 @@ class PlanContext:
     internal: bool
     comments: dict[int, Comment]
     notify_statuses: frozenset[str] = frozenset()  # §7.1: statuses whose change the client hears of
+    people: frozenset[int] = frozenset()  # §7.3: responsible, observers, groups' lists
+
+
+# §7.3: what the ticket's people hear of (an SLA alert names them itself)
+NEWS: tuple[type[ev.Event], ...] = (
+    ev.TicketOpened, ev.ResponsibleChanged, ev.StatusChanged, ev.CommentAdded)
+
+
+def heads_up(events: Sequence[ev.Event], people: frozenset[int]) -> dict[str, Any] | None:
+    """One line to the ticket's people naming what happened, so that a group's notification
+    list and the observers hear of it; nobody is told of what they did or were mentioned in."""
+    news = [e for e in events if isinstance(e, NEWS)]
+    told = {e.actor.id for e in news if e.actor.is_employee}
+    for event in events:
+        if isinstance(event, ev.ColleagueMentioned):
+            told |= set(event.employee_ids)
+    whom = sorted(people - told)
+    if not news or not whom:
+        return None
+    what = list(dict.fromkeys(_NEWS_NAMES[type(e)] for e in news))
+    return {"employee_ids": whom, "news": what}
+
+
+_NEWS_NAMES: dict[type[ev.Event], str] = {
+    ev.TicketOpened: "ticket_opened", ev.ResponsibleChanged: "responsible_changed",
+    ev.StatusChanged: "status_changed", ev.CommentAdded: "comment"}
 
 
 def plan_messages(
@@ -123,4 +149,6 @@ def plan_messages(
             card_changed = True
     if card_changed and not any(e for e in events if isinstance(e, ev.TicketOpened)):
         agents("card_changed")
+    if (told := heads_up(events, ctx.people)) is not None:
+        agents("heads_up", **told)
     return messages

@@ -17,12 +17,14 @@ from core import rule_admin
 from core import setup_handlers as setup
 from core import team_handlers as team
 from core import timer_handlers as timed
+from core.actions import ticket_people
 from core.context import HandlerContext
 from core.errors import AlreadyHandled, ConcurrentUpdate, DomainError
-from core.outbox import InboundRef, OutboundMessage, PlanContext, Routing, plan_messages
+from core.outbox import NEWS, InboundRef, OutboundMessage, PlanContext, Routing, plan_messages
 from core.policies import apply_policies
 from core.ports import Clock, UnitOfWorkFactory
 from core.statuses import RESOLVED
+from core.tickets import Ticket
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ChangeStatus: agents.change_status,
     c.SetTicketField: agents.set_ticket_field,
     c.AddObserver: agents.add_observer,
+    c.RemoveObserver: agents.remove_observer,
     c.LinkContacts: links.link_contacts,
     c.AddEmployee: team.add_employee,
     c.SetEmployeeActive: team.set_employee_active,
@@ -140,8 +143,15 @@ class Desk:
                 ctx.comments,
                 frozenset(s.code for s in workflow.statuses
                           if s.notify_client and s.code != RESOLVED),
+                await self._people(ticket, ctx),
             )
             await uow.outbox.add_many(plan_messages(ticket.events, plan, self.routing, ctx.now))
             ticket.history.clear()
             ticket.events.clear()
         await uow.commit()
+
+    async def _people(self, ticket: Ticket, ctx: HandlerContext) -> frozenset[int]:
+        """Who hears of the ticket's news (§7.3); looked up only when there is news."""
+        if not self.routing.agent_channel or not any(isinstance(e, NEWS) for e in ticket.events):
+            return frozenset()
+        return frozenset(await ticket_people(ticket, ctx))

@@ -266,6 +266,12 @@ class Ticket:
         self.observer_ids.add(employee_id)
         self._log(at, actor, "observer", None, employee_id)
 
+    def remove_observer(self, employee_id: int, actor: Actor, at: datetime) -> None:
+        if employee_id not in self.observer_ids:
+            return
+        self.observer_ids.discard(employee_id)
+        self._log(at, actor, "observer", employee_id, None)
+
     def add_observer_group(self, group_id: int, actor: Actor, at: datetime) -> None:
         if group_id in self.observer_group_ids:
             return

@@ -163,6 +163,16 @@ def sla_alert(_: Translator, breached: bool, target: str, due_at: str,
     return f"{head}\n{_people(people)}" if people else head
 
 
+NEWS = {"ticket_opened": "new ticket", "responsible_changed": "responsible changed",
+        "status_changed": "status changed", "comment": "new comment"}
+
+
+def heads_up(_: Translator, news: list[str], people: list[EmployeeRef]) -> str:
+    """§7.3: the ticket's people (responsible, group's list, observers) named in its topic."""
+    what = "; ".join(_(NEWS[n]) for n in news if n in NEWS)
+    return f"🔔 {_people(people)}: {esc(what)}"
+
+
 def team_notice(text: str, people: list[EmployeeRef]) -> str:
     head = "🔔 " + esc(text)
     return f"{head}\n{_people(people)}" if people else head

@@ -264,8 +264,11 @@ class TelegramSender:
         if kind == "delivery_failed":
             return text_methods(here.with_header(
                 ra.delivery_failed(_, str(payload.get("error") or ""), comment)))
-        if kind in ("sla_warning", "sla_breached", "notify"):
+        if kind in ("sla_warning", "sla_breached", "notify", "heads_up"):
             people = await self.views.employees(payload.get("employee_ids") or [])
+            if kind == "heads_up":
+                return text_methods(here.with_header(
+                    ra.heads_up(_, list(payload.get("news") or []), people)))
             if kind == "notify":
                 return text_methods(here.with_header(
                     ra.team_notice(str(payload.get("text") or ""), people)))

@@ -469,3 +469,10 @@ async def test_real_limits_deliver_60_messages_from_20_clients_without_a_429(
             await asyncio.gather(relay, return_exceptions=True)
         assert w.emulator.rate_limited_count == 0
         assert len(w.topics()) == 20
+
+
+def test_a_heads_up_names_the_tickets_people_and_what_happened() -> None:
+    people = [EmployeeRef(2, "Ivan", "ivan", 9001), EmployeeRef(3, "Eve & Co", "eve", None)]
+    assert ra.heads_up(translator("ru", "notices"), ["comment", "status_changed"], people) == (
+        '🔔 <a href="tg://user?id=9001">Ivan</a>, <b>Eve &amp; Co</b>: '
+        "новый комментарий; сменился статус")

@@ -200,3 +200,44 @@ def test_round_robin_gives_every_member_a_turn_before_anyone_gets_a_second(
         turns.append(last)
     counts = [turns.count(m) for m in members]
     assert max(counts) - min(counts) <= 1
+
+
+# --- who hears of a ticket (§5.3, §7.3) ------------------------------------------------------
+def heads_ups(store: InMemoryStore, ticket_id: int) -> list[dict[str, object]]:
+    return [m.payload for m in store.messages_of(ticket_id) if m.kind == "heads_up"]
+
+
+async def test_a_ticket_left_with_a_group_tells_the_groups_notification_list() -> None:
+    desk, store, _ = routed_desk(to_team())
+    store.groups[TEAM].member_ids = {OLGA}  # nobody in it who can take the ticket
+    store.groups[TEAM].notify_ids = {BORIS, CARL, OLGA}  # Olga's account is deactivated
+    first = await client_writes(desk, external_id="7001")
+    assert (store.ticket(first.ticket_id).responsible_id,
+            store.ticket(first.ticket_id).group_id) == (None, TEAM)
+    assert heads_ups(store, first.ticket_id) == [
+        {"employee_ids": [BORIS, CARL],
+         "news": ["ticket_opened", "comment", "responsible_changed"]}]
+
+
+async def test_an_employee_who_follows_a_ticket_hears_of_comments_and_status_changes() -> None:
+    desk, store, _ = make_desk()
+    first = await client_writes(desk)
+    await desk.handle(c.AddObserver(first.ticket_id, BORIS, BORIS))
+    await client_writes(desk, "Any news?")
+    await desk.handle(c.ChangeStatus(first.ticket_id, ANNA, "Awaiting reply"))
+    assert heads_ups(store, first.ticket_id) == [
+        {"employee_ids": [BORIS], "news": ["comment"]},
+        {"employee_ids": [BORIS], "news": ["status_changed"]}]
+
+
+async def test_nobody_hears_of_what_they_did_and_unfollowing_stops_the_news() -> None:
+    desk, store, _ = make_desk()
+    first = await client_writes(desk)
+    await desk.handle(c.AddObserver(first.ticket_id, BORIS, BORIS))
+    await desk.handle(c.AddAgentReply(first.ticket_id, BORIS, "Looking into it"))
+    await desk.handle(c.RemoveObserver(first.ticket_id, BORIS, BORIS))
+    await client_writes(desk, "Thanks")
+    assert heads_ups(store, first.ticket_id) == []
+    assert store.ticket(first.ticket_id).observer_ids == set()
+    assert [(h.old, h.new) for h in store.history_of(first.ticket_id, "observer")
+            ] == [(None, str(BORIS)), (str(BORIS), None)]
