@@ -20,6 +20,7 @@ from bots.telegram.handlers import (
     client_callbacks,
     client_commands,
     client_messages,
+    follow,
     link,
     macro,
 )
@@ -60,8 +61,8 @@ def build_routers(config: TelegramConfig, lists: TicketLists | None = None,
     agents.message.filter(F.chat.id.in_(config.agent_chats))
     agents.callback_query.filter(F.message.chat.id.in_(config.agent_chats))
     identity = AgentIdentityMiddleware(lists)
-    agents.include_routers(agent_commands.router(), link.router(), canned.router(),
-                           macro.router(), agent_lists.router(),
+    agents.include_routers(agent_commands.router(), link.router(), follow.router(),
+                           canned.router(), macro.router(), agent_lists.router(),
                            agent_callbacks.router(), agent_topic.router())
 
     for router, domain, audience in ((clients, "client", Audience.CLIENT),
