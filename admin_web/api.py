@@ -20,11 +20,13 @@ from admin_web.security import Access, access, now
 from admin_web.ticket_views import ticket_filter
 from core import commands as c
 from core.attributes import visible as visible_attributes
+from core.callbacks import CallbackRequest, CallbackState
 from core.errors import DomainError
 from core.people import Contact, Employee
 from core.tickets import Comment, Ticket
 from storage import panel_views as views
 from storage.attributes import definitions
+from storage.callbacks import queue as callback_queue
 
 routes = web.RouteTableDef()
 STATUS_BY_ERROR = {"not_found": 404, "not_allowed": 403, "invalid_input": 422,
@@ -109,6 +111,16 @@ async def _visible_ticket(request: web.Request) -> Ticket:
     if detail is None:
         raise ApiError(404, "not_found", f"no ticket #{ticket_id}")
     return detail.ticket
+
+
+def callback_json(r: CallbackRequest, state: CallbackState) -> dict[str, Any]:
+    seconds = r.processing_time.total_seconds() if r.processing_time else None
+    return {"id": r.id, "name": r.name, "phone": r.phone, "comment": r.comment,
+            "state": state.value, "created_at": _iso(r.created_at), "holder_id": r.holder_id,
+            "held_since": _iso(r.held_since), "processed_by": r.processed_by,
+            "processed_at": _iso(r.processed_at),
+            "processing_seconds": int(seconds) if seconds is not None else None,
+            "postponed_until": _iso(r.postponed_until)}
 
 
 @operation("GET", "/api/v1/openapi.json", "The OpenAPI document of this API", Access.PUBLIC)
@@ -282,6 +294,22 @@ async def report(request: web.Request) -> web.Response:
     return web.json_response({"report": kind, "from": period.start.isoformat(),
                               "to": period.end.isoformat(), "columns": list(header),
                               "rows": [list(r) for r in rows]})
+
+
+@operation("GET", "/api/v1/callbacks", "The call-back queue: new, in processing, postponed, "
+           "recently processed", Access.STAFF)
+async def list_callbacks(request: web.Request) -> web.Response:
+    return web.json_response({"items": [callback_json(i.request, i.state)
+                                        for i in await callback_queue(now())]})
+
+
+@operation("POST", "/api/v1/callbacks", "Register a call-back request", Access.STAFF)
+async def create_callback(request: web.Request) -> web.Response:
+    data = await _body(request)
+    created = await _run(request, c.RegisterCallback(
+        str(data.get("name") or ""), str(data.get("phone") or ""),
+        str(data.get("comment") or ""), request[EMPLOYEE].id))
+    return web.json_response(callback_json(created, created.state), status=201)
 
 
 for op in OPERATIONS:

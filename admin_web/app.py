@@ -10,6 +10,8 @@ from aiohttp import web
 from admin_web import (
     api,
     auth_views,
+    callback_form,
+    callback_views,
     dashboard_views,
     metrics,
     settings_attributes,
@@ -19,6 +21,7 @@ from admin_web import (
     settings_views,
     ticket_views,
 )
+from admin_web.callback_form import CALLBACK_LIMITER, SlidingWindow
 from admin_web.config import PanelConfig
 from admin_web.health import routes as health_routes
 from admin_web.keys import (
@@ -49,11 +52,15 @@ def create_app(runtime: Runtime, config: PanelConfig | None = None) -> web.Appli
     app[THROTTLE] = LoginThrottle()
     app[TOKENS] = ApiTokenStore()
     app[PREFERENCES] = PreferenceStore()
+    app[CALLBACK_LIMITER] = SlidingWindow(config.callback_form_limit,
+                                          config.callback_form_window.total_seconds())
     for module in (auth_views, ticket_views, dashboard_views, settings_views, settings_people,
-                   settings_rules, settings_automation, settings_attributes, api, metrics):
+                   settings_rules, settings_automation, settings_attributes, callback_views, api,
+                   metrics):
         app.add_routes(module.routes)
     before = set(app.router.resources())
     app.add_routes(health_routes)
+    app.add_routes(callback_form.routes)  # the public web form: no session, no CSRF
     app.router.add_static("/static", Path(__file__).parent / "static", append_version=False)
     for adapter in runtime.web_adapters:
         adapter.add_routes(app)

@@ -22,6 +22,9 @@ class PanelConfig:
     default_language: str = "en"
     timezone: str = "UTC"
     channels: tuple[ChannelInfo, ...] = ()
+    callback_lock: timedelta = timedelta(minutes=30)  # §10: a lock this old may be taken over
+    callback_form_limit: int = 5  # public call-back form submissions per address...
+    callback_form_window: timedelta = timedelta(minutes=10)  # ...in this window
 
 
 def mask(secret: str | None) -> str:
@@ -52,4 +55,5 @@ def config_from_settings(settings: object) -> PanelConfig:
         default_language=str(getattr(settings, "default_language", "en") or "en"),
         timezone=str(getattr(settings, "timezone", "UTC") or "UTC"),
         channels=tuple(channels),
+        callback_lock=timedelta(minutes=int(getattr(settings, "callback_lock_minutes", 30))),
     )

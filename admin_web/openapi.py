@@ -71,6 +71,14 @@ COMPANY = {"type": "object", "required": ["id", "name"], "properties": {
     "id": {"type": "integer"}, "name": {"type": "string"}, "category": {"type": "string"},
     "manager_id": _nullable("integer")}}
 
+CALLBACK = {"type": "object", "required": ["id", "name", "phone", "state"], "properties": {
+    "id": {"type": "integer"}, "name": {"type": "string"}, "phone": {"type": "string"},
+    "comment": {"type": "string"},
+    "state": {"type": "string", "enum": ["new", "processing", "processed", "postponed"]},
+    "created_at": DATETIME, "holder_id": _nullable("integer"), "held_since": DATETIME,
+    "processed_by": _nullable("integer"), "processed_at": DATETIME,
+    "processing_seconds": _nullable("integer"), "postponed_until": DATETIME}}
+
 
 def _items(schema: dict[str, Any], paged: bool = False) -> dict[str, Any]:
     props: dict[str, Any] = {"items": {"type": "array", "items": schema}}
@@ -102,6 +110,8 @@ RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/contacts/{contact_id}"): CONTACT,
     ("GET", "/api/v1/companies"): _items(COMPANY),
     ("GET", "/api/v1/employees"): _items(EMPLOYEE),
+    ("GET", "/api/v1/callbacks"): _items(CALLBACK),
+    ("POST", "/api/v1/callbacks"): CALLBACK,
     ("GET", "/api/v1/reference"): {"type": "object", "required": [
         "statuses", "priorities", "types", "groups", "attributes"], "properties": {
         k: {"type": "array", "items": {"type": "object"}}
@@ -115,6 +125,11 @@ RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
 }
 
 REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/api/v1/callbacks"): {"type": "object", "required": ["name", "phone"],
+                                    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 100},
+        "phone": {"type": "string", "minLength": 5, "maxLength": 40},
+        "comment": {"type": "string", "maxLength": 1000}}},
     ("POST", "/api/v1/tickets"): {"type": "object", "required": ["contact_id", "subject"],
                                   "properties": {
         "contact_id": {"type": "integer"}, "subject": {"type": "string", "minLength": 1},

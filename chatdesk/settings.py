@@ -118,6 +118,8 @@ class Settings(BaseSettings):
     secret_key: str = Field("", validation_alias="CHATDESK_SECRET_KEY", repr=False)
     public_url: str | None = Field(None, validation_alias="CHATDESK_PUBLIC_URL")
     sandbox_port: int = Field(8081, validation_alias="CHATDESK_SANDBOX_PORT")
+    callback_lock_minutes: int = Field(30, ge=1, le=24 * 60,
+                                       validation_alias="CHATDESK_CALLBACK_LOCK_MINUTES")
 
     # -- Telegram
     telegram_bot_token: str | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN", repr=False)
