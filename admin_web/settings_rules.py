@@ -21,6 +21,7 @@ from core.calendar import BusinessCalendar, WorkingInterval
 from core.conditions import Conditions
 from core.errors import DomainError
 from core.routing import RoutingRule
+from core.rule_admin import WRAPPER_KEY
 from core.sla import ServiceCalendar, SlaRule
 from core.tickets import Channel
 from storage import panel_views as views
@@ -144,8 +145,10 @@ SAMPLE = {
     "responsible": {"name": "Anna Smirnova"},
     "old": "open", "new": "resolved", "text": "A note from an automation rule",
 }
-NOTICE_KEYS = ("client.ticket_opened", "client.status.resolved", "client.status.on_hold",
-               "client.status.awaiting_reply", "client.status.closed", "agents.ticket_opened",
+SAMPLE_CONTENT = "Ticket #123 is resolved. Is everything in order?"
+NOTICE_KEYS = (WRAPPER_KEY, "client.ticket_opened", "client.status.resolved",
+               "client.status.on_hold", "client.status.awaiting_reply", "client.status.closed",
+               "agents.ticket_opened",
                "agents.client_comment", "agents.mention", "agents.sla_warning",
                "agents.sla_breached", "agents.notify")
 
@@ -154,6 +157,17 @@ async def _notices_page(request: web.Request, key: str = "", body: str = "",
                         preview: str | None = None) -> web.Response:
     return render(request, "settings/notices.html", templates=await views.notice_templates(),
                   keys=NOTICE_KEYS, key=key, body=body, preview=preview, sample=SAMPLE)
+
+
+async def _preview(renderer: NoticeRenderer, key: str, body: str) -> str:
+    """The sample notice; a client's inside the saved design wrapper, as they would read it."""
+    if key == WRAPPER_KEY:
+        return renderer.wrap(body, SAMPLE_CONTENT, SAMPLE)
+    text = renderer.render(body, SAMPLE) or ""
+    wrapper = (await views.notice_templates()).get(WRAPPER_KEY)
+    if text and wrapper and key.startswith("client."):
+        return renderer.wrap(wrapper, text, SAMPLE)
+    return text
 
 
 @routes.get("/settings/notices")
@@ -172,13 +186,13 @@ async def save_notice(request: web.Request) -> web.Response:
     renderer = NoticeRenderer(html=False)
     if form.get("preview"):
         try:
-            renderer.check(body)
-            text = renderer.render(body, SAMPLE) or ""
+            renderer.check(body, key)
+            text = await _preview(renderer, key, body)
         except DomainError as exc:
             text = exc.message
         return await _notices_page(request, key, body, text)
     try:
-        renderer.check(body)
+        renderer.check(body, key)
     except DomainError as exc:
         raise redirect(f"/settings/notices?{urlencode({'key': key})}", exc.message) from None
     _, error = await run(request, c.SaveNoticeTemplate(request[EMPLOYEE].id, key, body))

@@ -6,7 +6,8 @@ Keys: `client.status.<status code>` (a status change the client hears of, §7.1;
 `client.status.resolved`), `client.ticket_opened`, and `agents.<outbox kind>` for the team
 (`agents.ticket_opened`, `agents.client_comment`, `agents.mention`, `agents.sla_warning`,
 `agents.sla_breached`, `agents.notify`, ...). Without a template for a key the channel's own
-default wording is used: `render_notice` returns None.
+default wording is used: `render_notice` returns None. `client.wrapper` is the design wrapper
+(§7.2): a client notice rendered from a template is put in its `{{ content }}` placeholder.
 
 Variables: `ticket` (number, subject, status, status_name, priority, type, channel, line,
 planned_reaction_at, planned_resolution_at, on_hold_until), `client` (name, company),
@@ -21,13 +22,15 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, meta
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
 
 from core.errors import InvalidInput, NotFound
 from core.outbox import Audience, OutboundMessage
 from core.ports import UnitOfWork
+from core.rule_admin import NO_PLACEHOLDER, WRAPPER_KEY
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +80,20 @@ class NoticeRenderer:
     def __init__(self, html: bool = True) -> None:
         self.env = NoticeEnvironment(html)
 
-    def check(self, body: str) -> None:
-        """For the panel: refuse a template that does not parse, with the reason."""
+    def check(self, body: str, key: str = "") -> None:
+        """For the panel: refuse a template that does not parse, or a design wrapper with no
+        place for the notice, with the reason."""
         try:
-            self.env.parse(body)
+            parsed = self.env.parse(body)
         except TemplateError as exc:
             raise InvalidInput(f"the template cannot be read: {exc}") from exc
+        if key == WRAPPER_KEY and "content" not in meta.find_undeclared_variables(parsed):
+            raise InvalidInput(NO_PLACEHOLDER)
+
+    def wrap(self, wrapper: str, content: str, variables: Variables) -> str:
+        """The notice inside the design wrapper; the bare notice if the wrapper fails."""
+        inner = Markup(content) if self.env.autoescape else content  # escaped once already
+        return self.render(wrapper, {**variables, "content": inner}) or content
 
     def render(self, body: str, variables: Variables) -> str | None:
         """The text, or None when the template fails (the default wording is used then)."""
@@ -129,9 +140,15 @@ async def render_notice(
     message: OutboundMessage, uow_factory: Callable[[], UnitOfWork], html: bool = True
 ) -> str | None:
     """The administrator's text for an outbound message, or None to use the default."""
+    key = template_key(message)
     async with uow_factory() as uow:
-        body = await uow.rules.notices.get(template_key(message))
-        if not body:
+        body = await uow.rules.notices.get(key)
+        if not body or key == WRAPPER_KEY:
             return None
+        wrapper = await uow.rules.notices.get(WRAPPER_KEY) if key.startswith("client.") else None
         variables = await notice_variables(uow, message)
-    return NoticeRenderer(html).render(body, variables)
+    renderer = NoticeRenderer(html)
+    text = renderer.render(body, variables)
+    if text is None or not wrapper:
+        return text
+    return renderer.wrap(wrapper, text, variables)

@@ -4,6 +4,7 @@ change rules only through `Desk.handle`."""
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core import commands as c
@@ -29,6 +30,10 @@ from core.sla import ServiceCalendar, SlaRule
 from core.timer_handlers import arm_schedules
 
 Rule = ServiceCalendar | SlaRule | RoutingRule | AutomationRule | Macro | RecurringSchedule
+WRAPPER_KEY = "client.wrapper"  # §7.2: the design around every client notice
+NO_PLACEHOLDER = ("the design wrapper must keep the {{ content }} placeholder, where each "
+                  "notice's text goes")
+_PLACEHOLDER = re.compile(r"\{\{-?\s*content\s*-?\}\}")
 KINDS = ("calendars", "sla", "routing", "automation", "macros", "schedules")
 
 
@@ -163,6 +168,8 @@ async def save_notice_template(cmd: c.SaveNoticeTemplate, ctx: HandlerContext) -
     key = cmd.key.strip()
     if not key.startswith(("client.", "agents.")):
         raise InvalidInput("a notice key starts with client. or agents.")
+    if key == WRAPPER_KEY and cmd.body.strip() and not _PLACEHOLDER.search(cmd.body):
+        raise InvalidInput(NO_PLACEHOLDER)
     if cmd.body.strip():
         await ctx.uow.rules.notices.save(key, cmd.body)
     elif await ctx.uow.rules.notices.get(key) is not None:

@@ -127,3 +127,27 @@ async def test_notice_template_preview_and_save(panel: Panel) -> None:
         assert "customised" in await page.text()
     finally:
         await client.close()
+
+
+async def test_the_design_wrapper_is_previewed_refused_without_placeholder_and_applied(
+        panel: Panel) -> None:
+    client = await panel.client()
+    try:
+        csrf = await sign_in(client, "ada")
+        page = await post(client, "/settings/notices", csrf, key="client.wrapper",
+                          body="Acme support")
+        assert "{{ content }} placeholder" in await page.text()
+        page = await post(client, "/settings/notices", csrf, key="client.wrapper",
+                          body="[Acme] {{ content }} [{{ client.name }}]", preview="1")
+        assert ("[Acme] Ticket #123 is resolved. Is everything in order? [Ivan Petrov]"
+                in await page.text())
+        await post(client, "/settings/notices", csrf, key="client.wrapper",
+                   body="[Acme] {{ content }}")
+        page = await post(client, "/settings/notices", csrf, key="client.status.resolved",
+                          body="Done, {{ client.name }}!", preview="1")
+        assert "[Acme] Done, Ivan Petrov!" in await page.text()
+        page = await post(client, "/settings/notices", csrf, key="agents.notify",
+                          body="Psst", preview="1")
+        assert "[Acme]" not in await page.text()
+    finally:
+        await client.close()

@@ -93,3 +93,54 @@ def test_each_message_has_its_template_key(audience: Audience, kind: str,
                                            payload: dict[str, str], key: str) -> None:
     assert template_key(OutboundMessage("telegram", audience, kind, 1, NOW,
                                         payload=payload)) == key
+
+
+# --- the design wrapper (§7.2) -------------------------------------------------------------
+WRAPPER = "<b>Acme support</b>\n{{ content }}\n— {{ responsible.name or 'the team' }}"
+
+
+async def test_a_client_notice_is_put_in_the_design_wrapper_and_escaped_once() -> None:
+    desk, store, _ = make_desk()
+    store.rules.notices["client.status.awaiting_reply"] = "{{ client.name }}, one detail?"
+    await desk.handle(c.SaveNoticeTemplate(ANNA, "client.wrapper", WRAPPER))
+    first = await client_writes(desk, name="Ivan <K>")
+    await desk.handle(c.TakeTicket(first.ticket_id, ANNA))
+    await desk.handle(c.ChangeStatus(first.ticket_id, ANNA, "awaiting_reply"))
+    message = last(store, first.ticket_id, "status_changed")
+    assert await render_notice(message, factory(store)) == (
+        "<b>Acme support</b>\nIvan &lt;K&gt;, one detail?\n— Anna Petrova")
+    assert await render_notice(message, factory(store), html=False) == (
+        "<b>Acme support</b>\nIvan <K>, one detail?\n— Anna Petrova")
+
+
+async def test_the_wrapper_leaves_the_teams_notices_and_default_wordings_alone() -> None:
+    desk, store, _ = make_desk()
+    store.rules.notices["client.wrapper"] = WRAPPER
+    store.rules.notices["agents.sla_breached"] = "#{{ ticket.number }} is late"
+    first = await client_writes(desk)
+    breach = OutboundMessage("telegram", Audience.AGENTS, "sla_breached", first.ticket_id, NOW)
+    assert await render_notice(breach, factory(store)) == f"#{first.ticket_id} is late"
+    await desk.handle(c.ChangeStatus(first.ticket_id, ANNA, "awaiting_reply"))
+    assert await render_notice(last(store, first.ticket_id, "status_changed"),
+                               factory(store)) is None
+
+
+async def test_a_failing_wrapper_still_lets_the_notice_through() -> None:
+    desk, store, _ = make_desk()
+    store.rules.notices["client.wrapper"] = "{{ content }} {{ nobody.knows }}"
+    store.rules.notices["client.status.awaiting_reply"] = "One detail?"
+    first = await client_writes(desk)
+    await desk.handle(c.ChangeStatus(first.ticket_id, ANNA, "awaiting_reply"))
+    assert await render_notice(last(store, first.ticket_id, "status_changed"),
+                               factory(store)) == "One detail?"
+
+
+@pytest.mark.parametrize("body", ["<b>Acme</b> {{ ticket.number }}", "{{ contents }}"])
+async def test_a_wrapper_without_the_content_placeholder_is_refused(body: str) -> None:
+    desk, store, _ = make_desk()
+    with pytest.raises(InvalidInput, match="placeholder"):
+        NoticeRenderer().check(body, "client.wrapper")
+    with pytest.raises(InvalidInput, match="placeholder"):
+        await desk.handle(c.SaveNoticeTemplate(ANNA, "client.wrapper", body))
+    assert "client.wrapper" not in store.rules.notices
+    NoticeRenderer().check("{{- content -}}", "client.wrapper")
