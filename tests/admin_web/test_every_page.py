@@ -22,7 +22,7 @@ def _pages(app: web.Application) -> list[str]:
         info = route.resource.get_info() if route.resource else {}
         path = info.get("path") or info.get("formatter") or ""
         if (route.method != "GET" or not path.startswith(("/settings", "/tickets", "/reports",
-                                                           "/profile"))
+                                                           "/profile", "/callbacks"))
                 or any(x in path for x in ("/export", "/download", "/files", "}."))):
             continue
         paths.add(re.sub(r"\{[^}]+\}", "1", path))
@@ -41,7 +41,8 @@ async def test_every_page_renders_in_each_language(panel: Panel, language: str) 
         csrf = await sign_in(client, "ada")
         await post(client, "/language", csrf, language=language, next="/")
         pages = _pages(panel.server.app)
-        assert {"/", "/tickets", "/settings/automation", "/settings/attributes"} <= set(pages)
+        assert {"/", "/tickets", "/callbacks", "/settings/automation",
+                "/settings/attributes"} <= set(pages)
         for path in pages:
             response = await client.get(path)
             html = await response.text()
