@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -134,6 +134,18 @@ async def notice_variables(uow: UnitOfWork, message: OutboundMessage) -> dict[st
         "client": {"name": contact.name, "company": company},
         "responsible": {"name": responsible},
     }
+
+
+NoticeSource = Callable[[OutboundMessage], Awaitable[str | None]]
+
+
+def administrators_notices(html: bool) -> NoticeSource:
+    """What the senders ask: the administrator's wording of a message, or None."""
+    from storage.uow import TortoiseUnitOfWork
+
+    async def notice(message: OutboundMessage) -> str | None:
+        return await render_notice(message, TortoiseUnitOfWork, html=html)
+    return notice
 
 
 async def render_notice(

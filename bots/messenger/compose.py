@@ -12,6 +12,7 @@ from datetime import datetime
 from bots.i18n import Translator, translator
 from bots.messenger.keyboards import Rows, resolution_buttons, rows_from_payload
 from bots.moments import local_time
+from bots.templates import NoticeSource, administrators_notices
 from core.errors import NotFound
 from core.outbox import OutboundMessage
 from core.statuses import AWAITING_REPLY, CLOSED, ON_HOLD, OPEN
@@ -37,10 +38,11 @@ class UnknownKind(NotFound):
 
 class Composer:
     def __init__(self, default_language: str, views: TicketViews | None = None,
-                 timezone: str = "UTC") -> None:
+                 timezone: str = "UTC", notices: NoticeSource | None = None) -> None:
         self.default_language = default_language
         self.views = views or TicketViews()
         self.timezone = timezone
+        self.notices = notices or administrators_notices(html=False)  # §7: their wording
 
     async def compose(self, message: OutboundMessage) -> Outgoing:
         if message.kind == "text":
@@ -51,6 +53,11 @@ class Composer:
                             p.get("tracking"))
         card = await self.views.ticket_card(message.ticket_id, similar=False)
         _ = translator(card.contact_language, "notices", self.default_language)
+        custom = None if message.kind == "agent_reply" else await self.notices(message)
+        if custom:
+            buttons = (resolution_buttons(_("Confirm and close"), _("Reopen"), card.id)
+                       if message.kind == "resolution_request" else ())
+            return Outgoing(custom, _.language, buttons, menu=message.kind == "ticket_opened")
         if message.kind == "ticket_opened":
             return Outgoing(_("Your request is registered as ticket #{number}. We will answer "
                               "you here.", number=card.number), _.language, menu=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import datetime
+from html.parser import HTMLParser
 
 from bots.moments import local_time
 from core.statuses import AWAITING_REPLY, CLOSED, ON_HOLD, OPEN, RESOLVED
@@ -98,6 +99,42 @@ def split_markup(markup: str, limit: int = MAX_TEXT) -> list[str]:
     if current.strip():
         pieces.append(current)
     return pieces
+
+
+TELEGRAM_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span",
+                           "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji"})
+
+
+class _TagCheck(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+        self.ok = True
+
+    def handle_data(self, data: str) -> None:
+        self.ok &= "<" not in data and ">" not in data
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ok &= tag in TELEGRAM_TAGS
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.ok &= bool(self.open) and self.open.pop() == tag
+
+
+def telegram_markup(text: str) -> str:
+    """Text an administrator wrote as HTML, as Telegram will take it: kept when its tags are
+    the ones Telegram knows and balanced, otherwise shown as plain text (never refused)."""
+    check = _TagCheck()
+    try:
+        check.feed(text)
+        check.close()
+    except Exception:  # noqa: BLE001 - anything unreadable is shown as plain text
+        check.ok = False
+    bare_ampersand = re.search(r"&(?!#?\w+;)", text)
+    if check.ok and not check.open and not bare_ampersand:
+        return text
+    return esc(html.unescape(text))
 
 
 def status_emoji(status: str, is_open: bool) -> str:

@@ -64,10 +64,12 @@ from bots.telegram.render import (
     esc,
     split_markup,
     split_text,
+    telegram_markup,
     utf16_len,
     visible_len,
 )
 from bots.telegram.topics import TopicKeeper, not_modified, topic_gone
+from bots.templates import NoticeSource, administrators_notices
 from core.errors import NotFound
 from core.outbox import Audience, OutboundMessage
 from storage.delivery import Topic, TopicStore
@@ -85,19 +87,30 @@ class UnknownKind(Exception):
     pass
 
 
+# Agents' messages an administrator's template may word (§7); the rest are comments.
+TEMPLATED_FOR_TEAM = frozenset({"mention", "sla_warning", "sla_breached", "notify",
+                                "heads_up"})
+
+
 class TelegramSender:
     channel = "telegram"
 
     def __init__(self, bot: Bot, agent_chat_id: int, line2_chat_id: int | None,
                  default_language: str, limiter: RateLimiter, *,
                  views: TicketViews | None = None, topics: TopicStore | None = None,
-                 timezone: str = "UTC") -> None:
+                 timezone: str = "UTC", notices: NoticeSource | None = None) -> None:
         self.bot = bot
         self.default_language = default_language
         self.limiter = limiter
         self.views = views or TicketViews()
         self._ = translator(default_language, "notices", default_language)
         self.timezone = timezone
+        wording = notices or administrators_notices(html=True)  # §7: the administrators'
+
+        async def checked(message: OutboundMessage) -> str | None:
+            text = await wording(message)
+            return telegram_markup(text) if text else None
+        self.notices: NoticeSource = checked
         self.keeper = TopicKeeper(self._call, self.views, topics or TopicStore(), self._,
                                   agent_chat_id, line2_chat_id, timezone)
         self._progress: dict[int, int] = {}  # message id -> API calls already done
@@ -216,6 +229,12 @@ class TelegramSender:
         chat_id = int(message.recipient)
         card = await self.views.ticket_card(message.ticket_id, similar=False)
         _ = translator(card.contact_language, "notices", self.default_language)
+        custom = None if message.kind == "agent_reply" else await self.notices(message)
+        if custom and message.kind == "resolution_request":
+            return text_methods(Post(chat_id, None, custom,
+                                     reply_markup=rc.resolution_request(_, card)[1]))
+        if custom:
+            return text_methods(Post(chat_id, None, custom))
         if message.kind == "ticket_opened":
             return text_methods(Post(chat_id, None, esc(rc.ticket_opened(_, card.number))))
         if message.kind == "agent_reply":
@@ -238,11 +257,14 @@ class TelegramSender:
                         comments: dict[int, CommentView]) -> list[TelegramMethod[Any]]:
         _, kind, payload = self._, message.kind, message.payload
         here = Post(topic.chat_id, topic.thread_id, "")
-        if kind == "ticket_opened":
-            return []  # opening the topic (with its card) was all
+        if kind == "ticket_opened":  # opening the topic (with its card) was all, unless the
+            custom = await self.notices(message)  # administrators wrote a notice for it
+            return text_methods(here.with_header(custom)) if custom else []
         if kind == "card_changed":
             await self.keeper.refresh(topic)
             return []
+        if kind in TEMPLATED_FOR_TEAM and (custom := await self.notices(message)):
+            return text_methods(here.with_header(custom))
         if kind in ("agent_comment", "private_note") and payload.get("origin") == "telegram":
             return []  # written in this topic: it is already there
         comment = None

@@ -476,3 +476,26 @@ def test_a_heads_up_names_the_tickets_people_and_what_happened() -> None:
     assert ra.heads_up(translator("ru", "notices"), ["comment", "status_changed"], people) == (
         '🔔 <a href="tg://user?id=9001">Ivan</a>, <b>Eve &amp; Co</b>: '
         "новый комментарий; сменился статус")
+
+
+async def test_the_administrators_wording_reaches_the_client_and_the_topic(world: World) -> None:
+    admin = int((await world.desk.handle(c.AddEmployee("Ada Admin", "ada", "admin"))).id)
+    olga = await agent(world)
+    for key, body in (
+            ("client.wrapper", "🏢 Acme support\n{{ content }}\n— reply here any time"),
+            ("client.status.awaiting_reply",
+             "{{ client.name }}, we need one detail for <{{ ticket.subject }}>"),
+            ("agents.mention", "Psst: #{{ ticket.number }} needs you")):
+        await world.desk.handle(c.SaveNoticeTemplate(admin, key, body))
+    opened = await client_writes(world, 521, "Printer <b> jam", name="Ivan Petrov")
+    ticket = opened.ticket_id
+    await world.desk.handle(c.ChangeStatus(ticket, olga, "awaiting_reply"))
+    await world.desk.handle(c.AddPrivateNote(ticket, olga, "@ada have a look"))
+    await world.deliver()
+
+    notices = texts(world.client_chat(521))
+    assert ("🏢 Acme support\nIvan Petrov, we need one detail for <Printer <b> jam>\n"
+            "— reply here any time") in notices  # their words, user text shown as typed
+    assert any(f"#{ticket}" in t and "Acme support" not in t for t in notices)  # default
+    [topic] = world.topics()
+    assert f"Psst: #{ticket} needs you" in texts(world.posts(topic.message_thread_id))
