@@ -130,8 +130,15 @@ class TelegramSender:
         index = 0
         while index < len(messages):
             run = self._mergeable_run(messages[index:], comments)
+            after = messages[index + len(run)] if run and index + len(run) < len(messages) else None
             if messages[index].comment_id in on_card:
                 result = [await self._shown_on_card(messages[index])]
+            elif after is not None and _only_news_of_comments(after):
+                # the heads-up rides on the comments' post: one post, not two, per message
+                footer = await self._rendered_heads_up(after)
+                result = await self._merged(messages[index].ticket_id, run, footer)
+                if len(result) == len(run) and all(isinstance(o, Sent) for o in result):
+                    result.append(Sent())
             elif len(run) > 1:
                 result = await self._merged(messages[index].ticket_id, run)
             else:
@@ -360,18 +367,29 @@ class TelegramSender:
             run.append(comment)
         return run
 
-    async def _merged(self, ticket_id: int, run: list[CommentView]) -> list[Outcome]:
+    async def _rendered_heads_up(self, message: OutboundMessage) -> str:
+        custom = await self.notices(message)
+        if custom:
+            return custom
+        people = await self.views.employees(message.payload.get("employee_ids") or [])
+        return ra.heads_up(self._, list(message.payload.get("news") or []), people)
+
+    async def _merged(self, ticket_id: int, run: list[CommentView],
+                      footer: str | None = None) -> list[Outcome]:
         header = ra.client_header(run[0])
         posts: list[list[CommentView]] = [[]]
+        room = MAX_TEXT - (visible_len(footer) + 1 if footer else 0)
         for comment in run:
-            if posts[-1] and _merged_len(header, [*posts[-1], comment]) > MAX_TEXT:
+            if posts[-1] and _merged_len(header, [*posts[-1], comment]) > room:
                 posts.append([])
             posts[-1].append(comment)
 
         async def post_all(topic: Topic) -> list[Outcome]:
             outcomes: list[Outcome] = []
-            for part in posts:
+            for number, part in enumerate(posts, 1):
                 text = header + "\n" + "\n\n".join(esc(c.body.strip()) for c in part)
+                if footer and number == len(posts):
+                    text += "\n" + footer
                 try:
                     await self._call(SendMessage(
                         chat_id=topic.chat_id, message_thread_id=topic.thread_id,
@@ -392,6 +410,10 @@ class TelegramSender:
         return self._outcome(exc, OutboundMessage(self.channel, Audience.AGENTS,
                                                   "client_comment", comment.ticket_id,
                                                   comment.created_at, None, comment.id))
+
+
+def _only_news_of_comments(message: OutboundMessage) -> bool:
+    return message.kind == "heads_up" and message.payload.get("news") == ["comment"]
 
 
 def _merged_len(header: str, comments: list[CommentView]) -> int:

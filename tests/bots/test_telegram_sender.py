@@ -499,3 +499,22 @@ async def test_the_administrators_wording_reaches_the_client_and_the_topic(world
     assert any(f"#{ticket}" in t and "Acme support" not in t for t in notices)  # default
     [topic] = world.topics()
     assert f"Psst: #{ticket} needs you" in texts(world.posts(topic.message_thread_id))
+
+
+async def test_the_responsible_hears_of_a_client_message_in_the_same_post(world: World) -> None:
+    olga = await agent(world, telegram_id=9101)
+    opened = await client_writes(world, 531, "Printer is broken", name="Ivan Petrov")
+    ticket = opened.ticket_id
+    await world.desk.handle(c.TakeTicket(ticket, olga))
+    await world.deliver()
+    [topic] = world.topics()
+    before = len(world.posts(topic.message_thread_id))
+    await client_writes(world, 531, "Still broken", name="Ivan Petrov")
+    await client_writes(world, 531, "Any news?", name="Ivan Petrov")
+    await world.deliver()
+
+    new = world.posts(topic.message_thread_id)[before:]
+    assert len(new) <= 2  # a post per client message at most, no extra "🔔" posts
+    joined = "\n".join(texts(new))
+    assert "Still broken" in joined and "Any news?" in joined
+    assert "🔔" in text(new[-1]) and "Olga Smirnova" in text(new[-1])
