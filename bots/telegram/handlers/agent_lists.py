@@ -102,5 +102,7 @@ HELP = """In a ticket's topic, a message or a file is a reply to the client.
 /priority NAME, /status NAME — change priority or status
 /canned — canned answers
 /macro NAME — apply a macro (/macro alone lists them)
+/link N — the client of ticket #N is this client too (one person)
+/follow, /unfollow — hear of this ticket's news, or stop
 /history — the client's other tickets
 Anywhere: /queue — unassigned and overdue tickets, /mine — your open tickets."""
