@@ -13,7 +13,11 @@ from core.errors import NotFound
 async def register_callback(cmd: c.RegisterCallback, ctx: HandlerContext) -> CallbackRequest:
     if cmd.employee_id is not None:
         await ctx.active_employee(cmd.employee_id)
-    return await ctx.uow.callbacks.add(new_request(cmd.name, cmd.phone, cmd.comment, ctx.now))
+    request = await ctx.uow.callbacks.add(new_request(cmd.name, cmd.phone, cmd.comment,
+                                                      ctx.now))
+    ctx.tell_team("callback_new", request_id=request.id, name=request.name,
+                  phone=request.phone, comment=request.comment)
+    return request
 
 
 async def open_callback(cmd: c.OpenCallback, ctx: HandlerContext) -> CallbackRequest:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from core.catalog import DeskSettings, TicketType
 from core.errors import NotAllowed, NotFound
@@ -23,6 +24,12 @@ class HandlerContext:
     _settings: DeskSettings | None = None
     _types: dict[str, TicketType] | None = None
     memo: dict[str, object] = field(default_factory=dict)  # per-command caches of policies
+    team_news: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # of no ticket
+
+    def tell_team(self, kind: str, **payload: Any) -> None:
+        """Plan an agents' message about no ticket (e.g. a new call-back request); it is
+        queued with the commit, when there is a team chat."""
+        self.team_news.append((kind, payload))
 
     async def workflow(self) -> Workflow:
         if self._workflow is None:

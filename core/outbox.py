@@ -58,6 +58,15 @@ class PlanContext:
     people: frozenset[int] = frozenset()  # §7.3: responsible, observers, groups' lists
 
 
+def team_messages(news: Sequence[tuple[str, dict[str, Any]]], routing: Routing,
+                  now: datetime) -> list[OutboundMessage]:
+    """Agents' messages about no ticket, for the team chat's general topic (ticket id 0)."""
+    if not routing.agent_channel:
+        return []
+    return [OutboundMessage(routing.agent_channel, Audience.AGENTS, kind, 0, now,
+                            payload=dict(payload)) for kind, payload in news]
+
+
 # §7.3: what the ticket's people hear of (an SLA alert names them itself)
 NEWS: tuple[type[ev.Event], ...] = (
     ev.TicketOpened, ev.ResponsibleChanged, ev.StatusChanged, ev.CommentAdded)

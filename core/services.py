@@ -20,7 +20,15 @@ from core import timer_handlers as timed
 from core.actions import ticket_people
 from core.context import HandlerContext
 from core.errors import AlreadyHandled, ConcurrentUpdate, DomainError
-from core.outbox import NEWS, InboundRef, OutboundMessage, PlanContext, Routing, plan_messages
+from core.outbox import (
+    NEWS,
+    InboundRef,
+    OutboundMessage,
+    PlanContext,
+    Routing,
+    plan_messages,
+    team_messages,
+)
 from core.policies import apply_policies
 from core.ports import Clock, UnitOfWorkFactory
 from core.statuses import RESOLVED
@@ -148,6 +156,7 @@ class Desk:
             await uow.outbox.add_many(plan_messages(ticket.events, plan, self.routing, ctx.now))
             ticket.history.clear()
             ticket.events.clear()
+        await uow.outbox.add_many(team_messages(ctx.team_news, self.routing, ctx.now))
         await uow.commit()
 
     async def _people(self, ticket: Ticket, ctx: HandlerContext) -> frozenset[int]:

@@ -19,6 +19,7 @@ class TelegramConfig:
     webhook_secret: str | None = None
     polling_timeout: int = 25
     timezone: str = "UTC"  # the desk's (CHATDESK_TIMEZONE): dates agents type are read in it
+    panel_url: str | None = None  # CHATDESK_PUBLIC_URL: the panel, for links to its pages
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TelegramConfig:
@@ -33,6 +34,7 @@ class TelegramConfig:
             webhook_url=settings.telegram_webhook_url,
             webhook_secret=settings.telegram_webhook_secret,
             timezone=settings.timezone,
+            panel_url=settings.public_url,
         )
 
     @property

@@ -176,3 +176,16 @@ def heads_up(_: Translator, news: list[str], people: list[EmployeeRef]) -> str:
 def team_notice(text: str, people: list[EmployeeRef]) -> str:
     head = "🔔 " + esc(text)
     return f"{head}\n{_people(people)}" if people else head
+
+
+def callback_new(_: Translator, payload: dict[str, object], panel_url: str | None) -> str:
+    """§10: a new call-back request, in the team chat's general topic."""
+    lines = ["📞 " + esc(_("New call-back request #{number}", number=payload.get("request_id"))),
+             esc(_("Name: {name}", name=payload.get("name") or "")),
+             esc(_("Phone: {phone}", phone=payload.get("phone") or ""))]
+    if payload.get("comment"):
+        lines.append(esc(_("Comment: {comment}", comment=payload["comment"])))
+    if panel_url:
+        link = esc(panel_url.rstrip("/") + "/callbacks").replace('"', "&quot;")
+        lines.append(f'<a href="{link}">{esc(_("Open the call-back queue"))}</a>')
+    return "\n".join(lines)

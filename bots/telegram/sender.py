@@ -5,6 +5,8 @@ Destinations (the relay delivers the messages of one destination in order):
     chat:<user id>            a client's private chat: CLIENT messages, "text" answers
     chat:<chat id>:<thread>   a "text" answer into a thread (e.g. a topic)
     topic:<ticket id>         the ticket's forum topic: AGENTS messages
+    chat:<agents' chat id>    the team chat's general topic: AGENTS messages of no ticket
+                              (callback_new, with a link to the panel's call-backs page)
 
 Callback data of the buttons posted here (at most 64 bytes; the handlers parse them):
     ticket card in its topic:   t:take:<ticket id>   t:escalate:<ticket id>
@@ -90,6 +92,8 @@ class UnknownKind(Exception):
 # Agents' messages an administrator's template may word (§7); the rest are comments.
 TEMPLATED_FOR_TEAM = frozenset({"mention", "sla_warning", "sla_breached", "notify",
                                 "heads_up"})
+# Agents' messages of no ticket: posted in the team chat's general topic.
+TEAM_CHAT_KINDS = frozenset({"callback_new"})
 
 
 class TelegramSender:
@@ -98,8 +102,11 @@ class TelegramSender:
     def __init__(self, bot: Bot, agent_chat_id: int, line2_chat_id: int | None,
                  default_language: str, limiter: RateLimiter, *,
                  views: TicketViews | None = None, topics: TopicStore | None = None,
-                 timezone: str = "UTC", notices: NoticeSource | None = None) -> None:
+                 timezone: str = "UTC", notices: NoticeSource | None = None,
+                 panel_url: str | None = None) -> None:
         self.bot = bot
+        self.agent_chat_id = agent_chat_id
+        self.panel_url = panel_url  # CHATDESK_PUBLIC_URL: links to the panel's pages
         self.default_language = default_language
         self.limiter = limiter
         self.views = views or TicketViews()
@@ -121,6 +128,8 @@ class TelegramSender:
             return f"chat:{chat_id}" if thread_id is None else f"chat:{chat_id}:{thread_id}"
         if message.audience is Audience.CLIENT:
             return f"chat:{message.recipient}"
+        if message.kind in TEAM_CHAT_KINDS:
+            return f"chat:{self.agent_chat_id}"
         return f"topic:{message.ticket_id}"
 
     async def send(self, messages: Sequence[OutboundMessage]) -> list[Outcome]:
@@ -156,6 +165,10 @@ class TelegramSender:
                 await self._run(message.id, self._text(message))
             elif message.audience is Audience.CLIENT:
                 await self._run(message.id, await self._to_client(message))
+            elif message.kind in TEAM_CHAT_KINDS:
+                await self._run(message.id, text_methods(Post(
+                    self.agent_chat_id, None,
+                    ra.callback_new(self._, message.payload, self.panel_url))))
             elif message.ticket_id <= 0:  # e.g. a refusal to a stranger that bounced
                 log.warning("telegram %s without a ticket: nowhere to post it", message.kind)
             else:

@@ -42,7 +42,7 @@ async def install_telegram(runtime: Runtime, settings: Settings | None, clock: C
     processor = UpdateProcessor(make_dispatcher(runtime, config, clock), bot)
     sender = TelegramSender(bot, config.agent_chat_id, config.line2_chat_id,
                             config.default_language, limiter or RateLimiter(),
-                            timezone=config.timezone)
+                            timezone=config.timezone, panel_url=config.panel_url)
     relay = OutboxRelay(sender, clock)
     runtime.workers.append(Worker("telegram-relay", relay.run))
     if config.mode == "webhook":

@@ -518,3 +518,32 @@ async def test_the_responsible_hears_of_a_client_message_in_the_same_post(world:
     joined = "\n".join(texts(new))
     assert "Still broken" in joined and "Any news?" in joined
     assert "🔔" in text(new[-1]) and "Olga Smirnova" in text(new[-1])
+
+
+async def test_a_call_back_request_is_announced_in_the_team_chats_general_topic(
+        world: World) -> None:
+    world.sender.panel_url = "https://desk.example.com/"
+    await world.desk.handle(c.RegisterCallback("Ivan <Ivanov>", "+7 900 123-45-67",
+                                               "After 6 pm & not on Friday"))
+    await world.deliver()
+    [post] = world.emulator.bot_messages(world.team)
+    assert post.message_thread_id is None and not world.topics()
+    assert post.text is not None
+    assert "Ivan <Ivanov>" in post.text and "+7 900 123-45-67" in post.text
+    assert "After 6 pm & not on Friday" in post.text
+    assert {"type": "text_link", "url": "https://desk.example.com/callbacks"}.items() <= (
+        post.entities[-1].items())
+
+
+async def test_a_call_back_request_without_a_panel_url_has_no_link(world: World) -> None:
+    await world.desk.handle(c.RegisterCallback("Ivan", "+7 900 123-45-67", ""))
+    await world.deliver()
+    [post] = world.emulator.bot_messages(world.team)
+    assert post.text is not None and "Ivan" in post.text and "Comment" not in post.text
+    assert not [e for e in post.entities if e.get("type") == "text_link"]
+
+
+async def test_without_a_team_chat_a_call_back_request_queues_nothing(database: str) -> None:
+    desk = build_desk(routing=Routing(frozenset({"telegram"}), None))
+    await desk.handle(c.RegisterCallback("Ivan", "+7 900 123-45-67", "call me"))
+    assert not await OutboxStore().pending("telegram")

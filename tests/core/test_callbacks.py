@@ -12,6 +12,7 @@ import pytest
 from core import commands as c
 from core.callbacks import CallbackHeld, CallbackState
 from core.errors import InvalidInput, NotAllowed, TransitionRefused
+from core.outbox import Audience, Routing
 from core.services import Desk
 from tests.fakes import ANNA, BORIS, OLGA, START, FakeClock, InMemoryStore, make_desk
 
@@ -30,6 +31,21 @@ async def test_a_request_from_the_form_is_new_with_its_history() -> None:
     assert saved.state_at(START) is CallbackState.NEW and saved.created_at == START
     assert [(h.request_id, h.action, h.employee_id) for h in store.callbacks.history] == [
         (rid, "registered", None)]
+
+
+async def test_the_team_hears_of_a_new_request_in_the_same_commit() -> None:
+    _, store, _, rid = await _registered()
+    [message] = [m for m in store.outbox if m.kind == "callback_new"]
+    assert (message.channel, message.audience, message.ticket_id) == ("telegram",
+                                                                      Audience.AGENTS, 0)
+    assert message.payload == {"request_id": rid, "name": "Ivan",
+                               "phone": "+7 (900) 123-45-67", "comment": "After 6pm"}
+
+
+async def test_without_a_team_chat_a_new_request_queues_no_message() -> None:
+    desk, store, _ = make_desk(routing=Routing(frozenset({"telegram"}), None))
+    await desk.handle(c.RegisterCallback("Ivan", "+7 (900) 123-45-67", ""))
+    assert store.callbacks.requests and not store.outbox
 
 
 @pytest.mark.parametrize(("name", "phone", "comment", "refusal"), [
