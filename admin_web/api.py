@@ -20,7 +20,7 @@ from admin_web.security import Access, access, now
 from admin_web.ticket_views import ticket_filter
 from core import commands as c
 from core.attributes import visible as visible_attributes
-from core.callbacks import CallbackRequest, CallbackState
+from core.callbacks import CallbackHeld, CallbackRequest, CallbackState
 from core.errors import DomainError
 from core.people import Contact, Employee
 from core.tickets import Comment, Ticket
@@ -198,17 +198,22 @@ async def add_comment(request: web.Request) -> web.Response:
 async def change_status(request: web.Request) -> web.Response:
     ticket = await _visible_ticket(request)
     data = await _body(request)
-    until = None
-    if data.get("until"):
-        try:
-            until = datetime.fromisoformat(str(data["until"]))
-        except ValueError:
-            return _error(422, "invalid_input", "until is an ISO 8601 date and time")
-        if until.tzinfo is None:
-            return _error(422, "invalid_input", "until needs a time zone offset")
     changed = await _run(request, c.ChangeStatus(ticket.id, request[EMPLOYEE].id,
-                                                 str(data.get("status", "")), until))
+                                                 str(data.get("status", "")), _until(data)))
     return web.json_response(ticket_json(changed))
+
+
+def _until(data: dict[str, Any]) -> datetime | None:
+    """The body's `until`: an ISO 8601 date and time with its offset, or None when not given."""
+    if not data.get("until"):
+        return None
+    try:
+        until = datetime.fromisoformat(str(data["until"]))
+    except ValueError:
+        raise ApiError(422, "invalid_input", "until is an ISO 8601 date and time") from None
+    if until.tzinfo is None:
+        raise ApiError(422, "invalid_input", "until needs a time zone offset")
+    return until
 
 
 @operation("POST", "/api/v1/tickets/{ticket_id}/responsible",
@@ -312,8 +317,54 @@ async def create_callback(request: web.Request) -> web.Response:
     return web.json_response(callback_json(created, created.state), status=201)
 
 
+async def _on_callback(request: web.Request, command: c.Command) -> web.Response:
+    """The panel's rules: a request another employee holds is a 409 naming them."""
+    try:
+        changed: CallbackRequest = await request.app[DESK].handle(command)
+    except CallbackHeld as held:
+        return web.json_response({"error": held.code, "message": held.message,
+                                  "holder_id": held.holder_id, "holder_name": held.holder_name,
+                                  "since": _iso(held.since)}, status=409)
+    except DomainError as exc:
+        raise ApiError(STATUS_BY_ERROR.get(exc.code, 400), exc.code, exc.message) from exc
+    desk_now = request.app[DESK].clock.now()  # the moment the command was judged at
+    return web.json_response(callback_json(changed, changed.state_at(desk_now)))
+
+
+@operation("POST", "/api/v1/callbacks/{request_id}/open",
+           "Take a call-back request for processing (a lock)", Access.STAFF)
+async def open_callback(request: web.Request) -> web.Response:
+    return await _on_callback(request, c.OpenCallback(
+        path_id(request, "request_id"), request[EMPLOYEE].id, request.app[CONFIG].callback_lock))
+
+
+@operation("POST", "/api/v1/callbacks/{request_id}/release",
+           "Put a call-back request back in the queue unprocessed", Access.STAFF)
+async def release_callback(request: web.Request) -> web.Response:
+    return await _on_callback(request, c.ReleaseCallback(path_id(request, "request_id"),
+                                                         request[EMPLOYEE].id))
+
+
+@operation("POST", "/api/v1/callbacks/{request_id}/processed",
+           "Mark a call-back request processed", Access.STAFF)
+async def mark_callback_processed(request: web.Request) -> web.Response:
+    return await _on_callback(request, c.MarkCallbackProcessed(path_id(request, "request_id"),
+                                                               request[EMPLOYEE].id))
+
+
+@operation("POST", "/api/v1/callbacks/{request_id}/postpone",
+           "Postpone a call-back request until a time", Access.STAFF)
+async def postpone_callback(request: web.Request) -> web.Response:
+    until = _until(await _body(request))
+    if until is None:
+        raise ApiError(422, "invalid_input", "give until: when to call back")
+    return await _on_callback(request, c.PostponeCallback(path_id(request, "request_id"),
+                                                          request[EMPLOYEE].id, until))
+
+
 for op in OPERATIONS:
     handler = _handler(op.handler)
     access(op.access)(handler)
     routes.route(op.method, op.path.replace("{ticket_id}", "{ticket_id:\\d+}").replace(
-        "{contact_id}", "{contact_id:\\d+}"))(handler)
+        "{contact_id}", "{contact_id:\\d+}").replace("{request_id}", "{request_id:\\d+}")
+                 )(handler)

@@ -40,8 +40,8 @@ def _nullable(kind: str) -> dict[str, Any]:
 
 
 DATETIME = {"type": ["string", "null"], "format": "date-time"}
-ERROR = {"type": "object", "required": ["error", "message"],
-         "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}
+ERROR_PROPERTIES = {"error": {"type": "string"}, "message": {"type": "string"}}
+ERROR = {"type": "object", "required": ["error", "message"], "properties": ERROR_PROPERTIES}
 TICKET = {"type": "object", "required": ["id", "subject", "status", "priority"], "properties": {
     "id": {"type": "integer"}, "subject": {"type": "string"}, "channel": {"type": "string"},
     "contact_id": {"type": "integer"}, "status": {"type": "string"},
@@ -79,6 +79,12 @@ CALLBACK = {"type": "object", "required": ["id", "name", "phone", "state"], "pro
     "processed_by": _nullable("integer"), "processed_at": DATETIME,
     "processing_seconds": _nullable("integer"), "postponed_until": DATETIME}}
 
+HELD = {**ERROR, "properties": {  # a call-back request another employee is processing
+    **ERROR_PROPERTIES, "holder_id": {"type": "integer"}, "holder_name": {"type": "string"},
+    "since": {"type": "string", "format": "date-time"}}}
+CALLBACK_ACTIONS = [f"/api/v1/callbacks/{{request_id}}/{a}"
+                    for a in ("open", "release", "processed", "postpone")]
+
 
 def _items(schema: dict[str, Any], paged: bool = False) -> dict[str, Any]:
     props: dict[str, Any] = {"items": {"type": "array", "items": schema}}
@@ -112,6 +118,7 @@ RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/employees"): _items(EMPLOYEE),
     ("GET", "/api/v1/callbacks"): _items(CALLBACK),
     ("POST", "/api/v1/callbacks"): CALLBACK,
+    **{("POST", path): CALLBACK for path in CALLBACK_ACTIONS},
     ("GET", "/api/v1/reference"): {"type": "object", "required": [
         "statuses", "priorities", "types", "groups", "attributes"], "properties": {
         k: {"type": "array", "items": {"type": "object"}}
@@ -130,6 +137,9 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
         "name": {"type": "string", "minLength": 1, "maxLength": 100},
         "phone": {"type": "string", "minLength": 5, "maxLength": 40},
         "comment": {"type": "string", "maxLength": 1000}}},
+    ("POST", "/api/v1/callbacks/{request_id}/postpone"): {
+        "type": "object", "required": ["until"], "properties": {
+            "until": {"type": "string", "format": "date-time"}}},
     ("POST", "/api/v1/tickets"): {"type": "object", "required": ["contact_id", "subject"],
                                   "properties": {
         "contact_id": {"type": "integer"}, "subject": {"type": "string", "minLength": 1},
@@ -182,8 +192,9 @@ def document() -> dict[str, Any]:
                            ("403", "The role does not allow it"), ("404", "Not found"),
                            ("409", "Refused by the ticket's state"),
                            ("422", "Invalid input")):
+            held = code == "409" and op.path in CALLBACK_ACTIONS
             responses[code] = {"description": text, "content": {
-                "application/json": {"schema": ERROR}}}
+                "application/json": {"schema": HELD if held else ERROR}}}
         entry: dict[str, Any] = {"summary": op.summary, "operationId": op.handler.__name__,
                                  "parameters": params, "responses": responses,
                                  "x-access": op.access.value}

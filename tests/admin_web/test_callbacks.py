@@ -196,3 +196,46 @@ async def test_api_registers_and_lists_call_backs(panel: Panel, clock: FakeClock
         assert (await client.get("/api/v1/callbacks")).status == 401
     finally:
         await client.close()
+
+
+async def test_api_works_the_queue_with_the_panels_rules(panel: Panel, clock: FakeClock):
+    sam, lea = await _token(panel, "sam"), await _token(panel, "lea")
+    client = await panel.client()
+
+    async def act(token: str, action: str, **body: Any) -> tuple[int, dict[str, Any]]:
+        response = await client.post(f"/api/v1/callbacks/{rid}/{action}",
+                                     headers=_auth(token), json=body)
+        return response.status, await response.json()
+
+    try:
+        created = await client.post("/api/v1/callbacks", headers=_auth(sam), json=FORM)
+        rid = (await created.json())["id"]
+        doc = (await (await client.get("/api/v1/openapi.json")).json())["paths"]
+        status, opened = await act(sam, "open")
+        assert status == 200 and opened["state"] == "processing", opened
+        check(doc["/api/v1/callbacks/{request_id}/open"]["post"]["responses"]["200"][
+            "content"]["application/json"]["schema"], opened)
+        status, held = await act(lea, "open")
+        assert status == 409 and held["holder_id"] == opened["holder_id"], held
+        assert held["holder_name"] in held["message"] and held["since"]
+        check(doc["/api/v1/callbacks/{request_id}/open"]["post"]["responses"]["409"][
+            "content"]["application/json"]["schema"], held)
+        assert (await act(lea, "release"))[0] == 403
+        assert (await act(sam, "postpone"))[0] == 422
+        assert (await act(sam, "postpone", until="2026-05-04 18:00"))[0] == 422
+        status, later = await act(sam, "postpone", until="2026-05-04T18:00:00+00:00")
+        assert status == 200 and later["state"] == "postponed", later
+        assert later["postponed_until"] == "2026-05-04T18:00:00+00:00"
+        assert (await act(lea, "open"))[1]["state"] == "processing"
+        assert (await act(lea, "release"))[1]["state"] == "new"
+        assert (await act(sam, "open"))[0] == 200
+        clock.advance(timedelta(minutes=4))
+        status, done = await act(sam, "processed")
+        assert status == 200 and done["state"] == "processed", done
+        assert done["processing_seconds"] == 240
+        assert (await act(lea, "open"))[0] == 409
+        assert (await client.post(f"/api/v1/callbacks/{rid}/open")).status == 401
+        assert (await client.post("/api/v1/callbacks/999/open", headers=_auth(sam))).status \
+            == 404
+    finally:
+        await client.close()
