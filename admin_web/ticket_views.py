@@ -3,7 +3,8 @@ the agent's actions on it (reply, note, status, take, assign, escalate) via Desk
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -14,6 +15,7 @@ from admin_web.keys import EMPLOYEE, TRANSLATOR
 from admin_web.render import redirect, render
 from admin_web.security import Access, access, now
 from core import commands as c
+from core.attributes import AttributeDefinition, AttributeKind
 from core.attributes import visible as visible_attributes
 from core.canned import render as fill_canned
 from core.people import Employee, Role
@@ -38,18 +40,29 @@ def ticket_filter(q: Mapping[str, str]) -> views.TicketFilter:
         contact_id=integer(q.get("contact")))
 
 
+def attribute_filter(f: views.TicketFilter, q: Mapping[str, str],
+                     shown: Sequence[AttributeDefinition]) -> views.TicketFilter:
+    """The custom attribute filter (§9.5), for an attribute the viewer may see. Any other
+    code is dropped, so the list cannot be used to probe a hidden attribute's values."""
+    chosen = next((d for d in shown if d.code == q.get("attr", "")), None)
+    if chosen is None:
+        return f
+    return replace(f, attribute=chosen.code, attribute_value=q.get("attr_value", "")[:200],
+                   attribute_contains=chosen.kind is AttributeKind.TEXT)
+
+
 @routes.get("/tickets")
 @access(Access.STAFF)
 async def ticket_list(request: web.Request) -> web.Response:
     ref = await views.reference()
-    f = ticket_filter(request.query)
+    shown = visible_attributes(await definitions(), request[EMPLOYEE].role)
+    f = attribute_filter(ticket_filter(request.query), request.query, shown)
     page_no = integer(request.query.get("page")) or 1
     visible = await views.visible_ticket_ids(request[EMPLOYEE])
     page = await views.list_tickets(f, visible, ref, now(), page_no, PER_PAGE)
     params = {k: v for k, v in request.query.items() if k != "page" and v}
     return render(request, "tickets.html", page=page, f=f, ref=ref, channels=list(Channel),
-                  query=urlencode(params), now=now(),
-                  attributes=visible_attributes(await definitions(), request[EMPLOYEE].role))
+                  query=urlencode(params), now=now(), attributes=shown)
 
 
 async def _visible_detail(request: web.Request) -> views.TicketDetail:

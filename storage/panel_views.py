@@ -113,6 +113,9 @@ class TicketFilter:
     overdue: bool = False
     text: str = ""
     contact_id: int | None = None
+    attribute: str = ""  # a custom attribute's code, already checked against the viewer's role
+    attribute_value: str = ""
+    attribute_contains: bool = False  # text attributes: a part of the value; others: all of it
 
 
 @dataclass
@@ -175,11 +178,29 @@ async def _text_query(text: str) -> Q:
     return query
 
 
+async def _attribute_matches(f: TicketFilter) -> set[int]:
+    """Tickets whose custom attribute matches, compared in Python: the values live in a JSON
+    column that SQLite and PostgreSQL query differently."""
+    wanted = f.attribute_value.strip().casefold()
+    rows = await m.TicketRow.filter(~Q(attributes={})).values_list("id", "attributes")
+    found: set[int] = set()
+    for ticket_id, values in rows:
+        value = (values or {}).get(f.attribute)
+        if value is None:
+            continue
+        text = str(value).casefold()
+        if (wanted in text) if f.attribute_contains else text == wanted:
+            found.add(ticket_id)
+    return found
+
+
 async def list_tickets(f: TicketFilter, visible: set[int] | None, ref: Reference,
                        now: datetime, page: int = 1, per_page: int = 25) -> TicketPage:
     query = m.TicketRow.filter(_filter_query(f, ref, now))
     if f.text.strip():
         query = query.filter(await _text_query(f.text))
+    if f.attribute and f.attribute_value.strip():
+        query = query.filter(id__in=sorted(await _attribute_matches(f)) or [0])
     if visible is not None:
         query = query.filter(id__in=sorted(visible) or [0])
     total = await query.count()

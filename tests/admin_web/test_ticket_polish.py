@@ -1,0 +1,82 @@
+"""Small things on the ticket pages: the list filtered by a custom attribute (§9.5), a refused
+new-ticket form that keeps what was typed, following a ticket (§5.3) and linking its client
+to another ticket's (§8.2) from the ticket page."""
+
+from __future__ import annotations
+
+import re
+
+from core import commands as c
+from tests.admin_web.conftest import Panel, sign_in
+
+
+async def _ticket(panel: Panel, channel: str, external_id: str, text: str) -> int:
+    result = await panel.desk.handle(c.ClientWrites(channel, external_id, "Kim", text))
+    return int(result.ticket_id)
+
+
+async def _attributes(panel: Panel) -> tuple[int, int, int]:
+    """Product (a list) and Note (text) for everyone, Margin (text) for administrators only;
+    three tickets of the specialist Sam: a printer with a blue cable, a scanner with a secret
+    margin, and one with nothing set."""
+    admin = panel.admin_id
+    for command in (c.SaveAttribute(admin, "product", "Product", "list", ("Printer", "Scanner")),
+                    c.SaveAttribute(admin, "note", "Note", "text"),
+                    c.SaveAttribute(admin, "margin", "Margin", "text", visible_to=())):
+        await panel.desk.handle(command)
+    printer = await _ticket(panel, "telegram", "1", "Printer jams")
+    scanner = await _ticket(panel, "telegram", "2", "Scanner is slow")
+    bare = await _ticket(panel, "telegram", "3", "Just a question")
+    for ticket, field, value in ((printer, "product", "Printer"),
+                                 (printer, "note", "Blue CABLE, 2 m"),
+                                 (scanner, "product", "Scanner"),
+                                 (scanner, "margin", "secret-42")):
+        await panel.desk.handle(c.SetTicketField(ticket, admin, "attr:" + field, value))
+    for ticket in (printer, scanner, bare):
+        await panel.desk.handle(c.AssignTicket(ticket, admin, panel.agent_id))
+    return printer, scanner, bare
+
+
+def _listed(html: str) -> set[int]:
+    return {int(n) for n in re.findall(r'<td><a href="/tickets/(\d+)">', html)}
+
+
+async def test_ticket_list_filters_by_a_list_attribute_value_and_by_text_in_a_text_attribute(
+        panel: Panel) -> None:
+    printer, scanner, bare = await _attributes(panel)
+    client = await panel.client()
+    try:
+        await sign_in(client, "ada")
+        page = await (await client.get("/tickets")).text()
+        assert 'name="attr"' in page and '<option value="Scanner">' in page
+        by_option = await client.get("/tickets?attr=product&attr_value=Scanner")
+        assert _listed(await by_option.text()) == {scanner}
+        by_part = await (await client.get("/tickets?attr=note&attr_value=blue%20cable")).text()
+        assert _listed(by_part) == {printer}
+        assert 'value="blue cable"' in by_part  # the filter stays filled in
+        # a list value is matched whole, not as a part
+        assert _listed(await (await client.get("/tickets?attr=product&attr_value=Scan")
+                              ).text()) == set()
+        everything = await (await client.get("/tickets?attr=product&attr_value=")).text()
+        assert _listed(everything) == {printer, scanner, bare}
+    finally:
+        await client.close()
+
+
+async def test_specialist_cannot_filter_by_an_attribute_hidden_from_them(panel: Panel) -> None:
+    printer, scanner, bare = await _attributes(panel)
+    client = await panel.client()
+    try:
+        await sign_in(client, "sam")
+        page = await (await client.get("/tickets")).text()
+        assert '<option value="product"' in page and 'value="margin"' not in page
+        assert _listed(await (await client.get("/tickets?attr=note&attr_value=cable")
+                              ).text()) == {printer}
+        # a hidden attribute's filter is dropped: the answer is the same whatever the value,
+        # so the list cannot be used to guess it
+        for guess in ("secret", "nothing-like-it"):
+            html = await (await client.get(f"/tickets?attr=margin&attr_value={guess}")).text()
+            assert _listed(html) == {printer, scanner, bare}
+            assert "secret-42" not in html
+    finally:
+        await client.close()
