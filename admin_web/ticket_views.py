@@ -54,6 +54,13 @@ def attribute_filter(f: views.TicketFilter, q: Mapping[str, str],
 @routes.get("/tickets")
 @access(Access.STAFF)
 async def ticket_list(request: web.Request) -> web.Response:
+    return await _list_page(request)
+
+
+async def _list_page(request: web.Request, typed: Mapping[str, str] | None = None,
+                     error: str | None = None, status: int = 200) -> web.Response:
+    """The list with its filters and the new-ticket form; a refused form comes back filled
+    in with what was typed, and the reason."""
     ref = await views.reference()
     shown = visible_attributes(await definitions(), request[EMPLOYEE].role)
     f = attribute_filter(ticket_filter(request.query), request.query, shown)
@@ -61,8 +68,9 @@ async def ticket_list(request: web.Request) -> web.Response:
     visible = await views.visible_ticket_ids(request[EMPLOYEE])
     page = await views.list_tickets(f, visible, ref, now(), page_no, PER_PAGE)
     params = {k: v for k, v in request.query.items() if k != "page" and v}
-    return render(request, "tickets.html", page=page, f=f, ref=ref, channels=list(Channel),
-                  query=urlencode(params), now=now(), attributes=shown)
+    return render(request, "tickets.html", status, page=page, f=f, ref=ref,
+                  channels=list(Channel), query=urlencode(params), now=now(),
+                  attributes=shown, typed=typed or {}, error=error)
 
 
 async def _visible_detail(request: web.Request) -> views.TicketDetail:
@@ -214,11 +222,14 @@ async def attachment(request: web.Request) -> web.StreamResponse:
 @access(Access.STAFF)
 async def new_ticket(request: web.Request) -> web.Response:
     form = await request.post()
+    typed = {str(k): str(v) for k, v in form.items() if k != "csrf_token"}
     contact_id = integer(form.get("contact"))
     if contact_id is None:
-        raise redirect("/tickets", request[TRANSLATOR]("Choose a contact."))
+        return await _list_page(request, typed, request[TRANSLATOR]("Choose a contact."), 400)
     ticket, error = await run(request, c.OpenTicketForClient(
-        request[EMPLOYEE].id, contact_id, str(form.get("subject", "")),
-        str(form.get("text", "")), str(form.get("type", "")) or None,
-        str(form.get("priority", "")) or None, attrs.from_form(form)))
-    raise redirect(_ticket_url(ticket.id) if ticket else "/tickets", error)
+        request[EMPLOYEE].id, contact_id, typed.get("subject", ""), typed.get("text", ""),
+        typed.get("type") or None, typed.get("priority") or None, attrs.from_form(form)))
+    if ticket is None:
+        return await _list_page(request, typed, error, 400)
+    raise redirect(_ticket_url(ticket.id))
+

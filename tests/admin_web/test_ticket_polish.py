@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from core import commands as c
-from tests.admin_web.conftest import Panel, sign_in
+from tests.admin_web.conftest import Panel, post, sign_in
 
 
 async def _ticket(panel: Panel, channel: str, external_id: str, text: str) -> int:
@@ -78,5 +78,44 @@ async def test_specialist_cannot_filter_by_an_attribute_hidden_from_them(panel: 
             html = await (await client.get(f"/tickets?attr=margin&attr_value={guess}")).text()
             assert _listed(html) == {printer, scanner, bare}
             assert "secret-42" not in html
+    finally:
+        await client.close()
+
+
+async def test_refused_new_ticket_form_shows_the_error_and_keeps_what_was_typed(
+        panel: Panel) -> None:
+    await panel.desk.handle(c.SaveAttribute(panel.admin_id, "product", "Product", "list",
+                                            ("Printer", "Scanner"), required=True))
+    await panel.desk.handle(c.SaveAttribute(panel.admin_id, "budget", "Budget", "number"))
+    await panel.desk.handle(c.SaveAttribute(panel.admin_id, "place", "Place", "text"))
+    contact = await panel.desk.handle(c.SaveContact(panel.admin_id, 0, "Walk-in"))
+    client = await panel.client()
+    try:
+        csrf = await sign_in(client, "sam")
+        typed = {"contact": str(contact.id), "subject": "Phoned <about> a refund",
+                 "text": "Call back after 5", "type": "incident", "priority": "high",
+                 "attr:budget": "1 500", "attr:place": "Room 12"}
+        refused = await post(client, "/tickets/new", csrf, **typed)
+        assert refused.status == 400
+        html = await refused.text()
+        assert 'id="new-ticket-error"' in html and "fill in the required fields: Product" in html
+        assert f'name="contact" size="6" required value="{contact.id}"' in html
+        assert 'value="Phoned &lt;about&gt; a refund"' in html
+        assert 'value="Call back after 5"' in html
+        assert '<option value="incident" selected>' in html
+        assert '<option value="high" selected>' in html
+        assert 'value="1 500"' in html and 'value="Room 12"' in html
+        typed["attr:product"] = "Scanner"
+        again = await post(client, "/tickets/new", csrf, **{**typed, "attr:budget": "lots"})
+        assert again.status == 400
+        assert 'value="lots"' in await again.text()
+        assert '<option value="Scanner" selected>' in await again.text()
+        no_contact = await post(client, "/tickets/new", csrf, **{**typed, "contact": "x"})
+        assert no_contact.status == 400
+        assert "Choose a contact." in (text := await no_contact.text())
+        assert 'value="Room 12"' in text
+        created = await post(client, "/tickets/new", csrf, **typed)
+        assert re.search(r"/tickets/\d+$", str(created.url))
+        assert 'id="new-ticket-error"' not in await created.text()
     finally:
         await client.close()
