@@ -1,11 +1,15 @@
 """What the VK and Viber adapters keep between runs: the long-poll position, clients the bot
-may no longer write to, and which comment a sent message carried (for delivery reports)."""
+may no longer write to, which comment a sent message carried (for delivery reports), and the
+files an unsent outbox row has already uploaded."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
+from core.tickets import Attachment
 from storage import models as m
 from storage.messenger_models import MessengerStateRow
 
@@ -38,6 +42,25 @@ class MessengerState:
         """Why the client cannot be written to (e.g. "unsubscribed"), or None."""
         value = await self.get(channel, f"unreachable:{user_id}")
         return str(value.get("reason") or "unreachable") if value is not None else None
+
+    # --- uploads of an outbox row not yet sent -------------------------------------------
+    async def note_upload(self, channel: str, row_id: int, uploaded: Sequence[str],
+                          unsent: Sequence[Attachment]) -> None:
+        """The platform's references of the row's uploaded files, and the files it could
+        not send (named in the text instead)."""
+        await self.put(channel, f"upload:{row_id}", {
+            "uploaded": list(uploaded), "unsent": [asdict(a) for a in unsent]})
+
+    async def upload(self, channel: str, row_id: int
+                     ) -> tuple[list[str], tuple[Attachment, ...]] | None:
+        value = await self.get(channel, f"upload:{row_id}")
+        if value is None:
+            return None
+        return ([str(ref) for ref in value.get("uploaded") or []],
+                tuple(Attachment(**a) for a in value.get("unsent") or []))
+
+    async def forget_upload(self, channel: str, row_id: int) -> None:
+        await self.delete(channel, f"upload:{row_id}")
 
     # --- delivery reports ---------------------------------------------------------------------
     async def remember_sent(self, channel: str, token: str, comment_id: int,

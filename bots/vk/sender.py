@@ -60,8 +60,8 @@ class VkSender:
         self.composer = composer
         self.state = state or MessengerState()
         self.files = files
-        # Uploads of an outbox row kept until it is sent, so a retry does not upload again.
-        self._uploaded: dict[int, tuple[list[str], tuple[Attachment, ...]]] = {}
+        # Outbox rows whose uploads are noted in the messenger state until they are sent
+        self._noted: set[int] = set()
 
     def destination(self, message: OutboundMessage) -> str:
         return f"vk:{message.recipient}"
@@ -70,8 +70,9 @@ class VkSender:
         outcomes: list[Outcome] = []
         for message in messages:
             outcome = await self._one(message)
-            if not isinstance(outcome, Retry):
-                self._uploaded.pop(message.id, None)
+            if not isinstance(outcome, Retry) and message.id in self._noted:
+                self._noted.discard(message.id)
+                await self.state.forget_upload(self.channel, message.id)
             outcomes.append(outcome)
             if not isinstance(outcome, Sent):
                 break
@@ -95,9 +96,7 @@ class VkSender:
         return Sent()
 
     async def _deliver(self, peer_id: int, row_id: int, outgoing: Outgoing) -> None:
-        if row_id not in self._uploaded:
-            self._uploaded[row_id] = await self._upload_all(peer_id, outgoing)
-        attachments, unsent = self._uploaded[row_id]
+        attachments, unsent = await self._uploads(peer_id, row_id, outgoing)
         pieces = split_text(with_file_names(outgoing, unsent), MAX_TEXT) or ["…"]
         keyboard = self._keyboard(outgoing)
         for index, piece in enumerate(pieces):
@@ -109,6 +108,19 @@ class VkSender:
                 if attachments:
                     values["attachment"] = ",".join(attachments)
             await self.client.call("messages.send", **values)
+
+    async def _uploads(self, peer_id: int, row_id: int, outgoing: Outgoing
+                       ) -> tuple[list[str], tuple[Attachment, ...]]:
+        """The row's files, uploaded once: what was uploaded is noted in the messenger state
+        until the row is sent, so a retry (after a restart too) does not upload again."""
+        if not outgoing.files:
+            return [], ()
+        noted = await self.state.upload(self.channel, row_id)
+        if noted is None:
+            noted = await self._upload_all(peer_id, outgoing)
+            await self.state.note_upload(self.channel, row_id, *noted)
+        self._noted.add(row_id)
+        return noted
 
     async def _upload_all(self, peer_id: int, outgoing: Outgoing
                           ) -> tuple[list[str], tuple[Attachment, ...]]:

@@ -5,16 +5,23 @@ a failed upload is retried, and the client never gets the file twice."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
 
+from bots.messenger.compose import Composer
+from bots.relay import Sent
+from bots.vk.api import VkClient
+from bots.vk.sender import VkSender
 from bots.vk.setup import install_vk
 from chatdesk.bootstrap import SystemClock
 from chatdesk.runtime import Runtime
 from emulators.vk import CallbackRetry, SentMessage, VkEmulator
+from storage.delivery import OutboxStore
+from storage.messenger_state import MessengerState
 from tests.bots.agents_in_telegram import PDF, PHOTO, AgentsChat, agents_in_telegram
 from tests.bots.messengers import desk_with_team, serving
 from tests.bots.test_vk import CODE, GROUP, IVAN, SECRET, config_for
@@ -103,3 +110,25 @@ async def test_a_send_that_fails_after_the_upload_does_not_upload_or_deliver_twi
     assert world.vk.media(doc.attachment or "").data == PDF
     assert sum(1 for m in world.vk.received(IVAN) if m.attachment) == 1
     assert world.calls("docs.save") == 1
+
+
+async def test_after_a_restart_a_retried_send_does_not_upload_again(world: World) -> None:
+    ticket_id = await world.open_ticket()
+    world.vk.inject_error(29, "messages.send")  # VK's rate limit: retried in five minutes
+    await world.agents.send_pdf(ticket_id)
+    store = OutboxStore()
+
+    for _ in range(400):  # until the relay has tried the row once
+        rows = [p for p in await store.pending("vk") if p.attempts]
+        if rows:
+            break
+        await asyncio.sleep(0.05)
+    [row] = rows
+    assert world.calls("docs.save") == 1 and not world.vk.received(IVAN)[-1].attachment
+    restarted = VkSender(VkClient(config_for(world.vk, "callback")), Composer("en"),
+                         files=world.agents.files)  # nothing in memory from the first run
+    assert [type(o) for o in await restarted.send([row.message])] == [Sent]
+    doc = await world.with_attachment("doc")
+    assert world.vk.media(doc.attachment or "").data == PDF
+    assert world.calls("docs.save") == 1 and world.calls("docs.getMessagesUploadServer") == 1
+    assert await MessengerState().upload("vk", row.message.id) is None  # forgotten once sent
