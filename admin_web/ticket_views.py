@@ -1,5 +1,6 @@
 """Tickets in the panel: the filtered list, the ticket page with its thread and history, and
-the agent's actions on it (reply, note, status, take, assign, escalate) via Desk.handle."""
+the agent's actions on it (reply, note, status, take, assign, escalate, follow, link the
+client to another ticket's) via Desk.handle."""
 
 from __future__ import annotations
 
@@ -233,3 +234,31 @@ async def new_ticket(request: web.Request) -> web.Response:
         return await _list_page(request, typed, error, 400)
     raise redirect(_ticket_url(ticket.id))
 
+
+@routes.post("/tickets/{ticket_id:\\d+}/{action:follow|unfollow}")
+@access(Access.STAFF)
+async def follow(request: web.Request) -> web.Response:
+    """§5.3: the signed-in employee starts or stops observing the ticket."""
+    detail = await _visible_detail(request)
+    me = request[EMPLOYEE]
+    command = c.AddObserver if request.match_info["action"] == "follow" else c.RemoveObserver
+    _, error = await run(request, command(detail.ticket.id, me.id, me.id))
+    raise redirect(_ticket_url(detail.ticket.id), error)
+
+
+@routes.post("/tickets/{ticket_id:\\d+}/link")
+@access(Access.STAFF)
+async def link_contacts(request: web.Request) -> web.Response:
+    """§8.2 from the panel: the client of ticket N is this ticket's client. A ticket the
+    employee may not see is refused as if it did not exist."""
+    detail = await _visible_detail(request)
+    form = await request.post()
+    me: Employee = request[EMPLOYEE]
+    other = integer(str(form.get("other", "")).strip().lstrip("#"))
+    tr = request[TRANSLATOR]
+    if other is None:
+        raise redirect(_ticket_url(detail.ticket.id), tr("Give the number of another ticket."))
+    if not await views.can_see(me, other):
+        raise redirect(_ticket_url(detail.ticket.id), tr("No such ticket."))
+    _, error = await run(request, c.LinkContacts(detail.ticket.id, me.id, other))
+    raise redirect(_ticket_url(detail.ticket.id), error)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 from core import commands as c
-from tests.admin_web.conftest import Panel, post, sign_in
+from storage import panel_views as views
+from tests.admin_web.conftest import Panel, csrf_of, post, sign_in
 
 
 async def _ticket(panel: Panel, channel: str, external_id: str, text: str) -> int:
@@ -117,5 +118,76 @@ async def test_refused_new_ticket_form_shows_the_error_and_keeps_what_was_typed(
         created = await post(client, "/tickets/new", csrf, **typed)
         assert re.search(r"/tickets/\d+$", str(created.url))
         assert 'id="new-ticket-error"' not in await created.text()
+    finally:
+        await client.close()
+
+
+async def test_employee_follows_and_unfollows_a_ticket_from_its_page(panel: Panel) -> None:
+    ticket = await _ticket(panel, "telegram", "1", "Please watch this")
+    client = await panel.client()
+    try:
+        await sign_in(client, "lea")
+        page = await (await client.get(f"/tickets/{ticket}")).text()
+        assert 'id="follow"' in page and 'id="unfollow"' not in page
+        followed = await post(client, f"/tickets/{ticket}/follow", csrf_of(page))
+        assert 'id="unfollow"' in (html := await followed.text())
+        detail = await views.ticket_detail(ticket)
+        assert detail is not None and detail.ticket.observer_ids == {panel.lead_id}
+        unfollowed = await post(client, f"/tickets/{ticket}/unfollow", csrf_of(html))
+        assert 'id="follow"' in await unfollowed.text()
+        detail = await views.ticket_detail(ticket)
+        assert detail is not None and detail.ticket.observer_ids == set()
+    finally:
+        await client.close()
+
+
+async def test_specialist_cannot_follow_a_ticket_they_do_not_see(panel: Panel) -> None:
+    ticket = await _ticket(panel, "telegram", "1", "Not yours")
+    client = await panel.client()
+    try:
+        csrf = await sign_in(client, "sam")
+        assert (await post(client, f"/tickets/{ticket}/follow", csrf)).status == 404
+        detail = await views.ticket_detail(ticket)
+        assert detail is not None and detail.ticket.observer_ids == set()
+    finally:
+        await client.close()
+
+
+async def test_agent_links_the_client_to_another_ticket_and_refusals_show_on_the_page(
+        panel: Panel) -> None:
+    by_telegram = await _ticket(panel, "telegram", "1", "Hi from Telegram")
+    by_vk = await _ticket(panel, "vk", "2", "Hi from VK")
+    client = await panel.client()
+    try:
+        csrf = await sign_in(client, "ada")
+        itself = await post(client, f"/tickets/{by_telegram}/link", csrf, other=str(by_telegram))
+        assert f"ticket #{by_telegram} is this ticket" in await itself.text()
+        missing = await post(client, f"/tickets/{by_telegram}/link", csrf, other="99999")
+        assert "no ticket #99999" in await missing.text()
+        empty = await post(client, f"/tickets/{by_telegram}/link", csrf, other="")
+        assert "Give the number of another ticket." in await empty.text()
+        linked = await post(client, f"/tickets/{by_telegram}/link", csrf, other=f"#{by_vk}")
+        assert linked.status == 200 and 'class="flash"' not in await linked.text()
+        first, second = (await views.ticket_detail(by_telegram), await views.ticket_detail(by_vk))
+        assert first is not None and second is not None
+        assert first.ticket.contact_id == second.ticket.contact_id
+        again = await post(client, f"/tickets/{by_vk}/link", csrf, other=str(by_telegram))
+        assert "already belong to one contact" in await again.text()
+    finally:
+        await client.close()
+
+
+async def test_specialist_cannot_link_to_a_ticket_they_do_not_see(panel: Panel) -> None:
+    mine = await _ticket(panel, "telegram", "1", "Mine")
+    hidden = await _ticket(panel, "vk", "2", "Someone else's")
+    await panel.desk.handle(c.AssignTicket(mine, panel.admin_id, panel.agent_id))
+    client = await panel.client()
+    try:
+        csrf = await sign_in(client, "sam")
+        refused = await post(client, f"/tickets/{mine}/link", csrf, other=str(hidden))
+        assert "No such ticket." in await refused.text()
+        first, second = (await views.ticket_detail(mine), await views.ticket_detail(hidden))
+        assert first is not None and second is not None
+        assert first.ticket.contact_id != second.ticket.contact_id
     finally:
         await client.close()
