@@ -15,10 +15,11 @@ run: $(VENV)/.installed
 	$(BIN)/chatdesk demo --if-empty
 	$(BIN)/chatdesk run
 
-# The end-to-end tests simulate crashes of the running product; they run in a process of
-# their own so nothing an earlier test left in the process can hold them up.
+# The suite runs in two worker processes (pytest-xdist), one per core; each has its own
+# databases. The end-to-end tests simulate crashes of the running product; they run in a
+# process of their own so nothing an earlier test left in the process can hold them up.
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -q --ignore=tests/e2e $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n 2 --ignore=tests/e2e $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS) tests/e2e; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
 
 lint: $(VENV)/.installed-dev
