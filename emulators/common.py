@@ -9,7 +9,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from aiohttp import web
 
@@ -111,3 +111,67 @@ def control_route(
 
 def _control_error(text: str) -> web.Response:
     return web.json_response({"ok": False, "error": text}, status=400)
+
+
+class Delivering(Protocol):
+    def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+class Closable(Protocol):
+    closing: bool
+
+    def changed(self) -> None: ...
+
+
+class ServedEmulator:
+    """The lifecycle the VK and Viber emulators share: an aiohttp app on 127.0.0.1 (a free
+    port by default), a deliverer of the platform's calls to us started and stopped with
+    it, and `base_url` once it runs. Subclasses set `state`, `_delivery` and `_app()`."""
+
+    state: Closable
+    _delivery: Delivering
+
+    def _serve_on(self, host: str, port: int) -> None:
+        self._host, self._port = host, port
+        self._runner: web.AppRunner | None = None
+        self._base_url: str | None = None
+
+    def _app(self) -> web.Application:
+        raise NotImplementedError
+
+    async def start(self) -> None:
+        if self._runner is not None:
+            return
+        self.state.closing = False
+        runner = web.AppRunner(self._app(), access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.TCPSite(runner, self._host, self._port)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        self._runner, self._base_url = runner, f"http://{host}:{port}"
+        self._delivery.start()
+
+    async def stop(self) -> None:
+        self.state.closing = True
+        self.state.changed()
+        await self._delivery.stop()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self: E) -> E:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._base_url is None:
+            raise RuntimeError("the emulator is not running; await start() first")
+        return self._base_url
+
+
+E = TypeVar("E", bound=ServedEmulator)

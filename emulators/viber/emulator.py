@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import aiohttp
 from aiohttp import web
 
-from emulators.common import WindowLimit, WindowLimiter
+from emulators.common import ServedEmulator, WindowLimit, WindowLimiter
 
 from .state import SentMessage, ViberState, ViberUser
 from .webhook import WebhookDeliverer, WebhookRetry, signature
@@ -47,7 +47,7 @@ class StoredFile:
     mime_type: str
 
 
-class ViberEmulator:
+class ViberEmulator(ServedEmulator):
     def __init__(self, *, auth_token: str = DEFAULT_TOKEN, limits: ViberLimits | None = None,
                  clock: Callable[[], float] | None = None,
                  webhook_retry: WebhookRetry | None = None, host: str = "127.0.0.1",
@@ -57,45 +57,14 @@ class ViberEmulator:
         self.deliverer = WebhookDeliverer(self.state, webhook_retry or WebhookRetry(),
                                           self._welcome)
         self.files: dict[str, StoredFile] = {}
-        self._host, self._port = host, port
-        self._runner: web.AppRunner | None = None
-        self._base_url: str | None = None
+        self._delivery = self.deliverer
+        self._serve_on(host, port)
 
-    # --- lifecycle ----------------------------------------------------------------------------
-    async def start(self) -> None:
+    # --- lifecycle (ServedEmulator) ---------------------------------------------------------
+    def _app(self) -> web.Application:
         from .server import create_app
 
-        if self._runner is not None:
-            return
-        self.state.closing = False
-        runner = web.AppRunner(create_app(self), access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        site = web.TCPSite(runner, self._host, self._port)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        self._runner, self._base_url = runner, f"http://{host}:{port}"
-        self.deliverer.start()
-
-    async def stop(self) -> None:
-        self.state.closing = True
-        self.state.changed()
-        await self.deliverer.stop()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> ViberEmulator:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._base_url is None:
-            raise RuntimeError("the emulator is not running; await start() first")
-        return self._base_url
+        return create_app(self)
 
     @property
     def api_url(self) -> str:

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from emulators.common import WindowLimit, WindowLimiter
+from emulators.common import ServedEmulator, WindowLimit, WindowLimiter
 
 from .callback import CallbackDeliverer, CallbackRetry
 from .schema import VkSchema
@@ -52,7 +52,7 @@ class StoredFile:
     mime_type: str
 
 
-class VkEmulator:
+class VkEmulator(ServedEmulator):
     def __init__(self, *, group_id: int = 1000001, token: str = DEFAULT_TOKEN,
                  limits: VkLimits | None = None, clock: Callable[[], float] | None = None,
                  callback_retry: CallbackRetry | None = None, host: str = "127.0.0.1",
@@ -63,45 +63,14 @@ class VkEmulator:
         self.files: dict[str, StoredFile] = {}
         self.uploads = VkUploads(self)
         self._deliverer = CallbackDeliverer(self.state, callback_retry or CallbackRetry())
-        self._host, self._port = host, port
-        self._runner: web.AppRunner | None = None
-        self._base_url: str | None = None
+        self._delivery = self._deliverer
+        self._serve_on(host, port)
 
-    # --- lifecycle ----------------------------------------------------------------------------
-    async def start(self) -> None:
+    # --- lifecycle (ServedEmulator) ---------------------------------------------------------
+    def _app(self) -> web.Application:
         from .server import create_app
 
-        if self._runner is not None:
-            return
-        self.state.closing = False
-        runner = web.AppRunner(create_app(self), access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        site = web.TCPSite(runner, self._host, self._port)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        self._runner, self._base_url = runner, f"http://{host}:{port}"
-        self._deliverer.start()
-
-    async def stop(self) -> None:
-        self.state.closing = True
-        self.state.changed()
-        await self._deliverer.stop()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> VkEmulator:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._base_url is None:
-            raise RuntimeError("the emulator is not running; await start() first")
-        return self._base_url
+        return create_app(self)
 
     @property
     def api_url(self) -> str:
