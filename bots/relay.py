@@ -1,14 +1,20 @@
 """The outbox relay: drains each channel's pending messages in order per destination, hands
-them to the channel's sender, and records what happened (sent, retry later, failed)."""
+them to the channel's sender, and records what happened (sent, retry later, failed).
+
+It reads each pending row about once: it holds the rows it has read and, on a wake, reads
+only those past the largest id read. The database stays the truth; what is held is a cache
+that a full re-read every `poll_interval` corrects and a restart simply reads again."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from itertools import takewhile
 from typing import Protocol
 
 from core.outbox import Audience, OutboundMessage
@@ -59,6 +65,7 @@ class RelayStats:
 
 class OutboxRelay:
     max_attempts = 8
+    read_limit = 1000  # rows per read, and about the most held at once
 
     def __init__(self, sender: ChannelSender, clock: Clock, store: OutboxStore | None = None,
                  poll_interval: float = 1.0, concurrency: int = 32,
@@ -75,6 +82,11 @@ class OutboxRelay:
         self._slots = asyncio.Semaphore(concurrency)
         self.stats = RelayStats()
         self.alive = False
+        self._queues: dict[str, list[Pending]] = {}  # rows read, per destination, in id order
+        self._high_water = 0  # the largest id read
+        self._full_read_at = -math.inf  # loop time of the last full re-read
+        self._recorded: set[int] | None = None  # ids recorded while a full re-read runs
+        self._dispatching = asyncio.Lock()
 
     async def run(self) -> None:
         """Dispatch whenever a commit in this process may have queued messages or a delivery
@@ -105,26 +117,93 @@ class OutboxRelay:
 
     async def dispatch_once(self) -> int:
         """Start delivery for every destination that has due messages and none in flight."""
-        now = self.clock.now()
+        async with self._dispatching:  # a full re-read relies on nothing starting meanwhile
+            await self._read()
+            groups = self._due(self.clock.now())
+            for key, rows in sorted(groups.items(), key=lambda group: group[1][0].message.id):
+                self._inflight.add(key)
+                task = asyncio.create_task(self._deliver(key, rows))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            return len(groups)
+
+    def _due(self, now: datetime) -> dict[str, list[Pending]]:
+        """The leading due rows of each destination not in flight: nothing overtakes a message
+        waiting to retry."""
         groups: dict[str, list[Pending]] = {}
-        blocked: set[str] = set()
-        for row in await self.store.pending(self.sender.channel):
-            key = self.sender.destination(row.message)
-            if key in self._inflight or key in blocked:
-                continue
-            if row.next_attempt_at > now:
-                blocked.add(key)  # keep order: nothing overtakes a message waiting to retry
-                continue
-            groups.setdefault(key, []).append(row)
-        for key, rows in groups.items():
-            self._inflight.add(key)
-            task = asyncio.create_task(self._deliver(key, rows))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        return len(groups)
+        for key, queue in self._queues.items():
+            if key not in self._inflight:
+                rows = list(takewhile(lambda row: row.next_attempt_at <= now, queue))
+                if rows:
+                    groups[key] = rows
+        return groups
+
+    async def _read(self) -> None:
+        """Read the rows queued since the last read, and every `poll_interval` all of them
+        again: that finds rows another process wrote, or that a transaction which took a
+        lower id committed after a higher one was read (PostgreSQL)."""
+        now = asyncio.get_running_loop().time()
+        if now - self._full_read_at >= self.poll_interval:
+            await self._read_all()
+            self._full_read_at = now
+        elif sum(map(len, self._queues.values())) < self.read_limit:  # else memory would grow
+            for row in await self.store.pending(self.sender.channel, self.read_limit,
+                                                after_id=self._high_water):
+                self._queues.setdefault(self.sender.destination(row.message), []).append(row)
+                self._high_water = row.message.id
+
+    async def _read_all(self) -> None:
+        """Take the oldest pending rows as the truth for the destinations not in flight; for
+        those in flight, only add rows not held, nor recorded while the read ran (it may
+        have seen the database before they were marked sent: they would go out twice)."""
+        busy = set(self._inflight)
+        recorded: set[int] = set()
+        self._recorded = recorded
+        try:
+            rows = await self.store.pending(self.sender.channel, self.read_limit)
+        finally:
+            self._recorded = None
+        # held rows past the last one read were read before, beyond the read's limit: kept
+        top = rows[-1].message.id if len(rows) >= self.read_limit else math.inf
+        read: dict[str, list[Pending]] = {}
+        for row in rows:
+            if row.message.id not in recorded:
+                read.setdefault(self.sender.destination(row.message), []).append(row)
+        queues: dict[str, list[Pending]] = {}
+        for key in self._queues.keys() | read.keys():
+            held, fresh = self._queues.get(key, []), read.get(key, [])
+            if key in busy:
+                ids = {r.message.id for r in held}
+                queue = sorted(held + [r for r in fresh if r.message.id not in ids],
+                               key=lambda r: r.message.id)
+            else:
+                queue = fresh + [r for r in held if r.message.id > top]
+            if queue:
+                queues[key] = queue
+        self._queues = queues
+        if rows:
+            self._high_water = max(self._high_water, rows[-1].message.id)
+
+    def _forget(self, key: str, ids: set[int]) -> None:
+        """Let go of rows recorded as sent or failed: they must never go out again."""
+        if self._recorded is not None:
+            self._recorded |= ids
+        queue = [r for r in self._queues.get(key, []) if r.message.id not in ids]
+        if queue:
+            self._queues[key] = queue
+        else:
+            self._queues.pop(key, None)
+
+    def _postpone(self, key: str, row: Pending) -> None:
+        """Hold a retried row with its new attempt time, as the database now has it."""
+        if key in self._queues:
+            self._queues[key] = [row if r.message.id == row.message.id else r
+                                 for r in self._queues[key]]
 
     async def drain(self, seconds: float = 10.0) -> None:
-        """Deliver until nothing due is left (for tests and shutdown)."""
+        """Deliver until nothing due is left (for tests and shutdown), starting from a full
+        re-read so that rows changed in the database behind the relay's back count."""
+        self._full_read_at = -math.inf
         async with asyncio.timeout(seconds):
             while await self.dispatch_once() or self._tasks:
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
@@ -134,7 +213,7 @@ class OutboxRelay:
             async with self._slots:
                 while rows:
                     outcomes = await self._send(rows)
-                    if not await self._record(rows, outcomes):
+                    if not await self._record(key, rows, outcomes):
                         return
                     rows = rows[len(outcomes):]
         except Exception:
@@ -152,40 +231,43 @@ class OutboxRelay:
             return [Retry(f"{type(exc).__name__}: {exc}")]
         return outcomes[: len(rows)] or [Retry("sender returned nothing")]
 
-    async def _record(self, rows: list[Pending], outcomes: list[Outcome]) -> bool:
+    async def _record(self, key: str, rows: list[Pending], outcomes: list[Outcome]) -> bool:
         """Store the outcomes; True while the remaining rows may go on."""
         now = self.clock.now()
         sent = [r.message for r, o in zip(rows, outcomes, strict=False) if isinstance(o, Sent)]
         await self.store.mark_sent([x.id for x in sent], now)
+        self._forget(key, {x.id for x in sent})
         self.stats.sent += len(sent)
         for message in sent:
             if message.audience is Audience.CLIENT and message.comment_id:
                 await self.store.set_comment_delivery(message.comment_id, "sent")
         for row, outcome in zip(rows, outcomes, strict=False):
             if isinstance(outcome, Retry):
-                await self._retry(row, outcome, now)
+                await self._retry(key, row, outcome, now)
                 return False
             if isinstance(outcome, Failed):
-                await self._fail(row.message, row.attempts + 1, outcome.error)
+                await self._fail(key, row.message, row.attempts + 1, outcome.error)
                 return True
         return True
 
-    async def _retry(self, row: Pending, outcome: Retry, now: object) -> None:
+    async def _retry(self, key: str, row: Pending, outcome: Retry, now: object) -> None:
         attempts = row.attempts + 1
         if attempts >= self.max_attempts:
-            await self._fail(row.message, attempts, outcome.error)
+            await self._fail(key, row.message, attempts, outcome.error)
             return
         delay = outcome.after if outcome.after is not None else min(2.0 ** attempts, 300.0)
         self.stats.retried += 1
         log.warning("%s message %d: %s; retry in %.1f s", self.sender.channel,
                     row.message.id, outcome.error, delay)
-        await self.store.mark_retry(row.message.id, attempts,
-                                    self.clock.now() + timedelta(seconds=delay), outcome.error)
+        next_at = self.clock.now() + timedelta(seconds=delay)
+        await self.store.mark_retry(row.message.id, attempts, next_at, outcome.error)
+        self._postpone(key, replace(row, attempts=attempts, next_attempt_at=next_at))
 
-    async def _fail(self, message: OutboundMessage, attempts: int, error: str) -> None:
+    async def _fail(self, key: str, message: OutboundMessage, attempts: int, error: str) -> None:
         self.stats.failed += 1
         log.error("%s message %d failed for good: %s", self.sender.channel, message.id, error)
         await self.store.mark_failed(message.id, attempts, error)
+        self._forget(key, {message.id})
         if message.audience is Audience.CLIENT:
             if message.comment_id:
                 await self.store.set_comment_delivery(message.comment_id, "failed")

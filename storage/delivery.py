@@ -26,10 +26,12 @@ class Pending:
 
 
 class OutboxStore:
-    async def pending(self, channel: str, limit: int = 1000) -> list[Pending]:
+    async def pending(self, channel: str, limit: int = 1000, after_id: int = 0) -> list[Pending]:
         """The oldest pending rows of a channel, due or not (the relay keeps per-destination
-        order, so a row waiting for its retry holds back the rows behind it)."""
-        rows = await m.OutboxRow.filter(channel=channel, state="pending").order_by("id").limit(
+        order, so a row waiting for its retry holds back the rows behind it); only those with
+        an id above `after_id`, for a relay that has read the ones before."""
+        rows = await m.OutboxRow.filter(
+            channel=channel, state="pending", id__gt=after_id).order_by("id").limit(
             limit).values(*_PENDING_FIELDS)  # plain rows: this runs many times a second
         return [Pending(OutboundMessage(
             channel=r["channel"], audience=Audience(r["audience"]), kind=r["kind"],
