@@ -17,7 +17,10 @@ import argparse
 import asyncio
 import logging
 import multiprocessing as mp
+import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -34,8 +37,7 @@ from chatdesk.bootstrap import SystemClock, build_desk
 from chatdesk.runtime import Runtime
 from core.outbox import Routing
 from storage import models as m
-from storage.db import close_database, migrate, open_database
-from storage.seed import ensure_reference_data
+from storage.db import close_database, open_database
 
 TOKEN = "123456:BENCH"
 AGENTS = -1002000000001
@@ -145,9 +147,15 @@ class RemoteTelegram:
 # --- our side ----------------------------------------------------------------------------------
 async def run(args: argparse.Namespace) -> None:
     url, pg_name = await database(args.db)
-    await migrate(url)
+    # as `chatdesk run` does: migrations in a child process, whose memory the service never
+    # carries
+    migrated = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "chatdesk.cli", "--log-level", "WARNING",
+                         "migrate"], env={**os.environ, "DATABASE_URL": url},
+        capture_output=True, text=True, check=False)
+    if migrated.returncode:
+        raise SystemExit(f"migrations failed: {migrated.stderr}")
     await open_database(url)
-    await ensure_reference_data()
     real = args.limits == "real"
     clients = [900_000 + i for i in range(args.clients)]
     telegram: Telegram | RemoteTelegram = (Telegram(clients, real) if args.same_process

@@ -320,6 +320,9 @@ def test_run_on_an_empty_data_dir_serves_healthz_and_stops_on_sigterm(tmp_path: 
     assert status == 200 and body["status"] == "ok"
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
+    # migrations run in a child process (whose memory the service does not keep); what it
+    # applied is still in the service's log
+    assert "applied migration models.0001" in stderr
 
 
 def test_run_on_a_busy_port_says_so_in_one_line(tmp_path: Path):
@@ -333,3 +336,12 @@ def test_run_on_a_busy_port_says_so_in_one_line(tmp_path: Path):
 
     assert result.returncode == 1
     assert one_error_line(result).startswith(f"chatdesk: cannot listen on 127.0.0.1:{port}")
+
+
+def test_run_says_in_one_line_when_the_database_cannot_be_reached(tmp_path: Path):
+    result = chatdesk(tmp_path, "--log-level", "WARNING", "run",
+                      CHATDESK_HTTP_PORT=str(free_port()), CHATDESK_SANDBOX_PORT=str(free_port()),
+                      DATABASE_URL=f"postgres://nobody@127.0.0.1:{free_port()}/chatdesk")
+
+    assert result.returncode == 1
+    assert one_error_line(result).startswith("chatdesk: database error: ")
