@@ -55,7 +55,7 @@ class ViberSender:
         self.state = state or MessengerState()
         self.links = links
         self.clock = clock
-        self._progress: dict[int, int] = {}  # outbox row -> messages (pieces, files) sent
+        self._noted: set[int] = set()  # outbox rows whose progress this process wrote down
 
     def destination(self, message: OutboundMessage) -> str:
         return f"viber:{message.recipient}"
@@ -64,8 +64,8 @@ class ViberSender:
         outcomes: list[Outcome] = []
         for message in messages:
             outcome = await self._one(message)
-            if not isinstance(outcome, Retry):
-                self._progress.pop(message.id, None)
+            if not isinstance(outcome, Retry) and message.id in self._noted:
+                await self._forget_progress(message.id)
             outcomes.append(outcome)
             if not isinstance(outcome, Sent):
                 break
@@ -109,10 +109,26 @@ class ViberSender:
                                      if len(pieces) + i == last else None)
                   for i, a in enumerate(files)]
         token = None
-        for index in range(self._progress.get(message.id, 0), len(parts)):
+        done = await self._parts_sent(message.id) if len(parts) > 1 else 0
+        for index in range(done, len(parts)):
             token = await self.client.send(message.recipient, parts[index])
-            self._progress[message.id] = index + 1
+            if index + 1 < len(parts):
+                await self.state.put(self.channel, f"parts:{message.id}", {"sent": index + 1})
+                self._noted.add(message.id)
+        if done or message.id in self._noted:
+            await self._forget_progress(message.id)
         return token
+
+    async def _parts_sent(self, row_id: int) -> int:
+        """How many messages (text pieces, files) of a row Viber already has: a row sent as
+        several messages notes each one in the database, so a retry, even after a restart,
+        sends only the rest."""
+        noted = await self.state.get(self.channel, f"parts:{row_id}")
+        return int(noted.get("sent") or 0) if noted else 0
+
+    async def _forget_progress(self, row_id: int) -> None:
+        await self.state.delete(self.channel, f"parts:{row_id}")
+        self._noted.discard(row_id)
 
     def _file_message(self, comment_id: int, index: int, attachment: Attachment,
                       keyboard: dict[str, Any], tracking: str | None) -> Message:

@@ -93,7 +93,7 @@ class ViberEmulator(ServedEmulator):
 
     def inject_status(self, status: int, times: int = 1) -> None:
         """The next `times` send_message calls answer this Viber status (12 = too many
-        requests, 11 = no suitable device, ...)."""
+        requests, 11 = no suitable device, ...; 0 = answer as usual, to fail a later call)."""
         self.state.injected_statuses.extend([status] * times)
 
     # --- what users do -----------------------------------------------------------------------

@@ -59,8 +59,8 @@ async def send_message(emulator: ViberEmulator, body: dict[str, Any]) -> dict[st
         raise ViberStatus(MISSING_DATA, "receiver is required")
     if not emulator.limiter.allow("send_message"):
         raise ViberStatus(TOO_MANY_REQUESTS)
-    if state.injected_statuses:
-        raise ViberStatus(state.injected_statuses.popleft())
+    if state.injected_statuses and (status := state.injected_statuses.popleft()):
+        raise ViberStatus(status)  # an injected 0 lets this send through
     check_message(body)
     user = state.users.get(str(receiver))
     if user is None:

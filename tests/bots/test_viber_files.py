@@ -13,13 +13,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bots.messenger.compose import Composer
 from bots.messenger.file_links import FileLinks
+from bots.relay import Sent
+from bots.viber.api import ViberClient
 from bots.viber.config import ViberConfig
+from bots.viber.sender import ViberSender
 from bots.viber.setup import install_viber
 from bots.viber.webhook import PATH
 from chatdesk.bootstrap import SystemClock
 from chatdesk.runtime import Runtime
 from emulators.viber import SentMessage, ViberEmulator, WebhookRetry
+from storage.delivery import OutboxStore
+from storage.messenger_state import MessengerState
 from tests.bots.agents_in_telegram import PDF, PHOTO, AgentsChat, agents_in_telegram
 from tests.bots.messengers import desk_with_team, free_port, serving
 
@@ -33,6 +39,7 @@ class World:
     viber: ViberEmulator
     agents: AgentsChat
     url: str
+    runtime: Runtime
 
     async def open_ticket(self) -> int:
         self.viber.inject_message(OLGA, "The printer shows an error")
@@ -60,7 +67,7 @@ async def running(viber: ViberEmulator, public: bool = True) -> AsyncIterator[Wo
         channel = await install_viber(runtime, None, clock, config=config, files=agents.files)
         async with serving(runtime, port):
             await asyncio.wait_for(channel.registered.wait(), 10)
-            yield World(viber, agents, url)
+            yield World(viber, agents, url, runtime)
 
 
 @pytest.fixture
@@ -100,6 +107,35 @@ async def test_a_failed_file_send_is_retried_and_delivered_once(
         assert await viber.fetch_media(file) == (200, PDF)
         await asyncio.sleep(1.5)
         assert [m.type for m in viber.received(OLGA)].count("file") == 1
+
+
+async def test_after_a_restart_a_half_sent_reply_sends_only_what_viber_lacks(
+        database: str, viber: ViberEmulator) -> None:
+    async with running(viber) as world:
+        ticket_id = await world.open_ticket()
+        before = len(viber.received(OLGA))
+        viber.inject_status(0)  # the reply's text goes through,
+        viber.inject_status(12)  # its file is refused: retried in a second
+        await world.agents.send_pdf(ticket_id)
+        store = OutboxStore()
+        for _ in range(100):  # until the relay has tried the row once
+            rows = [p for p in await store.pending("viber") if p.attempts]
+            if rows:
+                break
+            await asyncio.sleep(0.01)
+        relay = next(w for w in world.runtime.workers if w.name == "viber-relay")
+        assert relay.task is not None
+        relay.task.cancel()  # the process stops before the retry
+        [row] = rows
+        assert [m.type for m in viber.received(OLGA)[before:]] == ["text"]
+
+        config = ViberConfig(auth_token=viber.auth_token, api_url=viber.api_url,
+                             request_timeout=5, public_url=world.url, secret_key=SECRET)
+        restarted = ViberSender(ViberClient(config), Composer("en"), links=FileLinks(
+            world.url, SECRET, world.agents.files))  # nothing in memory from the first run
+        assert [type(o) for o in await restarted.send([row.message])] == [Sent]
+        assert [m.type for m in viber.received(OLGA)[before:]] == ["text", "file"]
+        assert await MessengerState().get("viber", f"parts:{row.message.id}") is None
 
 
 async def test_without_a_public_url_the_client_gets_the_file_names(
