@@ -17,6 +17,7 @@ import asyncpg
 import pytest
 from tortoise import Tortoise
 
+import bots.telegram  # noqa: F401 - aiogram imported as the product does (lazy_types.py)
 from storage.db import migrate, open_database
 from storage.seed import ensure_reference_data
 
