@@ -9,7 +9,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from core.attributes import AttributeDefinition
 from core.canned import CannedAnswer, CannedGroup
@@ -126,10 +126,12 @@ class ContactRepository:
         return await self._load(row)
 
     async def by_identity(self, identity: Identity) -> Contact | None:
-        link = await m.IdentityRow.filter(channel=identity.channel,
-                                          external_id=identity.external_id
-                                          ).using_db(self.conn).first()
-        return await self.get(link.contact_id) if link else None
+        linked = m.IdentityRow.filter(channel=identity.channel,
+                                      external_id=identity.external_id).values("contact_id")
+        row = await m.ContactRow.filter(id__in=Subquery(linked)).using_db(self.conn).first()
+        if row is None:
+            return None
+        return self._known.get(row.id) or await self._load(row)
 
     async def add(self, contact: Contact) -> Contact:
         row = await m.ContactRow.create(using_db=self.conn, **self._values(contact))
@@ -360,13 +362,14 @@ class InboundLog:
         self.conn = conn
 
     async def record(self, ref: InboundRef) -> bool:
-        if await m.InboundRow.filter(channel=ref.channel, external_id=ref.external_id).using_db(
-                self.conn).exists():
-            return False
+        """Note the update as handled; False when it was already (a re-delivery, or a
+        parallel delivery that committed first: PostgreSQL makes this insert wait for it).
+        The caller then rolls back, as the failed insert leaves PostgreSQL's transaction
+        unusable until it does."""
         try:
             await m.InboundRow.create(using_db=self.conn, channel=ref.channel,
                                       external_id=ref.external_id, payload={},
                                       received_at=datetime.now(UTC), state="done")
-        except IntegrityError as exc:  # the same update, committed by a parallel delivery
-            raise ConcurrentUpdate(str(exc)) from exc
+        except IntegrityError:
+            return False
         return True
