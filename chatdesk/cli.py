@@ -169,7 +169,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     settings = load_settings()
-    from chatdesk.demo import ADMIN_LOGIN, ADMIN_PASSWORD, load_demo
+    from chatdesk.demo import load_demo
+    from chatdesk.demo_team import ADMIN_LOGIN, ADMIN_PASSWORD
 
     async def demo() -> Any:
         await prepare_database(settings.database_url)

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from chatdesk.demo import load_demo, make_contacts
+from chatdesk.demo import load_demo
+from chatdesk.demo_people import make_contacts
 from storage import models as m
 from storage.admin import DatabaseSummary, database_summary
 from storage.db import close_database, migrate, open_database

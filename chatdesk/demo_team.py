@@ -1,0 +1,45 @@
+"""The demo desk's team (who is on which line, who leaves) and the canned answers the
+administrator sets up."""
+
+from __future__ import annotations
+
+ADMIN_LOGIN, ADMIN_PASSWORD = "admin", "admin"
+
+# login, name, role, line (None: not on a line)
+TEAM = [
+    (ADMIN_LOGIN, "Dana Whitfield", "admin", None),
+    ("irina", "Irina Sokolova", "lead", 2),
+    ("tom", "Tom Becker", "specialist", 1),
+    ("oleg", "Олег Петров", "specialist", 1),
+    ("sara", "سارا احمدی", "specialist", 1),
+    ("lena", "Lena Kuznetsova", "specialist", 2),
+    ("mark", "Mark Ellis", "specialist", 1),  # leaves the team: deactivated on day 45
+]
+DEACTIVATED = "mark"
+LINE1_BY_LANGUAGE = {"en": ["tom", "tom", "sara", "oleg"], "ru": ["oleg", "oleg", "tom"],
+                     "fa": ["sara", "sara", "tom"]}
+LINE2 = ["lena", "lena", "irina"]
+
+CANNED = {
+    "Order": [
+        ("Ask for the order number",
+         "Hello {{ client_name }}! To check this, could you send me your order number? "
+         "— {{ agent_name }}"),
+        ("Order is on its way",
+         "{{ client_name }}, your order is on its way and should arrive within two days. "
+         "Your request number is #{{ ticket_number }}."),
+    ],
+    "Screenshot": [
+        ("Ask for a screenshot",
+         "Hello {{ client_name }}! Could you send a screenshot of the error? It helps us "
+         "find the cause faster. — {{ agent_name }}"),
+    ],
+    "Documents": [
+        ("Ask for company details",
+         "Hello {{ client_name }}! Please send your company's registration details so we "
+         "can issue the documents for request #{{ ticket_number }}."),
+        ("Documents sent",
+         "{{ client_name }}, the documents for request #{{ ticket_number }} are sent to your "
+         "e-mail. — {{ agent_name }}"),
+    ],
+}
