@@ -9,7 +9,8 @@ import pytest
 
 from chatdesk.bootstrap import build_desk
 from core import commands as c
-from core.errors import AlreadyTaken
+from core.errors import AlreadyHandled, AlreadyTaken
+from core.outbox import InboundRef
 from core.tickets import Ticket
 from storage import models as m
 from storage.repositories import TicketRepository
@@ -56,3 +57,22 @@ async def test_concurrent_take_on_postgres_has_exactly_one_winner(postgres_datab
     assert "already taken by" in str(errors[0])
     row = await m.TicketRow.get(id=opened.ticket_id)
     assert row.responsible_id in (alice, bob) and row.version == 2
+
+
+@pytest.mark.postgres
+async def test_one_update_delivered_twice_at_once_is_handled_once_on_postgres(
+        postgres_database: str):
+    """A webhook retried while the first delivery is still running: the second insert of
+    the update's record waits for the first transaction, then is refused; one comment."""
+    desk = build_desk(routing=ROUTING)
+    await desk.handle(writes("hello"))
+    source = InboundRef("telegram", "4242")
+    results = await asyncio.gather(
+        desk.handle(writes("the printer again"), source=source),
+        desk.handle(writes("the printer again"), source=source),
+        return_exceptions=True,
+    )
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert len(errors) == 1 and isinstance(errors[0], AlreadyHandled), results
+    assert await m.CommentRow.filter(body="the printer again").count() == 1
+    assert await m.InboundRow.filter(external_id="4242").count() == 1
