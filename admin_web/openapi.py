@@ -161,11 +161,21 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
                                          "group_id": _nullable("integer")}},
 }
 
+ATTRIBUTE_FILTER = [  # as the panel's ticket list filters (§9.5)
+    {"name": "attr", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "A custom attribute's code (those the role may see are in GET "
+                    "/api/v1/reference); give attr_value with it. An attribute the role may "
+                    "not see is refused (422) like one that does not exist."},
+    {"name": "attr_value", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Tickets whose attribute has this value: a list option whole, a part of "
+                    "a text, a number, a date as YYYY-MM-DD (anything else for a number or a "
+                    "date is refused with 422); letter case does not matter."}]
+
 QUERY: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("GET", "/api/v1/tickets"): _query("status", "responsible", "channel", "priority", "q")
     + _query("line", "group", "contact", "page", "per_page", kind="integer")
     + [{"name": "overdue", "in": "query", "required": False,
-        "schema": {"type": "string", "enum": ["1"]}}],
+        "schema": {"type": "string", "enum": ["1"]}}, *ATTRIBUTE_FILTER],
     ("GET", "/api/v1/contacts"): _query("q") + _query("page", kind="integer"),
     ("GET", "/api/v1/reports/{kind}"): [
         {"name": n, "in": "query", "required": False, "schema": {"type": "string",

@@ -1,13 +1,19 @@
-"""Reading automation rules, macros and recurring schedules from the panel's forms. A value
-the form cannot hold raises FormError with a message for the page; whether the rule can work
-(codes that exist, a valid schedule) is the core's decision (core/rule_admin.py)."""
+"""Reading automation rules, macros and recurring schedules from the panel's forms, and
+writing a rule or macro back as the form that makes it, so the page is filled in the same way
+from a saved rule and from a refused form. A value the form cannot hold raises FormError with
+a message for the page; whether the rule can work (codes that exist, a valid schedule) is the
+core's decision (core/rule_admin.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, time
-from typing import Any
+from typing import Any, assert_never
 from zoneinfo import ZoneInfo
+
+from multidict import MultiDict
 
 from admin_web.forms import flag, integer
 from core.actions import (
@@ -25,8 +31,13 @@ from core.automation import AutomationRule, Macro, Trigger
 from core.conditions import ALL_WEEKDAYS, Conditions, TimeWindow
 from core.recurring import RecurringSchedule, TicketTemplate
 
-ACTION_ORDER = ("set_status", "set_priority", "set_type", "set_responsible", "set_line",
-                "add_note", "notify", "send_canned")
+# An action row's fields are `a<n>_<field>`, rows in the order of n (DOMAIN.md §6: a rule or
+# macro does its actions in order, any number of each kind).
+ROW_FIELDS = ("kind", "status", "hold_hours", "priority", "type", "responsible", "group",
+              "line", "text", "notify_employees", "notify_people", "canned", "remove")
+_ROW = re.compile(r"a(\d{1,4})_kind")
+BLANK_ROWS = 3  # empty rows under a rule's actions, to add more
+MAX_ACTIONS = 30
 CHANGED_FIELDS = ("priority", "type_code", "responsible", "line")
 CLEAR = "-"  # "set type: none"
 TEXT_LIMIT = 4000
@@ -35,9 +46,10 @@ TEXT_LIMIT = 4000
 class FormError(Exception):
     """A message (translated by the page) with its values."""
 
-    def __init__(self, message: str, **values: object) -> None:
+    def __init__(self, message: str, action: int | None = None, **values: object) -> None:
         super().__init__(message)
         self.message, self.values = message, values
+        self.action = action  # the number of the action row it is about
 
 
 def _number(form: Any, name: str, what: str) -> float | None:
@@ -85,6 +97,9 @@ def _attributes(text: str) -> dict[str, frozenset[str]]:
         if not colon or not code.strip() or not accepted:
             raise FormError("Write attribute conditions as code: value, value (not {line})",
                             line=line.strip()[:60])
+        if code.strip()[:60] in found:  # a second line would silently replace the first
+            raise FormError("{code} has two lines; put all its values on one",
+                            code=code.strip()[:60])
         found[code.strip()[:60]] = accepted
     return found
 
@@ -121,41 +136,114 @@ def _text(form: Any, name: str) -> str:
     return str(form.get(name, "")).strip()[:TEXT_LIMIT]
 
 
-def _one_of_each(form: Any) -> dict[str, Action]:
-    found: dict[str, Action] = {}
-    if status := _text(form, "a_status"):
-        found["set_status"] = SetStatus(status, _number(form, "a_hold_hours", "On hold for")
-                                        or 24.0)
-    if priority := _text(form, "a_priority"):
-        found["set_priority"] = SetPriority(priority)
-    if type_code := _text(form, "a_type"):
-        found["set_type"] = SetType(None if type_code == CLEAR else type_code)
-    employee, group = _choice(form, "a_responsible"), _choice(form, "a_group")
-    if employee is not None or group is not None:
-        found["set_responsible"] = SetResponsible(employee, group)
-    if line := _choice(form, "a_line"):
-        found["set_line"] = SetLine(line)
-    if note := _text(form, "a_note"):
-        found["add_note"] = AddNote(note)
-    notify_ids = tuple(sorted(_ids(form, "a_notify_employees")))
-    if notify := _text(form, "a_notify"):
-        found["notify"] = Notify(notify, notify_ids, flag(form, "a_notify_people"))
-    elif notify_ids:
-        raise FormError("A notification needs a text")
-    if answer := _choice(form, "a_canned"):
-        found["send_canned"] = SendCanned(answer)
-    return found
+@dataclass(frozen=True)
+class ActionRow:
+    """One action row of a form: the texts of its fields by name; a blank row has none."""
+
+    fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, form: Any, number: int) -> ActionRow:
+        prefix = f"a{number}_"
+        return cls({name: tuple(str(v) for v in form.getall(prefix + name))
+                    for name in ROW_FIELDS if prefix + name in form})
+
+    def get(self, name: str, default: str = "") -> str:
+        values = self.fields.get(name)
+        return values[0] if values else default
+
+    def getall(self, name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        return self.fields.get(name, default)
+
+    def has(self, name: str, value: object) -> bool:
+        return str(value) in self.fields.get(name, ())
+
+    @property
+    def kind(self) -> str:
+        return self.get("kind").strip()
+
+    @property
+    def removed(self) -> bool:
+        return flag(self, "remove")
+
+    @property
+    def blank(self) -> bool:
+        """Nothing typed (a checkbox that starts ticked does not count)."""
+        return not any(v.strip() for name, values in self.fields.items()
+                       if name not in ("notify_people", "remove") for v in values)
 
 
-def actions(form: Any, before: Sequence[Action] = ()) -> tuple[Action, ...]:
-    """One action of each kind the form fills, in the order the rule had them (new kinds
-    after, in the form's order)."""
-    found = _one_of_each(form)
+EMPTY_ROW = ActionRow({"notify_people": ("1",)})
+
+
+def _all_rows(form: Any) -> list[ActionRow]:
+    numbers = sorted({int(m.group(1)) for key in form if (m := _ROW.fullmatch(str(key)))})
+    return [ActionRow.read(form, n) for n in numbers]
+
+
+def action_rows(form: Any) -> list[ActionRow]:
+    """The form's action rows in order, leaving out the blank ones."""
+    return [row for row in _all_rows(form) if not row.blank]
+
+
+def _required(row: ActionRow, name: str, message: str) -> str:
+    if not (text := _text(row, name)):
+        raise FormError(message)
+    return text
+
+
+def _chosen(row: ActionRow, name: str, message: str) -> int:
+    if (number := _choice(row, name)) is None:
+        raise FormError(message)
+    return number
+
+
+def _action(row: ActionRow) -> Action:
+    match row.kind:
+        case "set_status":
+            return SetStatus(_required(row, "status", "Choose the status"),
+                             _number(row, "hold_hours", "On hold for") or 24.0)
+        case "set_priority":
+            return SetPriority(_required(row, "priority", "Choose the priority"))
+        case "set_type":
+            type_code = _required(row, "type", "Choose the type")
+            return SetType(None if type_code == CLEAR else type_code)
+        case "set_responsible":
+            employee, group = _choice(row, "responsible"), _choice(row, "group")
+            if employee is None and group is None:
+                raise FormError("Choose an employee or a group")
+            return SetResponsible(employee, group)
+        case "set_line":
+            return SetLine(_chosen(row, "line", "Choose the line"))
+        case "add_note":
+            return AddNote(_required(row, "text", "A note needs a text"))
+        case "notify":
+            return Notify(_required(row, "text", "A notification needs a text"),
+                          tuple(sorted(_ids(row, "notify_employees"))),
+                          flag(row, "notify_people"))
+        case "send_canned":
+            return SendCanned(_chosen(row, "canned", "Choose the canned answer"))
+        case "":
+            raise FormError("Choose what the action does")
+    raise FormError("Not a valid choice: {value}", value=row.kind[:40])
+
+
+def actions(form: Any) -> tuple[Action, ...]:
+    """The actions of the form's rows, in the rows' order; a row marked "remove" is left
+    out. A refusal names the row it is about."""
+    found: list[Action] = []
+    for number, row in enumerate(action_rows(form), 1):
+        if row.removed:
+            continue
+        try:
+            found.append(_action(row))
+        except FormError as exc:
+            raise FormError(exc.message, number, **exc.values) from None
     if not found:
         raise FormError("Choose at least one action")
-    kept = [a.kind for a in before if a.kind in found]
-    order = list(dict.fromkeys([*kept, *ACTION_ORDER]))
-    return tuple(found[k] for k in order if k in found)
+    if len(found) > MAX_ACTIONS:
+        raise FormError("At most {count} actions", count=MAX_ACTIONS)
+    return tuple(found)
 
 
 def _name(form: Any) -> str:
@@ -178,7 +266,7 @@ def automation_rule(form: Any, existing: AutomationRule | None) -> AutomationRul
         raise FormError("An idle rule needs a number of hours")
     return AutomationRule(
         existing.id if existing else 0, _name(form), trigger,
-        actions(form, existing.actions if existing else ()), conditions(form),
+        actions(form), conditions(form),
         changed if trigger is Trigger.FIELD_CHANGED else None,
         _strings(form, "from_statuses") if trigger is Trigger.STATUS_CHANGED else frozenset(),
         hours if trigger is Trigger.IDLE else None, flag(form, "enabled"),
@@ -186,9 +274,107 @@ def automation_rule(form: Any, existing: AutomationRule | None) -> AutomationRul
 
 
 def macro(form: Any, existing: Macro | None) -> Macro:
-    return Macro(existing.id if existing else 0, _name(form),
-                 actions(form, existing.actions if existing else ()), flag(form, "enabled"),
-                 existing.position if existing else 10**6)
+    return Macro(existing.id if existing else 0, _name(form), actions(form),
+                 flag(form, "enabled"), existing.position if existing else 10**6)
+
+
+# --- a rule as its form ----------------------------------------------------------------------
+def _hours(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _action_fields(action: Action) -> dict[str, list[str]]:
+    match action:
+        case SetStatus(status=status, hold_hours=hours):
+            return {"status": [status], "hold_hours": [_hours(hours)]}
+        case SetPriority(priority=priority):
+            return {"priority": [priority]}
+        case SetType(type_code=type_code):
+            return {"type": [type_code or CLEAR]}
+        case SetResponsible(employee_id=employee, group_id=group):
+            return {"responsible": [str(employee or "")], "group": [str(group or "")]}
+        case SetLine(line=line):
+            return {"line": [str(line)]}
+        case AddNote(text=text):
+            return {"text": [text]}
+        case Notify(text=text, employee_ids=ids, ticket_people=people):
+            return {"text": [text], "notify_employees": [str(i) for i in ids],
+                    "notify_people": ["1"] if people else []}
+        case SendCanned(answer_id=answer):
+            return {"canned": [str(answer)]}
+        case _:
+            assert_never(action)
+
+
+def _add_actions(form: MultiDict[str], actions: tuple[Action, ...]) -> None:
+    for number, action in enumerate(actions, 1):
+        form.add(f"a{number}_kind", action.kind)
+        for name, values in _action_fields(action).items():
+            form.extend((f"a{number}_{name}", v) for v in values)
+
+
+def _add_conditions(form: MultiDict[str], when: Conditions) -> None:
+    for name, values in (("types", when.types), ("priorities", when.priorities),
+                         ("channels", when.channels), ("categories", when.categories),
+                         ("statuses", when.statuses), ("companies", when.company_ids),
+                         ("lines", when.lines)):
+        form.extend((name, str(v)) for v in sorted(values))
+    if when.attributes:
+        form.add("attributes", "\n".join(f"{code}: {', '.join(sorted(values))}"
+                                         for code, values in when.attributes.items()))
+    if (window := when.registered) is not None:
+        if window.weekdays != ALL_WEEKDAYS:
+            form.extend(("reg_weekdays", str(d)) for d in sorted(window.weekdays))
+        form.add("reg_start", window.start.strftime("%H:%M"))
+        form.add("reg_end", window.end.strftime("%H:%M"))
+        form.add("reg_timezone", window.timezone or "")
+
+
+def rule_form(rule: AutomationRule) -> MultiDict[str]:
+    """The form that saves this rule as it is."""
+    form = MultiDict({"id": str(rule.id), "name": rule.name, "trigger": rule.trigger.value,
+                      "idle_hours": _hours(rule.idle_hours) if rule.idle_hours else "",
+                      "field": rule.field or ""})
+    form.extend(("from_statuses", s) for s in sorted(rule.from_statuses))
+    _add_conditions(form, rule.when)
+    _add_actions(form, rule.actions)
+    if rule.enabled:
+        form.add("enabled", "1")
+    return form
+
+
+def macro_form(macro: Macro) -> MultiDict[str]:
+    form = MultiDict({"id": str(macro.id), "name": macro.name})
+    _add_actions(form, macro.actions)
+    if macro.enabled:
+        form.add("enabled", "1")
+    return form
+
+
+class Typed:
+    """A rule or macro form's values, to fill the page in: a saved rule's (rule_form), a new
+    one's, or what was typed into a form that was refused or asked for more action rows."""
+
+    def __init__(self, form: Any = None, more: bool = False) -> None:
+        self.form = MultiDict({"enabled": "1"}) if form is None else form
+        rows = _all_rows(self.form)
+        filled = [row for row in rows if not row.blank]
+        blank = min(len(rows) - len(filled) + BLANK_ROWS, MAX_ACTIONS) if more else BLANK_ROWS
+        self.rows = filled + [EMPTY_ROW] * blank
+
+    def one(self, name: str) -> str:
+        return str(self.form.get(name, ""))
+
+    def has(self, name: str, value: object) -> bool:
+        return str(value) in self._set(name)
+
+    def choices(self) -> Conditions:
+        """The conditions the SLA and routing forms share (settings/_conditions.html)."""
+        return Conditions(types=self._set("types"), priorities=self._set("priorities"),
+                          channels=self._set("channels"), categories=self._set("categories"))
+
+    def _set(self, name: str) -> frozenset[str]:
+        return frozenset(str(v) for v in self.form.getall(name, ()))
 
 
 def _starts_at(form: Any, zone: str, now: datetime) -> datetime:

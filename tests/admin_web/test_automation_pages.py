@@ -9,6 +9,7 @@ import re
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -19,17 +20,20 @@ from admin_web.keys import RUNTIME
 from bots.telegram.config import TelegramConfig
 from bots.telegram.setup import install_telegram, make_bot
 from bots.telegram.status import TelegramStatus
-from chatdesk.bootstrap import SystemClock
+from chatdesk.bootstrap import SystemClock, build_desk
 from chatdesk.channel_status import ask
 from chatdesk.runtime import Runtime
 from core import commands as c
+from core.actions import AddNote, Notify, SetPriority, SetStatus
 from core.automation import Trigger
 from core.cron import CronSchedule
 from core.errors import NotFound
-from core.outbox import InboundRef
+from core.outbox import InboundRef, Routing
 from emulators.telegram import RateLimits, TelegramEmulator
 from storage import panel_views as views
+from storage.delivery import OutboxStore
 from tests.admin_web.conftest import Browser, Panel, post, sign_in
+from tests.admin_web.forms import action_rows, form_fields, replaced
 
 TOKEN = "7000000003:panel-status-token"
 _FLASH_OK = "Saved."
@@ -53,8 +57,8 @@ async def test_a_trigger_rule_made_in_the_panel_fires_when_the_client_replies(
     client, csrf = await admin(panel)
     try:
         page = await post(client, "/settings/automation", csrf, name="Client <b>replied</b>",
-                          trigger="client_replied", a_priority="high",
-                          a_note="Raised for {{client_name}}", enabled="1")
+                          trigger="client_replied", a1_kind="set_priority", a1_priority="high",
+                          a2_kind="add_note", a2_text="Raised for {{client_name}}", enabled="1")
         html = await page.text()
         assert page.status == 200 and _FLASH_OK in html
         assert "Client &lt;b&gt;replied&lt;/b&gt;" in html and "<b>replied" not in html
@@ -73,7 +77,7 @@ async def test_a_trigger_rule_made_in_the_panel_fires_when_the_client_replies(
         assert '<option value="attr:contract" >Contract &lt;i&gt;</option>' in form
         await post(client, "/settings/automation", csrf, name="Gold contract", enabled="1",
                    trigger="field_changed", field="attr:contract", attributes="contract: gold",
-                   a_note="Gold client on #{{ticket_number}}")
+                   a1_kind="add_note", a1_text="Gold client on #{{ticket_number}}")
         await panel.desk.handle(c.SetTicketField(first.ticket_id, panel.admin_id,
                                                  "attr:contract", "gold"))
         detail = await ticket(first.ticket_id)
@@ -92,11 +96,12 @@ async def test_the_default_rules_are_editable_in_the_panel(panel: Panel) -> None
         rules = {r.id: r for r in (await views.rule_tables())["automation"]}
         auto_close = rules[2]
         form = await (await client.get("/settings/automation?edit=2")).text()
-        assert f'value="{auto_close.name}"' in form and 'value="72.0"' in form
+        assert f'value="{auto_close.name}"' in form
+        assert 'name="idle_hours" size="5" value="72"' in form
         page = await post(client, "/settings/automation", csrf, id="2",
                           name="Resolved and quiet for 2 days: Closed", trigger="idle",
-                          idle_hours="48", statuses="resolved", a_status="closed",
-                          enabled="1")
+                          idle_hours="48", statuses="resolved", a1_kind="set_status",
+                          a1_status="closed", enabled="1")
         assert _FLASH_OK in await page.text()
         edited = {r.id: r for r in (await views.rule_tables())["automation"]}[2]
         assert (edited.name, edited.idle_hours, edited.actions) == (
@@ -112,8 +117,9 @@ async def test_a_macro_made_in_the_panel_is_applied_to_a_ticket(panel: Panel) ->
     client, csrf = await admin(panel)
     try:
         page = await post(client, "/settings/macros", csrf, name="Escalate urgently",
-                          a_priority="urgent", a_line="2",
-                          a_note="Escalated by {{agent_name}}", enabled="1")
+                          a1_kind="set_priority", a1_priority="urgent", a2_kind="set_line",
+                          a2_line="2", a3_kind="add_note", a3_text="Escalated by {{agent_name}}",
+                          enabled="1")
         html = await page.text()
         assert _FLASH_OK in html and "Escalate urgently" in html
         [macro] = (await views.rule_tables())["macros"]
@@ -126,7 +132,8 @@ async def test_a_macro_made_in_the_panel_is_applied_to_a_ticket(panel: Panel) ->
         assert (detail.ticket.priority, detail.ticket.line) == ("urgent", 2)
         assert any(cm.body == "Escalated by Ada Admin" for cm in detail.comments)
 
-        await post(client, "/settings/macros", csrf, name="Thank", a_note="Thanks", enabled="1")
+        await post(client, "/settings/macros", csrf, name="Thank", a1_kind="add_note",
+                   a1_text="Thanks", enabled="1")
         await post(client, "/settings/move/macros/{}/up".format(
             (await views.rule_tables())["macros"][1].id), csrf)
         assert [m.name for m in (await views.rule_tables())["macros"]] == [
@@ -176,25 +183,197 @@ async def test_a_schedule_made_in_the_panel_shows_its_next_run_and_is_armed(
         await client.close()
 
 
+async def _rule(kind: str, name: str) -> Any:
+    [found] = [r for r in (await views.rule_tables())[kind] if r.name == name]
+    return found
+
+
+async def _shown_rows(client: Browser, path: str, form_id: str) -> list[dict[str, list[str]]]:
+    """The action rows the edit page shows that have a kind, in order."""
+    rows = action_rows(form_fields(await (await client.get(path)).text(), form_id))
+    return [r for r in rows if r["kind"] != [""]]
+
+
+async def test_a_rule_with_two_notifications_and_a_note_does_all_three_in_order(
+        panel: Panel) -> None:
+    client, csrf = await admin(panel)
+    try:
+        page = await post(client, "/settings/automation", csrf, name="Tell the team",
+                          trigger="created", channels="telegram", lines="1", enabled="1",
+                          a1_kind="notify", a1_text="New ticket #{{ticket_number}}",
+                          a1_notify_people="1",
+                          a2_kind="add_note", a2_text="The team was told",
+                          a3_kind="notify", a3_text="FYI, Lea",
+                          a3_notify_employees=str(panel.lead_id))
+        listed = await page.text()
+        assert _FLASH_OK in listed
+        assert "Notify: New ticket #{{ticket_number}}" in listed and "Notify: FYI, Lea" in listed
+        rule = await _rule("automation", "Tell the team")
+        edit = f"/settings/automation?edit={rule.id}"
+        rows = await _shown_rows(client, edit, "automation-form")
+        assert [(r["kind"], r["text"]) for r in rows] == [
+            (["notify"], ["New ticket #{{ticket_number}}"]),
+            (["add_note"], ["The team was told"]), (["notify"], ["FYI, Lea"])]
+        assert rows[0]["notify_people"] == ["1"] and "notify_employees" not in rows[0]
+        assert rows[2]["notify_employees"] == [str(panel.lead_id)]
+        assert "notify_people" not in rows[2]
+
+        # the desk as it runs with its team chat: both notifications leave, in order
+        team_desk = build_desk(routing=Routing(frozenset({"telegram"}), "telegram"))
+        opened = await team_desk.handle(c.ClientWrites("telegram", "7", "Vera", "hello"))
+        number = (await ticket(opened.ticket_id)).ticket.number
+        told = [(p.message.payload["text"], p.message.payload["employee_ids"])
+                for p in await OutboxStore().pending("telegram")
+                if p.message.kind == "notify" and p.message.ticket_id == opened.ticket_id]
+        assert told == [(f"New ticket #{number}", []), ("FYI, Lea", [panel.lead_id])]
+        notes = [cm.body for cm in (await ticket(opened.ticket_id)).comments if not cm.public]
+        assert notes == ["The team was told"]
+
+        # the edit page's own form, with the first notification removed
+        fields = form_fields(await (await client.get(edit)).text(), "automation-form")
+        saved = await client.post("/settings/automation", data=replaced(fields, a1_remove="1"))
+        assert _FLASH_OK in await saved.text()
+        edited = await _rule("automation", "Tell the team")
+        assert edited.actions == (AddNote("The team was told"),
+                                  Notify("FYI, Lea", (panel.lead_id,), False))
+        assert (edited.id, edited.when, edited.trigger) == (rule.id, rule.when, rule.trigger)
+        assert [r["kind"] for r in await _shown_rows(client, edit, "automation-form")] == [
+            ["add_note"], ["notify"]]
+    finally:
+        await client.close()
+
+
+async def test_a_refused_rule_form_keeps_every_typed_row_and_says_which_one_is_wrong(
+        panel: Panel) -> None:
+    client, _ = await admin(panel)
+    try:
+        new_form = form_fields(await (await client.get("/settings/automation")).text(),
+                               "automation-form")
+        assert [r["kind"] for r in action_rows(new_form)] == [[""]] * 3
+        typed = replaced(
+            new_form, name="Quiet <VIP>", trigger="client_replied",
+            statuses=["open", "awaiting_reply"], attributes="contract: gold",
+            reg_start="18:00", reg_end="09:00",
+            a1_kind="notify", a1_text="VIP wrote", a1_notify_employees=str(panel.lead_id),
+            a1_notify_people=[], a2_kind="set_status", a2_status="on_hold",
+            a2_hold_hours="soon", a3_kind="add_note", a3_text="Put <b>on hold</b>")
+        refused = await client.post("/settings/automation", data=typed)
+        assert refused.status == 400
+        html = await refused.text()
+        assert re.search(r'id="rule-error">Action 2: On hold for is not a number: soon<', html)
+        kept = form_fields(html, "automation-form")
+        for name in ("name", "trigger", "statuses", "attributes", "reg_start", "reg_end",
+                     "enabled"):
+            assert [v for k, v in kept if k == name] == [v for k, v in typed if k == name]
+        rows = action_rows(kept)
+        assert [r["kind"] for r in rows] == [["notify"], ["set_status"], ["add_note"],
+                                             [""], [""], [""]]
+        assert (rows[0]["text"], rows[0]["notify_employees"]) == (["VIP wrote"],
+                                                                  [str(panel.lead_id)])
+        assert "notify_people" not in rows[0]
+        assert (rows[1]["status"], rows[1]["hold_hours"]) == (["on_hold"], ["soon"])
+        assert rows[2]["text"] == ["Put <b>on hold</b>"] and "<b>on hold" not in html
+        assert len((await views.rule_tables())["automation"]) == 2  # the default rules only
+
+        # "more action rows" shows the form again with what was typed, and empty rows added
+        more = await client.post("/settings/automation", data=[*kept, ("more", "1")])
+        assert more.status == 200
+        rows = action_rows(form_fields(await more.text(), "automation-form"))
+        assert [r["kind"] for r in rows] == [["notify"], ["set_status"], ["add_note"]] + [
+            [""]] * 6
+        assert len((await views.rule_tables())["automation"]) == 2
+
+        saved = await client.post("/settings/automation",
+                                  data=replaced(kept, a2_hold_hours="48"))
+        assert _FLASH_OK in await saved.text()
+        rule = await _rule("automation", "Quiet <VIP>")
+        assert rule.actions == (Notify("VIP wrote", (panel.lead_id,), False),
+                                SetStatus("on_hold", 48.0), AddNote("Put <b>on hold</b>"))
+        assert rule.when.statuses == frozenset({"open", "awaiting_reply"})
+        assert rule.when.registered is not None and rule.when.registered.start.hour == 18
+    finally:
+        await client.close()
+
+
+async def test_a_macro_with_two_notes_adds_both_in_order_and_one_can_be_removed(
+        panel: Panel) -> None:
+    opened = await panel.desk.handle(c.ClientWrites("telegram", "1", "Ivan", "hello"))
+    client, csrf = await admin(panel)
+    try:
+        await post(client, "/settings/macros", csrf, name="Ask for logs", enabled="1",
+                   a1_kind="add_note", a1_text="Asked {{client_name}} for the logs",
+                   a2_kind="set_priority", a2_priority="high",
+                   a3_kind="add_note", a3_text="Waiting for the logs")
+        macro = await _rule("macros", "Ask for logs")
+        edit = f"/settings/macros?edit={macro.id}"
+        rows = await _shown_rows(client, edit, "macro-form")
+        assert [(r["kind"], r.get("text"), r.get("priority")) for r in rows] == [
+            (["add_note"], ["Asked {{client_name}} for the logs"], None),
+            (["set_priority"], None, ["high"]), (["add_note"], ["Waiting for the logs"], None)]
+
+        await panel.desk.handle(c.ApplyMacro(opened.ticket_id, panel.admin_id, "ask for logs"))
+        detail = await ticket(opened.ticket_id)
+        assert [cm.body for cm in detail.comments if not cm.public] == [
+            "Asked Ivan for the logs", "Waiting for the logs"]
+        assert detail.ticket.priority == "high"
+
+        fields = form_fields(await (await client.get(edit)).text(), "macro-form")
+        saved = await client.post("/settings/macros", data=replaced(fields, a1_remove="1"))
+        assert _FLASH_OK in await saved.text()
+        assert (await _rule("macros", "Ask for logs")).actions == (
+            SetPriority("high"), AddNote("Waiting for the logs"))
+
+        # a new row without its text: refused, and every row comes back as typed
+        fields = form_fields(await (await client.get(edit)).text(), "macro-form")
+        refused = await client.post("/settings/macros", data=replaced(
+            fields, a3_kind="notify", a3_notify_employees=str(panel.agent_id)))
+        assert refused.status == 400
+        html = await refused.text()
+        assert "Action 3: A notification needs a text" in html
+        rows = action_rows(form_fields(html, "macro-form"))
+        assert [r["kind"] for r in rows[:3]] == [["set_priority"], ["add_note"], ["notify"]]
+        assert rows[2]["notify_employees"] == [str(panel.agent_id)]
+        assert (await _rule("macros", "Ask for logs")).actions == (
+            SetPriority("high"), AddNote("Waiting for the logs"))
+    finally:
+        await client.close()
+
+
+CLOSE = {"a1_kind": "set_status", "a1_status": "closed"}
 BAD_INPUT: list[tuple[str, dict[str, str], str]] = [
-    ("/settings/automation", {"name": "Quiet", "trigger": "idle", "a_status": "closed"},
+    ("/settings/automation", {"name": "Quiet", "trigger": "idle", **CLOSE},
      "An idle rule needs a number of hours"),
     ("/settings/automation", {"name": "Quiet", "trigger": "idle", "idle_hours": "soon",
-                              "a_status": "closed"}, "Idle hours is not a number"),
+                              **CLOSE}, "Idle hours is not a number"),
     ("/settings/automation", {"name": "Nothing", "trigger": "created"},
      "Choose at least one action"),
-    ("/settings/automation", {"name": "Odd", "trigger": "nonsense", "a_priority": "high"},
-     "Choose the event the rule waits for"),
-    ("/settings/automation", {"name": "Odd", "trigger": "created", "a_priority": "sky-high"},
-     "no priority &#39;sky-high&#39;"),
-    ("/settings/automation", {"name": "Odd", "trigger": "created", "a_canned": "999"},
-     "no canned answer 999"),
-    ("/settings/automation", {"name": "Odd", "trigger": "created", "a_note": "x",
-                              "reg_start": "25:99"}, "Give registration hours as HH:MM"),
-    ("/settings/macros", {"name": " ", "a_line": "2"}, "Give it a name"),
-    ("/settings/macros", {"name": "Line 3", "a_line": "3"}, "the line is 1 or 2"),
-    ("/settings/macros", {"name": "Hold", "a_status": "on_hold", "a_hold_hours": "-1"},
-     "On hold for must be above 0"),
+    ("/settings/automation", {"name": "Odd", "trigger": "nonsense", "a1_kind": "set_priority",
+                              "a1_priority": "high"}, "Choose the event the rule waits for"),
+    ("/settings/automation", {"name": "Odd", "trigger": "created", "a1_kind": "set_priority",
+                              "a1_priority": "sky-high"}, "no priority &#39;sky-high&#39;"),
+    ("/settings/automation", {"name": "Odd", "trigger": "created", "a1_kind": "send_canned",
+                              "a1_canned": "999"}, "no canned answer 999"),
+    ("/settings/automation", {"name": "Odd", "trigger": "created", "a1_kind": "add_note",
+                              "a1_text": "x", "reg_start": "25:99"},
+     "Give registration hours as HH:MM"),
+    ("/settings/automation", {"name": "Twice", "trigger": "created", **CLOSE,
+                              "attributes": "contract: gold\ncontract: basic"},
+     "contract has two lines; put all its values on one"),
+    ("/settings/macros", {"name": " ", "a1_kind": "set_line", "a1_line": "2"},
+     "Give it a name"),
+    ("/settings/macros", {"name": "Line 3", "a1_kind": "set_line", "a1_line": "3"},
+     "the line is 1 or 2"),
+    ("/settings/macros", {"name": "Hold", "a1_kind": "set_status", "a1_status": "on_hold",
+                          "a1_hold_hours": "-1"}, "Action 1: On hold for must be above 0"),
+    ("/settings/macros", {"name": "Tell", "a1_kind": "add_note", "a1_text": "x",
+                          "a2_kind": "notify"}, "Action 2: A notification needs a text"),
+    ("/settings/macros", {"name": "Tell", "a1_kind": "add_note", "a1_text": "x",
+                          "a2_kind": "", "a2_text": "y"},
+     "Action 2: Choose what the action does"),
+    ("/settings/macros", {"name": "Raise", "a1_kind": "set_priority"},
+     "Action 1: Choose the priority"),
+    ("/settings/macros", {"name": "Odd", "a1_kind": "explode"},
+     "Action 1: Not a valid choice: explode"),
     ("/settings/schedules", {"name": "Bad cron", "cron": "61 * * * *", "contact_id": "1",
                              "subject": "x"}, "outside 0-59"),
     ("/settings/schedules", {"name": "No client", "cron": "0 9 * * *", "subject": "x"},
@@ -215,13 +394,17 @@ async def test_bad_input_shows_an_error_on_the_page_and_saves_nothing(panel: Pan
     try:
         for path, form, message in BAD_INPUT:
             page = await post(client, path, csrf, **form)
-            assert page.status == 200, (path, form)
+            # a refused rule or macro form comes back filled in; a schedule's reason is shown
+            # on the page it goes back to
+            assert page.status == (200 if path == "/settings/schedules" else 400), (path, form)
             assert message in await page.text(), (path, form)
         assert await views.rule_tables() == before
         await post(client, "/language", csrf, language="ru", next="/settings/automation")
         page = await post(client, "/settings/automation", csrf, name="Quiet", trigger="idle",
-                          a_status="closed", idle_hours="0")
+                          idle_hours="0", **CLOSE)
         assert "Часы без движения: больше 0 и не больше года" in await page.text()
+        page = await post(client, "/settings/macros", csrf, name="Tell", a1_kind="notify")
+        assert "Действие 1: Оповещению нужен текст" in await page.text()
     finally:
         await client.close()
 
