@@ -56,6 +56,9 @@ class _Batch:
     conn: BaseDBAsyncClient
     memo: Memo = field(default_factory=Memo)
     after_commit: list[AfterCommit] = field(default_factory=list)
+    # the savepoint of the innermost step while nothing has been written since it was set: the
+    # first unit of work there uses it instead of a savepoint of its own (two statements less)
+    fresh_step: str | None = None
 
 
 _BATCH: ContextVar[_Batch | None] = ContextVar("chatdesk_batch", default=None)
@@ -153,13 +156,16 @@ async def step() -> AsyncIterator[None]:
         return
     name = f"chatdesk_step_{next(_names)}"
     await state.conn.execute_query(f"SAVEPOINT {name}")
+    state.fresh_step = name
     try:
         yield
     except BaseException:
+        state.fresh_step = None
         state.memo.clear()
         await state.conn.execute_query(f"ROLLBACK TO SAVEPOINT {name}")
         await state.conn.execute_query(f"RELEASE SAVEPOINT {name}")
         raise
+    state.fresh_step = None
     await state.conn.execute_query(f"RELEASE SAVEPOINT {name}")
 
 
@@ -220,6 +226,7 @@ class TortoiseUnitOfWork:
         self._tx: TransactionContext | None = None
         self._conn: BaseDBAsyncClient | None = None
         self._savepoint: str | None = None
+        self._steps: _Batch | None = None  # set when the savepoint is the step's own
         self._finished = False
 
     async def __aenter__(self) -> Self:
@@ -227,8 +234,11 @@ class TortoiseUnitOfWork:
         if state is not None:
             conn = self._conn = state.conn
             memo = state.memo
-            self._savepoint = f"chatdesk_uow_{next(_names)}"
-            await conn.execute_query(f"SAVEPOINT {self._savepoint}")
+            if state.fresh_step is not None:  # rolling back to the step's undoes just us
+                self._savepoint, self._steps, state.fresh_step = state.fresh_step, state, None
+            else:
+                self._savepoint = f"chatdesk_uow_{next(_names)}"
+                await conn.execute_query(f"SAVEPOINT {self._savepoint}")
         else:
             self._tx = in_transaction("default")
             conn = self._conn = await _begin(self._tx)
@@ -272,7 +282,9 @@ class TortoiseUnitOfWork:
 
     async def commit(self) -> None:
         assert self._conn is not None
-        if self._savepoint is not None:
+        if self._steps is not None:
+            pass  # the step releases its savepoint, with what else it holds
+        elif self._savepoint is not None:
             await self._conn.execute_query(f"RELEASE SAVEPOINT {self._savepoint}")
         else:
             await self._conn.commit()  # type: ignore[attr-defined]
@@ -285,7 +297,10 @@ class TortoiseUnitOfWork:
             return
         self._finished = True
         self.memo.clear()
-        if self._savepoint is not None:
+        if self._steps is not None:
+            await self._conn.execute_query(f"ROLLBACK TO SAVEPOINT {self._savepoint}")
+            self._steps.fresh_step = self._savepoint  # the step is as it began again
+        elif self._savepoint is not None:
             await self._conn.execute_query(f"ROLLBACK TO SAVEPOINT {self._savepoint}")
             await self._conn.execute_query(f"RELEASE SAVEPOINT {self._savepoint}")
         else:

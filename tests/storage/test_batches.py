@@ -168,3 +168,33 @@ async def test_workers_cancelled_at_any_point_of_a_transaction_leave_the_databas
             await m.TicketRow.all().count()
     async with asyncio.timeout(5):
         await desk.handle(writes("still working", "999"))
+
+
+async def test_units_of_work_in_one_step_roll_back_and_commit_alone(desk: Desk):
+    """The first unit of work of a step uses the step's savepoint: a refused command rolls
+    back to it and the answer written next in the same step stays, as does a command
+    committed before a later one in the step is refused."""
+    async with batch():
+        async with step():  # a refusal, then the polite answer, for one update
+            with pytest.raises(DomainError):
+                await desk.handle(c.ClientClosesTicket(999, 999),
+                                  source=InboundRef("telegram", "31"))
+            await desk.handle(writes("answered in the same step", "1"),
+                              source=InboundRef("telegram", "31"))
+        async with step():  # a command that commits, then one refused
+            await desk.handle(writes("committed first", "2"), source=InboundRef("telegram", "32"))
+            with pytest.raises(DomainError):
+                await desk.handle(c.ClientClosesTicket(999, 999),
+                                  source=InboundRef("telegram", "33"))
+        async with step():  # a unit of work rolled back by hand, then another one
+            async with TortoiseUnitOfWork() as uow:
+                await uow.inbound.record(InboundRef("telegram", "34"))
+                await uow.rollback()
+            async with TortoiseUnitOfWork() as uow:
+                await uow.inbound.record(InboundRef("telegram", "35"))
+                await uow.commit()
+
+    bodies = await m.CommentRow.all().order_by("id").values_list("body", flat=True)
+    assert bodies == ["answered in the same step", "committed first"]
+    recorded = await m.InboundRow.all().values_list("external_id", flat=True)
+    assert sorted(recorded) == ["31", "32", "35"]
