@@ -157,7 +157,7 @@ async def _ticket_filter(request: web.Request) -> views.TicketFilter:
     try:
         chosen = find_attribute(await definitions(), code, request[EMPLOYEE].role)
         if chosen.kind in (AttributeKind.NUMBER, AttributeKind.DATE):
-            value = str(chosen.parse(value))  # as the ticket stores it: 1500, 2025-03-01
+            chosen.parse(value)  # the panel finds nothing for a value that is none; say so
     except DomainError as exc:
         raise ApiError(422, exc.code, exc.message) from exc
     return attribute_filter(found, {"attr": chosen.code, "attr_value": value}, [chosen])

@@ -5,6 +5,7 @@ client to another ticket's) via Desk.handle."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import replace
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from core import commands as c
 from core.attributes import AttributeDefinition, AttributeKind
 from core.attributes import visible as visible_attributes
 from core.canned import render as fill_canned
+from core.errors import DomainError
 from core.people import Employee, Role
 from core.tickets import Channel
 from storage import panel_views as views
@@ -48,7 +50,11 @@ def attribute_filter(f: views.TicketFilter, q: Mapping[str, str],
     chosen = next((d for d in shown if d.code == q.get("attr", "")), None)
     if chosen is None:
         return f
-    return replace(f, attribute=chosen.code, attribute_value=q.get("attr_value", "")[:200],
+    value = q.get("attr_value", "")[:200]
+    if chosen.kind in (AttributeKind.NUMBER, AttributeKind.DATE) and value.strip():
+        with suppress(DomainError):  # a value that is none finds nothing
+            value = str(chosen.parse(value))  # as the ticket stores it: 1500, 2025-03-01
+    return replace(f, attribute=chosen.code, attribute_value=value,
                    attribute_contains=chosen.kind is AttributeKind.TEXT)
 
 

@@ -60,6 +60,14 @@ async def test_ticket_list_filters_by_a_list_attribute_value_and_by_text_in_a_te
                               ).text()) == set()
         everything = await (await client.get("/tickets?attr=product&attr_value=")).text()
         assert _listed(everything) == {printer, scanner, bare}
+        # a number or a date is read as the ticket form reads it
+        await panel.desk.handle(c.SaveAttribute(panel.admin_id, "seats", "Seats", "number"))
+        await panel.desk.handle(c.SetTicketField(scanner, panel.admin_id, "attr:seats", "1500"))
+        for typed in ("1500", "1 500"):
+            html = await (await client.get(f"/tickets?attr=seats&attr_value={typed}")).text()
+            assert _listed(html) == {scanner}
+        assert _listed(await (await client.get("/tickets?attr=seats&attr_value=many")
+                              ).text()) == set()
     finally:
         await client.close()
 
