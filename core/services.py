@@ -18,6 +18,7 @@ from core import setup_handlers as setup
 from core import team_handlers as team
 from core import timer_handlers as timed
 from core.actions import ticket_people
+from core.clean import without_nul
 from core.context import HandlerContext
 from core.errors import AlreadyHandled, ConcurrentUpdate, DomainError
 from core.outbox import (
@@ -110,6 +111,7 @@ class Desk:
         """Run a command. With `source`, the update that caused it is recorded in the same
         transaction, and a re-delivered update raises AlreadyHandled instead of running twice."""
         handler = HANDLERS[type(command)]
+        command = without_nul(command)
         for attempt in range(1, self.attempts + 1):
             async with self.uow_factory() as uow:
                 ctx = HandlerContext(uow, self.clock.now())

@@ -10,6 +10,7 @@ from typing import Any
 
 from tortoise.functions import Count, Min
 
+from core.clean import without_nul
 from core.outbox import Audience, OutboundMessage
 from storage import models as m
 from storage.messenger_state import MessengerState
@@ -131,6 +132,9 @@ class ParkedUpdates:
 
     async def park(self, channel: str, external_id: str, payload: dict[str, Any],
                    error: str) -> None:
+        """Keep the update and its error. Its content cannot make this fail (a NUL that
+        PostgreSQL refuses): parking is where an update that cannot be handled goes."""
+        external_id, payload, error = without_nul((external_id[:100], payload, error))
         row = await m.InboundRow.filter(channel=channel, external_id=external_id).first()
         if row is None:
             await m.InboundRow.create(channel=channel, external_id=external_id, payload=payload,

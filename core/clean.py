@@ -1,0 +1,44 @@
+"""Text from outside loses its NUL characters before the desk keeps it: they mean nothing to a
+person, and PostgreSQL cannot store them in text or JSON (SQLite can, so without this the two
+engines would differ, and one client's stray byte would stop the bot on PostgreSQL)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+NUL = "\x00"
+
+
+def without_nul(value: T) -> T:
+    """`value` with NUL removed from every string in it: in dataclasses (commands and what
+    they carry), tuples, lists and dicts. Anything without a NUL is returned as it is."""
+    return _clean(value)  # type: ignore[no-any-return]
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace(NUL, "") if NUL in value else value
+    if isinstance(value, tuple | list):
+        cleaned = [_clean(item) for item in value]
+        if all(a is b for a, b in zip(cleaned, value, strict=True)):
+            return value
+        return type(value)(cleaned) if isinstance(value, list) else tuple(cleaned)
+    if isinstance(value, dict):
+        pairs = [(_clean(k), _clean(v)) for k, v in value.items()]
+        if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(),
+                                                                 strict=True)):
+            return value
+        return dict(pairs)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            if not f.init:
+                continue
+            old = getattr(value, f.name)
+            new = _clean(old)
+            if new is not old:
+                changes[f.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
