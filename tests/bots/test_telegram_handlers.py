@@ -326,11 +326,17 @@ async def test_new_ticket_list_and_picking_where_the_next_message_goes(world: Wo
     world.client(IVAN, "Back to the printer")
     await world.in_topic(first_thread, "Back to the printer")
 
+    world.client(IVAN, f"/close #{second}")  # a ticket of theirs other than the current one
+    await world.to_client(IVAN, f"Ticket #{second} is closed.")
     world.client(IVAN, "/close")
     await world.to_client(IVAN, f"Ticket #{first} is closed.")
+    world.client(IVAN, f"/close {first}")
+    await world.to_client(IVAN, f"Ticket #{first} is already closed.")
+    world.client(IVAN, "/close 99999")
+    await world.to_client(IVAN, "You have no ticket #99999. /tickets lists yours.")
     await world.settled()
     assert (await ticket(first)).status == "closed"
-    assert (await ticket(second)).status == "open"
+    assert (await ticket(second)).status == "closed"
 
 
 @pytest.mark.e2e

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from aiogram import Router
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import InlineKeyboardMarkup, Message
 
 from bots.i18n import Translator
@@ -96,11 +96,28 @@ async def list_tickets(message: Message, desk: Desk, tg: TelegramConfig, clock: 
     await _say(message, "\n".join(lines), desk, clock, source, markup=buttons)
 
 
-async def close_current(message: Message, desk: Desk, tg: TelegramConfig, clock: Clock,
-                        lists: TicketLists, source: InboundRef) -> None:
+async def close_current(message: Message, command: CommandObject, desk: Desk,
+                        tg: TelegramConfig, clock: Clock, lists: TicketLists,
+                        source: InboundRef) -> None:
+    """`/close` closes the current ticket, `/close N` (or `/close #N`) the client's ticket N;
+    a number that is not one of theirs is refused and nothing is closed."""
     tr = client_tr(message.from_user, tg)
     contact_id = await lists.contact_id(CHANNEL, str(message.chat.id))
-    current = await lists.current_ticket(contact_id) if contact_id is not None else None
+    asked = (command.args or "").strip().removeprefix("#")
+    if asked:
+        mine = ({t.number: t for t in await lists.client_tickets(contact_id, limit=1000)}
+                if contact_id is not None else {})
+        current = mine.get(int(asked)) if asked.isdigit() and len(asked) < 12 else None
+        if current is None:
+            await _say(message, tr("You have no ticket #{number}. /tickets lists yours.",
+                                   number=asked[:20]), desk, clock, source)
+            return
+        if current.status == "closed":
+            await _say(message, tr("Ticket #{number} is already closed.",
+                                   number=current.number), desk, clock, source)
+            return
+    else:
+        current = await lists.current_ticket(contact_id) if contact_id is not None else None
     if contact_id is None or current is None or current.status == "closed":
         await _say(message, tr("You have no open ticket to close."), desk, clock, source)
         return
