@@ -334,6 +334,8 @@ async def test_new_ticket_list_and_picking_where_the_next_message_goes(world: Wo
     await world.to_client(IVAN, f"Ticket #{first} is already closed.")
     world.client(IVAN, "/close 99999")
     await world.to_client(IVAN, "You have no ticket #99999. /tickets lists yours.")
+    world.client(IVAN, "/close ²")  # a digit that is no number
+    await world.to_client(IVAN, "You have no ticket #². /tickets lists yours.")
     await world.settled()
     assert (await ticket(first)).status == "closed"
     assert (await ticket(second)).status == "closed"
@@ -436,7 +438,7 @@ def test_hold_until_refuses_what_it_cannot_read_with_the_usage(text: str) -> Non
 
 @pytest.mark.parametrize("data", [
     None, "", "c", "c:close", "c:close:x", "c:close:1:2", "c:rate:1", "c:rate:1:-5",
-    "t:close:1", "c:shout:1", "c:close:" + "9" * 13, "c:close: 1",
+    "t:close:1", "c:shout:1", "c:close:" + "9" * 13, "c:close: 1", "c:close:²",
 ])
 def test_malformed_button_data_is_refused(data: str | None) -> None:
     with pytest.raises(InvalidInput, match="out of date"):

@@ -107,7 +107,7 @@ async def close_current(message: Message, command: CommandObject, desk: Desk,
     if asked:
         mine = ({t.number: t for t in await lists.client_tickets(contact_id, limit=1000)}
                 if contact_id is not None else {})
-        current = mine.get(int(asked)) if asked.isdigit() and len(asked) < 12 else None
+        current = mine.get(int(asked)) if asked.isdecimal() and len(asked) < 12 else None
         if current is None:
             await _say(message, tr("You have no ticket #{number}. /tickets lists yours.",
                                    number=asked[:20]), desk, clock, source)

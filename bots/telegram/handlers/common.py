@@ -59,7 +59,7 @@ def parse_button(data: str | None, prefix: str,
     of ids; anything else is a stale or forged button, refused in words a person reads."""
     parts = (data or "").split(":")
     if (len(parts) < 2 or parts[0] != prefix or actions.get(parts[1]) != len(parts) - 2
-            or not all(p.isdigit() and len(p) <= 12 for p in parts[2:])):
+            or not all(p.isdecimal() and len(p) <= 12 for p in parts[2:])):
         raise InvalidInput("this button is out of date")
     return parts[1], [int(p) for p in parts[2:]]
 

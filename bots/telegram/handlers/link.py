@@ -37,7 +37,7 @@ async def link(message: Message, command: CommandObject, ticket_id: int, employe
     tr = agent_tr(message.from_user, tg)
     number = (command.args or "").strip().removeprefix("#")
     where = (message.chat.id, thread_of(message))
-    if not number.isdigit() or len(number) > 12:
+    if not number.isdecimal() or len(number) > 12:  # not isdigit: int() refuses "²"
         await tell_agents(desk, clock, *where, tr(USAGE), source, ticket_id=ticket_id)
         return
     contact = await desk.handle(c.LinkContacts(ticket_id, employee.id, int(number)),
