@@ -132,6 +132,7 @@ class Desk:
     ) -> None:
         """Queue messages that answer an update without changing a ticket (a list of tickets,
         a polite refusal), recording the update so a re-delivery is not answered twice."""
+        messages = without_nul(messages)  # they quote what came in (the client's name)
         async with self.uow_factory() as uow:
             if source is not None and not await uow.inbound.record(source):
                 raise AlreadyHandled(f"{source.channel} update {source.external_id}")

@@ -4,7 +4,8 @@ phone number, the comment our rating prompt asked for); `conversation_started` g
 welcome with the main menu; `subscribed` / `unsubscribed` say whether we may write;
 `delivered`, `seen` and `failed` are recorded on the comment the message carried (a
 failure also notes it in the ticket's topic); `webhook` and unknown events are only
-acknowledged."""
+acknowledged. A message of a type viberbot does not know is kept as "[type]"; one Viber
+could not have sent (no sender, a bad location) is parked and acknowledged, not retried."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from viberbot.api.messages import (
+    MESSAGE_TYPE_TO_CLASS,
     ContactMessage,
     FileMessage,
     LocationMessage,
@@ -27,7 +29,7 @@ from viberbot.api.viber_requests import EVENT_TYPE_TO_CLASS, create_request
 
 from bots.messenger.conversation import RATING_TRACKING, ClientConversation
 from bots.messenger.incoming import ClientMessage
-from bots.messenger.intake import EventIntake
+from bots.messenger.intake import EventIntake, usable_id
 from core.outbox import Audience, InboundRef, OutboundMessage
 from core.tickets import Attachment
 from storage.messenger_state import MessengerState
@@ -57,39 +59,41 @@ class ViberEvents:
         """Handle one event: True when done, False when it crashed (parked) and Viber
         should send it again, a Welcome to answer conversation_started with."""
         kind = body.get("event")
-        if kind not in EVENT_TYPE_TO_CLASS:
+        if not isinstance(kind, str) or kind not in EVENT_TYPE_TO_CLASS:
             log.warning("unknown viber event %r acknowledged and ignored", kind)
             return True
+        token = usable_id(body.get("message_token")) or ""
+        if kind == "message":
+            return await self._message(body, token)
         try:
             request = create_request(body)
         except Exception as exc:  # a known event without the fields viberbot needs
             log.warning("malformed viber %s event ignored: %s", kind, exc)
             return True
-        token = str(body.get("message_token", ""))
-        if kind == "message":
-            return await self._message(request, body, token)
         if kind == "conversation_started":
             return self._welcome(request)
-        if kind == "subscribed":
-            await self.state.mark_reachable(CHANNEL, str(request.user.id))
-        elif kind == "unsubscribed":
-            await self.state.mark_unreachable(CHANNEL, str(request.user_id), "unsubscribed")
-        elif kind in ("delivered", "seen"):
+        if kind == "subscribed" and (user := usable_id(getattr(request.user, "id", None))):
+            await self.state.mark_reachable(CHANNEL, user)
+        elif kind == "unsubscribed" and (user := usable_id(request.user_id)):
+            await self.state.mark_unreachable(CHANNEL, user, "unsubscribed")
+        elif kind in ("delivered", "seen") and token:
             await self._report(kind, token)
         elif kind == "failed":
             return await self._failed(token, str(request.desc or ""), body)
         return True
 
-    async def _message(self, request: Any, body: dict[str, Any], token: str) -> bool:
-        sender = request.sender
-        incoming = _client_message(str(sender.id), sender.name or "", sender.language,
-                                   request.message)
+    async def _message(self, body: dict[str, Any], token: str) -> bool:
+        source = InboundRef(CHANNEL, f"message:{token}")
+        try:
+            incoming = _client_message(body)
+        except Exception as exc:  # viberbot raises bare Exception for what it cannot read
+            return await self.intake.malformed(source, body, exc)
 
         async def work(ref: InboundRef) -> None:
             await self.state.mark_reachable(CHANNEL, incoming.user_id)  # they wrote to us
             await self.conversation.handle(incoming, ref)
 
-        return await self.intake.run(InboundRef(CHANNEL, f"message:{token}"), body, work)
+        return await self.intake.run(source, body, work)
 
     def _welcome(self, request: Any) -> bool | Welcome:
         if request.subscribed:
@@ -122,16 +126,37 @@ class ViberEvents:
         return await self.intake.run(InboundRef(CHANNEL, f"failed:{token}"), body, work)
 
 
-def _client_message(user_id: str, name: str, language: str | None,
-                    message: Message) -> ClientMessage:
-    tracking = str(message.tracking_data or "")
-    text, attachments, phone = _content(message, name)
+def _client_message(body: dict[str, Any]) -> ClientMessage:
+    """The client's message; an exception when the event is not what Viber sends. A
+    message of a type viberbot does not know is kept as its type's name."""
+    sender = body["sender"]
+    user_id = usable_id(sender.get("id"))
+    if user_id is None:
+        raise ValueError(f"sender id {sender.get('id')!r} is not a Viber user id")
+    name = sender.get("name") if isinstance(sender.get("name"), str) else ""
+    raw = body["message"]
+    if raw["type"] in MESSAGE_TYPE_TO_CLASS:
+        message = create_request(body).message
+        tracking = str(message.tracking_data or "")
+        text, attachments, phone = _content(message, name)
+    else:
+        tracking, attachments, phone = str(raw.get("tracking_data") or ""), (), None
+        text = f"[{raw['type']}]"
     comment_for = None
     prefix = RATING_TRACKING.split("{")[0]
-    if tracking.startswith(prefix) and tracking[len(prefix):].isdigit():
-        comment_for = int(tracking[len(prefix):])
-    return ClientMessage(CHANNEL, user_id, name or f"Viber user {user_id[:8]}", language,
-                         text, attachments, phone, comment_for=comment_for)
+    number = tracking[len(prefix):]
+    if tracking.startswith(prefix) and number.isdigit() and len(number) <= 12:
+        comment_for = int(number)
+    return ClientMessage(CHANNEL, user_id, name or f"Viber user {user_id[:8]}",
+                         _language(sender.get("language")), text, attachments, phone,
+                         comment_for=comment_for)
+
+
+def _language(code: object) -> str | None:
+    """The phone's language as the contact keeps it (16 characters at most)."""
+    if not isinstance(code, str) or not code.isprintable():
+        return None
+    return code if len(code) <= 16 else code.split("-")[0][:16] or None
 
 
 def _content(message: Message, sender_name: str

@@ -1,17 +1,20 @@
 """VK events (Callback API or Bots Long Poll, the same JSON) for the client conversation: a
 new message becomes a `ClientMessage` (text, photos and documents as links, the button's
 payload, a reply to our rating prompt); `message_allow` / `message_deny` say whether we may
-write to the client. Each event runs once, by its `event_id`."""
+write to the client. Each event runs once, by its `event_id`. An attachment we do not keep
+(a poll, a wall post) is named in the text; a message VK could not have sent (no sender, a
+wrong type) is parked and acknowledged, since VK stops calling a server that keeps failing."""
 
 from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from typing import Any
 
 from bots.messenger.conversation import ClientConversation, rating_prompt_number
 from bots.messenger.incoming import ClientMessage
-from bots.messenger.intake import EventIntake
+from bots.messenger.intake import EventIntake, usable_id
 from bots.vk.api import VkClient
 from core.outbox import InboundRef
 from core.tickets import Attachment
@@ -39,17 +42,20 @@ class VkEvents:
         obj = event.get("object") if isinstance(event.get("object"), dict) else {}
         assert isinstance(obj, dict)
         if kind == "message_new" and isinstance(obj.get("message"), dict):
-            message = obj["message"]
-            source = InboundRef(CHANNEL, _event_id(event, message))
+            source = InboundRef(CHANNEL, _event_id(event, obj["message"]))
+            try:
+                incoming = _client_message(obj)
+            except (KeyError, TypeError, ValueError) as exc:
+                return await self.intake.malformed(source, event, exc)
 
             async def work(ref: InboundRef) -> None:
-                incoming = await self._client_message(obj)
+                named = replace(incoming, name=await self._name(int(incoming.user_id)))
                 await self.state.mark_reachable(CHANNEL, incoming.user_id)  # they wrote to us
-                await self.conversation.handle(incoming, ref)
+                await self.conversation.handle(named, ref)
 
             return await self.intake.run(source, event, work)
-        if kind in ("message_allow", "message_deny") and obj.get("user_id"):
-            user = str(obj["user_id"])
+        user = usable_id(obj.get("user_id"))
+        if kind in ("message_allow", "message_deny") and user:
             if kind == "message_deny":
                 await self.state.mark_unreachable(CHANNEL, user, "denied messages")
             else:
@@ -58,21 +64,6 @@ class VkEvents:
         log.debug("vk event %s ignored", kind)
         return True
 
-    async def _client_message(self, obj: dict[str, Any]) -> ClientMessage:
-        message = obj["message"]
-        user_id = int(message["from_id"])
-        info = obj.get("client_info") if isinstance(obj.get("client_info"), dict) else {}
-        assert isinstance(info, dict)
-        reply = message.get("reply_message")
-        comment_for = None
-        if isinstance(reply, dict) and int(reply.get("from_id", 0)) < 0:
-            comment_for = rating_prompt_number(str(reply.get("text") or ""))
-        return ClientMessage(
-            CHANNEL, str(user_id), await self._name(user_id),
-            LANGUAGE_IDS.get(int(info.get("lang_id", -1))), str(message.get("text") or ""),
-            _attachments(message.get("attachments") or []),
-            action=_action(message.get("payload")), comment_for=comment_for)
-
     async def _name(self, user_id: int) -> str:
         """The client's name as VK shows it (asked of VK once per process)."""
         name = self._names.get(user_id)
@@ -80,6 +71,29 @@ class VkEvents:
             name = await self.client.user_name(user_id) or f"VK user {user_id}"
             self._names[user_id] = name
         return name
+
+
+def _client_message(obj: dict[str, Any]) -> ClientMessage:
+    """The client's message (without their name, asked of VK later); KeyError, TypeError or
+    ValueError when the event is not what VK sends."""
+    message = obj["message"]
+    user_id = int(message["from_id"])
+    if user_id <= 0:
+        raise ValueError(f"from_id {user_id} is not a user")
+    info = obj.get("client_info") if isinstance(obj.get("client_info"), dict) else {}
+    assert isinstance(info, dict)
+    reply = message.get("reply_message")
+    comment_for = None
+    if isinstance(reply, dict) and int(reply.get("from_id", 0)) < 0:
+        comment_for = rating_prompt_number(str(reply.get("text") or ""))
+    text = message.get("text") or ""
+    if not isinstance(text, str):
+        raise TypeError(f"text is a {type(text).__name__}")
+    attachments, others = _attachments(message.get("attachments") or [])
+    text = " ".join(p for p in (text, *(f"[{kind}]" for kind in others)) if p)
+    return ClientMessage(
+        CHANNEL, str(user_id), "", LANGUAGE_IDS.get(int(info.get("lang_id", -1))), text,
+        attachments, action=_action(message.get("payload")), comment_for=comment_for)
 
 
 def _event_id(event: dict[str, Any], message: dict[str, Any]) -> str:
@@ -102,14 +116,21 @@ def _action(payload: Any) -> str | None:
     return str(action) if action else None
 
 
-def _attachments(items: list[Any]) -> tuple[Attachment, ...]:
+def _attachments(items: list[Any]) -> tuple[tuple[Attachment, ...], list[str]]:
+    """The files we keep, and the kinds of the other attachments (a poll, a wall post, a
+    gift: named in the text, so the message is not lost or refused as empty)."""
+    if not isinstance(items, list):
+        raise TypeError(f"attachments is a {type(items).__name__}")
     found: list[Attachment] = []
+    others: list[str] = []
     for item in items:
         if not isinstance(item, dict):
             continue
         kind = item.get("type")
         body = item.get(kind) if isinstance(kind, str) else None
         if not isinstance(body, dict):
+            if isinstance(kind, str) and kind.isidentifier():
+                others.append(kind)
             continue
         if kind == "photo":
             sizes = [s for s in body.get("sizes", []) if isinstance(s, dict) and s.get("url")]
@@ -124,7 +145,9 @@ def _attachments(items: list[Any]) -> tuple[Attachment, ...]:
             url = body.get("link_ogg") or body.get("link_mp3") or body.get("url")
             found.append(Attachment("voice" if kind == "audio_message" else kind,
                                     str(url or _vk_ref(kind, body))))
-    return tuple(found)
+        elif isinstance(kind, str) and kind.isidentifier():
+            others.append(kind)
+    return tuple(found), others
 
 
 def _vk_ref(kind: str, body: dict[str, Any]) -> str:

@@ -180,6 +180,13 @@ class ViberEmulator(ServedEmulator):
         event["message_token"] = token
         return self._push(event)
 
+    def inject_event(self, kind: str, **fields: Any) -> dict[str, Any]:
+        """Any callback event, verbatim (`message_token` and `timestamp` added as Viber
+        does unless given): for events the other methods would never make."""
+        event = self.state.event(kind)
+        event.update(fields)
+        return self._push(event)
+
     def _push(self, event: dict[str, Any]) -> dict[str, Any]:
         self.deliverer.enqueue(event)
         self.state.changed()
