@@ -234,7 +234,7 @@ class ClientConversation:
 
 def _numbers(text: str, count: int) -> list[int]:
     parts = text.split(":")
-    if len(parts) != count or not all(p.isdigit() and len(p) <= 12 for p in parts):
+    if len(parts) != count or not all(p.isdecimal() and len(p) <= 12 for p in parts):
         raise InvalidInput("this button is out of date")
     return [int(p) for p in parts]
 

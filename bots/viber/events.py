@@ -145,7 +145,7 @@ def _client_message(body: dict[str, Any]) -> ClientMessage:
     comment_for = None
     prefix = RATING_TRACKING.split("{")[0]
     number = tracking[len(prefix):]
-    if tracking.startswith(prefix) and number.isdigit() and len(number) <= 12:
+    if tracking.startswith(prefix) and number.isdecimal() and len(number) <= 12:
         comment_for = int(number)
     return ClientMessage(CHANNEL, user_id, name or f"Viber user {user_id[:8]}",
                          _language(sender.get("language")), text, attachments, phone,

@@ -19,7 +19,9 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bots.messenger.conversation import _numbers
 from bots.viber.webhook import PATH as VIBER_PATH
+from core.errors import InvalidInput
 from emulators.viber import ViberEmulator, WebhookRetry
 from emulators.vk import CallbackRetry, VkEmulator
 from storage import models as m
@@ -299,3 +301,9 @@ async def test_a_signed_viber_request_of_the_wrong_shape_is_acknowledged_not_ret
     bodies = await m.CommentRow.all().values_list("body", flat=True)
     assert {"x", "long name"} <= set(bodies)
     assert await m.ContactRow.filter(language="l" * 16).count() == 1  # kept as it fits
+
+
+@pytest.mark.parametrize("payload", ["²:1", "1:²", "1", "1:2:3", "-1:2", "1:" + "9" * 13])
+def test_a_button_payload_that_is_not_two_numbers_is_out_of_date(payload: str) -> None:
+    with pytest.raises(InvalidInput, match="out of date"):
+        _numbers(payload, 2)
