@@ -3,7 +3,6 @@ the same role checks and ticket visibility as the panel, every change via Desk.h
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -13,7 +12,7 @@ from aiohttp import web
 
 from admin_web import reporting
 from admin_web import ticket_attributes as attrs
-from admin_web.forms import integer, path_id
+from admin_web.forms import YEARS, integer, path_id, plausible
 from admin_web.keys import CONFIG, DESK, EMPLOYEE
 from admin_web.openapi import OPERATIONS, document, operation
 from admin_web.security import Access, access, now
@@ -79,11 +78,43 @@ class ApiError(Exception):
 async def _body(request: web.Request) -> dict[str, Any]:
     try:
         data = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, nested too deep
         data = None
     if not isinstance(data, dict):
         raise ApiError(400, "bad_json", "send a JSON object")
     return data
+
+
+def _text(data: dict[str, Any], name: str) -> str:
+    """A string field of the body ("" when absent or null); another JSON type is refused
+    rather than turned into its printed form."""
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ApiError(422, "invalid_input", f"{name} must be a string")
+    return value
+
+
+def _flag(data: dict[str, Any], name: str, default: bool) -> bool:
+    """A boolean field: "false" or 0 is refused, not read as true (a private note sent
+    with "public": "false" must not reach the client)."""
+    value = data.get(name, default)
+    if not isinstance(value, bool):
+        raise ApiError(422, "invalid_input", f"{name} must be true or false")
+    return value
+
+
+def _id(data: dict[str, Any], name: str) -> int | None:
+    """An id field (None when absent or null); anything that is not one is refused, so a
+    typo never clears the responsible."""
+    value = data.get(name)
+    if value is None:
+        return None
+    number = None if isinstance(value, bool | float) else integer(value)
+    if number is None:
+        raise ApiError(422, "invalid_input", f"{name} must be a whole number (an id)")
+    return number
 
 
 async def _run(request: web.Request, command: c.Command) -> Any:
@@ -167,9 +198,9 @@ async def _ticket_filter(request: web.Request) -> views.TicketFilter:
 async def create_ticket(request: web.Request) -> web.Response:
     data = await _body(request)
     ticket = await _run(request, c.OpenTicketForClient(
-        request[EMPLOYEE].id, integer(data.get("contact_id")) or 0,
-        str(data.get("subject", "")), str(data.get("text", "")),
-        data.get("type") or None, data.get("priority") or None,
+        request[EMPLOYEE].id, _id(data, "contact_id") or 0,
+        _text(data, "subject"), _text(data, "text"),
+        _text(data, "type") or None, _text(data, "priority") or None,
         _attribute_values(data.get("attributes"))))
     return web.json_response(await _with_attributes(request, ticket), status=201)
 
@@ -207,10 +238,10 @@ async def add_comment(request: web.Request) -> web.Response:
     ticket = await _visible_ticket(request)
     data = await _body(request)
     me = request[EMPLOYEE].id
-    text = str(data.get("text", ""))
-    if data.get("public", True):
-        comment = await _run(request, c.AddAgentReply(ticket.id, me, text,
-                                                      resolve=bool(data.get("resolve")),
+    text = _text(data, "text")
+    resolve = _flag(data, "resolve", False)
+    if _flag(data, "public", True):
+        comment = await _run(request, c.AddAgentReply(ticket.id, me, text, resolve=resolve,
                                                       origin="api"))
     else:
         comment = await _run(request, c.AddPrivateNote(ticket.id, me, text, origin="api"))
@@ -222,7 +253,7 @@ async def change_status(request: web.Request) -> web.Response:
     ticket = await _visible_ticket(request)
     data = await _body(request)
     changed = await _run(request, c.ChangeStatus(ticket.id, request[EMPLOYEE].id,
-                                                 str(data.get("status", "")), _until(data)))
+                                                 _text(data, "status"), _until(data)))
     return web.json_response(ticket_json(changed))
 
 
@@ -236,6 +267,9 @@ def _until(data: dict[str, Any]) -> datetime | None:
         raise ApiError(422, "invalid_input", "until is an ISO 8601 date and time") from None
     if until.tzinfo is None:
         raise ApiError(422, "invalid_input", "until needs a time zone offset")
+    if not plausible(until):
+        raise ApiError(422, "invalid_input", "until is a date between the years "
+                                             f"{YEARS[0]} and {YEARS[1]}")
     return until
 
 
@@ -245,8 +279,8 @@ async def set_responsible(request: web.Request) -> web.Response:
     ticket = await _visible_ticket(request)
     data = await _body(request)
     changed = await _run(request, c.AssignTicket(ticket.id, request[EMPLOYEE].id,
-                                                 integer(data.get("responsible_id")),
-                                                 integer(data.get("group_id"))))
+                                                 _id(data, "responsible_id"),
+                                                 _id(data, "group_id")))
     return web.json_response(ticket_json(changed))
 
 
@@ -335,8 +369,8 @@ async def list_callbacks(request: web.Request) -> web.Response:
 async def create_callback(request: web.Request) -> web.Response:
     data = await _body(request)
     created = await _run(request, c.RegisterCallback(
-        str(data.get("name") or ""), str(data.get("phone") or ""),
-        str(data.get("comment") or ""), request[EMPLOYEE].id))
+        _text(data, "name"), _text(data, "phone"), _text(data, "comment"),
+        request[EMPLOYEE].id))
     return web.json_response(callback_json(created, created.state), status=201)
 
 

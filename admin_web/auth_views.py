@@ -23,9 +23,11 @@ from admin_web.passwords import hash_password, needs_rehash, verify_password
 from admin_web.render import redirect, render
 from admin_web.security import SESSION_COOKIE, Access, access, client_ip, now
 from core import commands as c
+from core.clean import without_nul
 from storage import panel_views as views
 
 routes = web.RouteTableDef()
+NEXT_LIMIT = 2000
 
 
 @cache
@@ -34,8 +36,10 @@ def _dummy_hash() -> str:
 
 
 def _safe_next(value: str) -> str:
-    """Only a path on this site: no scheme, no `//host`, no backslash tricks."""
-    if value.startswith("/") and not value.startswith("//") and "\\" not in value:
+    """Only a path on this site: no scheme, no `//host`, no backslash tricks, and short
+    enough for a Location header (aiohttp's client, and proxies, refuse one over 8 KB)."""
+    if value.startswith("/") and not value.startswith("//") and "\\" not in value \
+            and len(value) <= NEXT_LIMIT:
         return value
     return "/"
 
@@ -53,7 +57,8 @@ async def login_form(request: web.Request) -> web.Response:
 @access(Access.PUBLIC)
 async def login(request: web.Request) -> web.Response:
     form = await request.post()
-    login_name = str(form.get("login", "")).strip()[:64]
+    # cleaned as the desk cleans what it stores: PostgreSQL cannot compare text with a NUL
+    login_name = without_nul(str(form.get("login", ""))).strip()[:64]
     password = str(form.get("password", ""))
     target = _safe_next(str(form.get("next", "/")))
     throttle, ip = request.app[THROTTLE], client_ip(request)

@@ -4,7 +4,6 @@ address in a sliding window, and answers with a small thank-you page or JSON."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections import deque
 from typing import Any
@@ -59,12 +58,17 @@ async def _fields(request: web.Request) -> dict[str, Any]:
     if request.content_type == "application/json":
         try:
             data = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, nested too deep
             data = None
         if not isinstance(data, dict):
             raise ValueError("send a JSON object with name, phone and comment")
+        if any(not isinstance(data.get(k), str | None) for k in ("name", "phone", "comment")):
+            raise ValueError("name, phone and comment are strings")
         return data
-    return dict(await request.post())
+    try:
+        return dict(await request.post())
+    except LookupError:  # an unknown charset
+        raise ValueError("send the form as UTF-8") from None
 
 
 def _answer(request: web.Request, status: int, message: str) -> web.Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,13 +14,16 @@ from core.commands import Command
 from core.errors import DomainError
 
 INT_LIMIT = 2**31 - 1  # ids and counts are 32-bit columns
+YEARS = (1900, 9000)  # dates outside are typing errors, and 9999 overflows in UTC
+# decimal digits, any script (int() reads Persian ones); str.isdigit() also takes '²'
+_WHOLE = re.compile(r"-?\d{1,11}")
 
 
 def integer(value: Any) -> int | None:
     """A whole number from a form or query string; anything else, or one too big for a
     database id, is None."""
     text = str(value or "").strip()
-    if not text.lstrip("-").isdigit() or len(text) > 12:
+    if not _WHOLE.fullmatch(text):
         return None
     number = int(text)
     return number if -INT_LIMIT <= number <= INT_LIMIT else None
@@ -40,7 +44,13 @@ def local_datetime(request: web.Request, value: Any) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(request.app[CONFIG].timezone))
-    return parsed
+    return parsed if plausible(parsed) else None
+
+
+def plausible(moment: datetime) -> bool:
+    """A date the desk can store and compute with: year 9999 in one zone is year 10000 in
+    UTC, which no datetime holds (the timer of an on-hold ticket would crash)."""
+    return YEARS[0] <= moment.year <= YEARS[1]
 
 
 async def run(request: web.Request, command: Command) -> tuple[Any, str | None]:

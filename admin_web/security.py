@@ -135,11 +135,17 @@ async def csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Every unsafe panel request carries the token of its session (or, before sign-in, of
     the anonymous cookie); the API is exempt because it takes no cookies."""
     if request.method in UNSAFE and not _exempt(request) and not is_api(request):
-        form = await request.post()
+        try:
+            form = await request.post()
+        except LookupError:  # a charset Python does not know: the form cannot be read
+            raise web.HTTPBadRequest(text="The form could not be read (unknown character "
+                                          "set). Send it as UTF-8.") from None
         sent = str(form.get("csrf_token", "")) or request.headers.get("X-CSRF-Token", "")
         session = request.get(SESSION)
         expected = session.csrf_token if session else request.cookies.get(ANON_CSRF_COOKIE, "")
-        if not sent or not expected or not hmac.compare_digest(sent, expected):
+        # as bytes: compare_digest refuses str with non-ASCII characters (a forged token)
+        if not sent or not expected or not hmac.compare_digest(sent.encode(),
+                                                               expected.encode()):
             raise web.HTTPForbidden(text="The form has expired or did not come from this "
                                          "site. Go back, reload the page and try again.")
     return await handler(request)

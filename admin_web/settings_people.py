@@ -73,8 +73,8 @@ async def update_employee(request: web.Request) -> web.Response:
 @access(Access.ADMIN)
 async def save_group(request: web.Request) -> web.Response:
     form = await request.post()
-    members = tuple(int(v) for v in form.getall("members", []) if str(v).isdigit())
-    notify = tuple(int(v) for v in form.getall("notify", []) if str(v).isdigit())
+    members = tuple(n for v in form.getall("members", []) if (n := integer(v)) is not None)
+    notify = tuple(n for v in form.getall("notify", []) if (n := integer(v)) is not None)
     _, error = await run(request, c.SaveGroup(request[EMPLOYEE].id,
                                               integer(form.get("id")) or 0,
                                               str(form.get("name", "")), members, notify))

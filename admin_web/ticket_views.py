@@ -198,6 +198,9 @@ async def set_field(request: web.Request) -> web.Response:
     value: object = str(form.get("value", "")) or None
     if name == "planned_resolution_at":
         value = local_datetime(request, form.get("value"))
+        if value is None and str(form.get("value", "")).strip():  # unreadable: keep the old
+            raise redirect(_ticket_url(detail.ticket.id),
+                           request[TRANSLATOR]("Give a date and time, as 2025-03-01 09:30."))
     if name not in ("priority", "type_code", "subject", "planned_resolution_at") \
             and not name.startswith(attrs.PREFIX):
         raise web.HTTPBadRequest(text="unknown field")

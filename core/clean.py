@@ -13,7 +13,7 @@ NUL = "\x00"
 
 def without_nul(value: T) -> T:
     """`value` with NUL removed from every string in it: in dataclasses (commands and what
-    they carry), tuples, lists and dicts. Anything without a NUL is returned as it is."""
+    they carry), tuples, lists, sets and dicts. Anything without a NUL is returned as it is."""
     return _clean(value)  # type: ignore[no-any-return]
 
 
@@ -25,6 +25,9 @@ def _clean(value: Any) -> Any:
         if all(a is b for a, b in zip(cleaned, value, strict=True)):
             return value
         return type(value)(cleaned) if isinstance(value, list) else tuple(cleaned)
+    if isinstance(value, set | frozenset):  # a rule's conditions: frozensets of codes
+        cleaned_set = {_clean(item) for item in value}
+        return value if cleaned_set == value else type(value)(cleaned_set)
     if isinstance(value, dict):
         pairs = [(_clean(k), _clean(v)) for k, v in value.items()]
         if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(),

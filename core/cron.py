@@ -22,12 +22,18 @@ _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 SEARCH_YEARS = 8  # "30 2 * *" never happens; give up rather than loop
 
 
+def _digits(text: str) -> bool:
+    """A few decimal digits: str.isdigit() also takes '²', which int() cannot read, and
+    int() refuses more than 4,300 digits."""
+    return text.isdecimal() and len(text) <= 9
+
+
 def _number(token: str, names: tuple[str, ...], low: int) -> int:
     lowered = token.lower()
     if lowered in names:
         return names.index(lowered) + low
-    if not token.isdigit():
-        raise InvalidInput(f"cannot read {token!r} in a schedule")
+    if not _digits(token):
+        raise InvalidInput(f"cannot read {token[:20]!r} in a schedule")
     return int(token)
 
 
@@ -35,8 +41,8 @@ def _field(text: str, low: int, high: int, names: tuple[str, ...] = ()) -> froze
     values: set[int] = set()
     for part in text.split(","):
         body, _, step_text = part.partition("/")
-        step = int(step_text) if step_text.isdigit() else 1
-        if step_text and (not step_text.isdigit() or step < 1):
+        step = int(step_text) if _digits(step_text) else 1
+        if step_text and (not _digits(step_text) or step < 1):
             raise InvalidInput(f"bad step in {part!r}")
         if body == "*":
             first, last = low, high
@@ -62,7 +68,7 @@ def _weekday_field(text: str) -> tuple[frozenset[int], frozenset[tuple[int, int]
         ours = {(d - 1) % 7 for d in cron_days}  # cron: 0/7 Sunday, 1 Monday
         if not hash_:
             plain |= ours
-        elif n.isdigit() and 1 <= int(n) <= 5 and len(ours) == 1:
+        elif _digits(n) and 1 <= int(n) <= 5 and len(ours) == 1:
             nth.add((ours.pop(), int(n)))
         else:
             raise InvalidInput(f"{part!r}: use a single weekday with #1 to #5")

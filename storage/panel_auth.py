@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 
+from core.clean import without_nul
 from storage import models as m
 
 
@@ -95,7 +96,8 @@ class ApiTokenStore:
     async def create(self, employee_id: int, name: str, now: datetime) -> str:
         """A new token; the returned value is shown once and never stored."""
         token = self.PREFIX + secrets.token_urlsafe(32)
-        await m.ApiTokenRow.create(employee_id=employee_id, name=name.strip()[:100] or "token",
+        name = without_nul(name).strip()[:100] or "token"
+        await m.ApiTokenRow.create(employee_id=employee_id, name=name,
                                    token_hash=_digest(token), prefix=token[:10],
                                    created_at=now)
         return token

@@ -14,6 +14,7 @@ from tortoise.functions import Count, Max
 
 from core.canned import CannedAnswer, CannedGroup
 from core.catalog import DeskSettings, Priority, TicketType
+from core.clean import without_nul
 from core.people import Company, Contact, Employee, Group, Role
 from core.reports import TicketFacts
 from core.statuses import ON_HOLD, Workflow
@@ -22,6 +23,8 @@ from core.timers import RECURRING
 from storage import mapping as mp
 from storage import models as m
 from storage.uow import TortoiseUnitOfWork
+
+ID_LIMIT = 2**31 - 1  # ids are 32-bit columns
 
 
 # --- who sees what (§9.1) -------------------------------------------------------------------
@@ -146,8 +149,8 @@ def _filter_query(f: TicketFilter, ref: Reference, now: datetime) -> Q:
         query &= Q(line=f.line)
     if f.responsible == "none":
         query &= Q(responsible_id=None)
-    elif f.responsible.isdigit():
-        query &= Q(responsible_id=int(f.responsible))
+    elif (responsible := _id(f.responsible)) is not None:
+        query &= Q(responsible_id=responsible)
     if f.group_id:
         query &= Q(group_id=f.group_id)
     if f.channel:
@@ -161,11 +164,19 @@ def _filter_query(f: TicketFilter, ref: Reference, now: datetime) -> Q:
     return query
 
 
+def _id(text: str) -> int | None:
+    """A record id typed as text: decimal digits (not '²', which int() cannot read) that fit
+    the 32-bit id columns, else None."""
+    if not text.isdecimal() or int(text) > ID_LIMIT:
+        return None
+    return int(text)
+
+
 async def _text_query(text: str) -> Q:
     text = text.strip()[:200]
     query = Q(subject__icontains=text)
-    if text.lstrip("#").isdigit():
-        query |= Q(id=int(text.lstrip("#")))
+    if (number := _id(text.lstrip("#"))) is not None:
+        query |= Q(id=number)
     contacts = await m.ContactRow.filter(Q(name__icontains=text) | Q(email__icontains=text)
                                          | Q(phone__icontains=text)).limit(500).values_list(
         "id", flat=True)
@@ -196,6 +207,7 @@ async def _attribute_matches(f: TicketFilter) -> set[int]:
 
 async def list_tickets(f: TicketFilter, visible: set[int] | None, ref: Reference,
                        now: datetime, page: int = 1, per_page: int = 25) -> TicketPage:
+    f = without_nul(f)  # typed filters compared in SQL: PostgreSQL refuses a NUL in text
     query = m.TicketRow.filter(_filter_query(f, ref, now))
     if f.text.strip():
         query = query.filter(await _text_query(f.text))
@@ -329,7 +341,7 @@ async def contacts(text: str = "", page: int = 1, per_page: int = 50) -> tuple[l
                                                                               int]:
     query = m.ContactRow.all()
     if text.strip():
-        t = text.strip()
+        t = without_nul(text.strip())
         query = query.filter(Q(name__icontains=t) | Q(email__icontains=t) | Q(phone__icontains=t))
     total = await query.count()
     page, per_page = max(1, min(page, 10**6)), max(1, min(100, per_page))
