@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from core.clean import ascii_digits
 from core.errors import AlreadyTaken, InvalidInput, NotAllowed, TransitionRefused
 
 NAME_LIMIT = 100
@@ -49,7 +50,7 @@ class CallbackChange:
 def clean_contact(name: str, phone: str, comment: str) -> tuple[str, str, str]:
     """The form's fields, trimmed and checked: a name, a phone with 5 to 20 digits (spaces,
     brackets, dots, dashes and a leading + allowed), a comment of reasonable length."""
-    name, phone, comment = name.strip(), phone.strip(), comment.strip()
+    name, phone, comment = name.strip(), ascii_digits(phone.strip()), comment.strip()
     if not name:
         raise InvalidInput("please give your name")
     if len(name) > NAME_LIMIT:

@@ -5,6 +5,7 @@ engines would differ, and one client's stray byte would stop the bot on PostgreS
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -45,3 +46,11 @@ def _clean(value: Any) -> Any:
                 changes[f.name] = new
         return dataclasses.replace(value, **changes) if changes else value
     return value
+
+
+def ascii_digits(text: str) -> str:
+    """Every decimal digit as its ASCII one: a phone typed with Persian or Arabic digits
+    ("۰۹۱۲...") is the same number as one typed with 0-9, and is matched and dialled as one."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)

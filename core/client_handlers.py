@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core import commands as c
+from core.clean import ascii_digits
 from core.context import HandlerContext
 from core.errors import InvalidInput, NotAllowed, NotFound, TransitionRefused
 from core.people import Actor, Contact, Identity
@@ -36,8 +37,9 @@ def subject_from(text: str, attachments: tuple[object, ...]) -> str:
 
 
 def normal_phone(phone: str | None) -> str | None:
-    """"+7 (999) 000-11-22" and "79990001122" are one number: "+79990001122"."""
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    """"+7 (999) 000-11-22", "79990001122" and "۷۹۹۹۰۰۰۱۱۲۲" are one number:
+    "+79990001122"."""
+    digits = "".join(ch for ch in ascii_digits(phone or "") if ch in "0123456789")
     return f"+{digits}" if len(digits) >= 5 else None
 
 

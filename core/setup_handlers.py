@@ -12,6 +12,7 @@ from core import commands as c
 from core.automation import set_auto_close
 from core.canned import CannedAnswer, CannedGroup
 from core.catalog import Priority, TicketType
+from core.clean import ascii_digits
 from core.context import HandlerContext
 from core.errors import InvalidInput, NotAllowed, NotFound
 from core.people import Company, Contact, Employee, Group, Role
@@ -327,7 +328,7 @@ async def save_contact(cmd: c.SaveContact, ctx: HandlerContext) -> Contact:
         await ctx.uow.contacts.get_company(cmd.company_id)
     if cmd.manager_id is not None:
         await ctx.uow.employees.get(cmd.manager_id)
-    phone, email = _optional(cmd.phone, 40), _optional(cmd.email, 200)
+    phone, email = _optional(ascii_digits(cmd.phone or ""), 40), _optional(cmd.email, 200)
     if cmd.contact_id:
         contact = dataclasses.replace(await ctx.uow.contacts.get(cmd.contact_id), name=name,
                                       phone=phone, email=email, company_id=cmd.company_id,

@@ -33,6 +33,13 @@ async def test_a_request_from_the_form_is_new_with_its_history() -> None:
         (rid, "registered", None)]
 
 
+async def test_a_phone_typed_in_persian_or_arabic_digits_is_taken_in_ascii_digits() -> None:
+    desk, store, _ = make_desk()
+    for typed in ("۰۹۱۲ ۳۴۵ ۶۷۸۹", "٠٩١٢ ٣٤٥ ٦٧٨٩"):
+        request = await desk.handle(c.RegisterCallback("Maryam", typed, ""))
+        assert store.callbacks.requests[request.id].phone == "0912 345 6789"
+
+
 async def test_the_team_hears_of_a_new_request_in_the_same_commit() -> None:
     _, store, _, rid = await _registered()
     [message] = [m for m in store.outbox if m.kind == "callback_new"]

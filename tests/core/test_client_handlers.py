@@ -358,6 +358,15 @@ async def test_each_messenger_of_one_person_keeps_its_own_ticket_and_answers_go_
     assert later.ticket_id == viber.ticket_id
 
 
+async def test_a_phone_in_persian_digits_is_the_same_number() -> None:
+    desk, store, _ = make_desk()
+    telegram = await desk.handle(c.ClientWrites("telegram", CLIENT, "Ivan", "[contact]",
+                                                phone="+79990001122"))
+    vk = await desk.handle(c.ClientWrites("vk", "77", "Ivan", "hi", phone="+۷ ۹۹۹ ۰۰۰-۱۱-۲۲"))
+    assert vk.contact_id == telegram.contact_id and len(store.contacts) == 1
+    assert store.contacts[telegram.contact_id].phone == "+79990001122"
+
+
 async def test_a_phone_without_digits_enough_links_nobody() -> None:
     desk, store, _ = make_desk()
     await desk.handle(c.ClientWrites("telegram", CLIENT, "Ivan", "hi", phone="+1"))
