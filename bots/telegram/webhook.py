@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bots.telegram.inbound import UpdateProcessor
 from bots.telegram.polling import ALLOWED_UPDATES
+from bots.webhook_body import webhook_body
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class TelegramWebhook:
                         request.remote)
             return web.Response(status=403, text="forbidden")
         try:
-            payload = json.loads(await request.read())
+            payload = json.loads(await webhook_body(request))
         except (ValueError, UnicodeDecodeError):
             return web.Response(status=400, text="body is not JSON")
         await self.processor.process_raw(payload)

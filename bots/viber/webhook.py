@@ -18,6 +18,7 @@ from bots.messenger.keyboards import main_menu
 from bots.viber.config import ViberConfig
 from bots.viber.events import ViberEvents, Welcome
 from bots.viber.keyboard import viber_keyboard
+from bots.webhook_body import webhook_body
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class ViberWebhook:
         return hmac.compare_digest(given.strip().lower().encode(), expected.encode())
 
     async def handle(self, request: web.Request) -> web.Response:
-        raw = await request.read()
+        raw = await webhook_body(request)
         if not self.signed(raw, request.headers.get(SIGNATURE, "")):
             log.warning("viber webhook call without a valid signature from %s", request.remote)
             return web.Response(status=403, text="forbidden")

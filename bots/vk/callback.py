@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bots.vk.config import VkConfig
 from bots.vk.events import VkEvents
+from bots.webhook_body import webhook_body
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ class VkCallback:
 
     async def handle(self, request: web.Request) -> web.Response:
         try:
-            body = json.loads(await request.read())
+            body = json.loads(await webhook_body(request))
         except (ValueError, UnicodeDecodeError):
             return web.Response(status=400, text="body is not JSON")
         if not isinstance(body, dict):
