@@ -12,8 +12,8 @@ from aiohttp import web
 from admin_web.keys import CONFIG, DESK, TRANSLATOR
 from core.commands import Command
 from core.errors import DomainError
+from storage.panel_views import ID_LIMIT  # ids and counts are 32-bit columns
 
-INT_LIMIT = 2**31 - 1  # ids and counts are 32-bit columns
 YEARS = (1900, 9000)  # dates outside are typing errors, and 9999 overflows in UTC
 # decimal digits, any script (int() reads Persian ones); str.isdigit() also takes '²'
 _WHOLE = re.compile(r"-?\d{1,11}")
@@ -26,7 +26,7 @@ def integer(value: Any) -> int | None:
     if not _WHOLE.fullmatch(text):
         return None
     number = int(text)
-    return number if -INT_LIMIT <= number <= INT_LIMIT else None
+    return number if -ID_LIMIT <= number <= ID_LIMIT else None
 
 
 def flag(form: Any, name: str) -> bool:
