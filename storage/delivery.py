@@ -152,6 +152,11 @@ class ParkedUpdates:
         rows = await query.order_by("id")
         return [(r.channel, r.external_id, r.last_error or "") for r in rows]
 
+    async def payloads(self, channel: str) -> list[tuple[str, dict[str, Any]]]:
+        """The parked updates of a channel, oldest first: (external id, payload)."""
+        rows = await m.InboundRow.filter(channel=channel, state="failed").order_by("id")
+        return [(r.external_id, dict(r.payload)) for r in rows]
+
     async def take(self, channel: str, external_id: str) -> dict[str, Any] | None:
         """Remove a parked update to process it again; returns its payload."""
         row = await m.InboundRow.filter(channel=channel, external_id=external_id,

@@ -3,6 +3,8 @@ intake (polling or webhook) and the outbox relay with the Telegram sender."""
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -19,6 +21,8 @@ from bots.telegram.webhook import TelegramWebhook
 from chatdesk.runtime import Runtime, Worker
 from chatdesk.settings import Settings
 from core.ports import Clock
+
+log = logging.getLogger(__name__)
 
 
 def make_bot(config: TelegramConfig) -> Bot:
@@ -53,6 +57,14 @@ async def install_telegram(runtime: Runtime, settings: Settings | None, clock: C
     else:
         poller = TelegramPoller(bot, processor, config.polling_timeout)
         runtime.workers.append(Worker("telegram-polling", poller.run))
+    runtime.on_start.append(lambda: _retry_parked(processor))
     runtime.status_probes["telegram"] = TelegramStatus(bot, config.mode)
     runtime.on_close.append(bot.session.close)
     return processor
+
+
+async def _retry_parked(processor: UpdateProcessor) -> None:
+    try:
+        await processor.retry_parked()
+    except Exception:  # the database is not there yet: they stay parked for the next start
+        log.exception("parked telegram updates could not be retried")

@@ -63,6 +63,35 @@ async def test_an_update_that_crashes_is_parked_and_the_rest_of_its_batch_commit
     assert world.said_to(OLGA) == []  # nothing of the crashed update's reached anybody
 
 
+async def test_parked_updates_go_through_again_at_the_next_start(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug parked two clients' messages; the fixed release starts and handles them, and
+    one that still fails stays parked, its attempts counted."""
+    real = HANDLERS[c.ClientWrites]
+    still_broken = {"boom", "still boom"}
+
+    async def fragile(cmd: c.ClientWrites, ctx: Any) -> Any:
+        if cmd.text in still_broken:
+            raise RuntimeError("a bug in a handler")
+        return await real(cmd, ctx)
+
+    monkeypatch.setitem(HANDLERS, c.ClientWrites, fragile)
+    world.client(OLGA, "boom", first_name="Olga")
+    world.client(PETR, "still boom", first_name="Petr")
+    await world.settled()
+    assert await m.InboundRow.filter(state="failed").count() == 2
+
+    still_broken.discard("boom")  # the fix for Olga's message is released
+    assert await world.processor.retry_parked() == 1
+
+    assert await m.CommentRow.all().values_list("body", flat=True) == ["boom"]
+    await world.to_client(OLGA, "#")
+    parked = await m.InboundRow.filter(state="failed").values("attempts", "last_error")
+    assert parked == [{"attempts": 2, "last_error": "RuntimeError: a bug in a handler"}]
+    assert await world.processor.retry_parked() == 0  # nothing doubled on a second start
+    assert await m.CommentRow.all().count() == 1
+
+
 async def test_a_batch_that_cannot_commit_is_processed_again_one_update_at_a_time(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     failed_batches: list[int] = []
