@@ -281,7 +281,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 async def _check_database(settings: Settings) -> list[str]:
-    from storage.admin import database_summary, pending_migrations
+    from storage.admin import database_summary, parked_counts, pending_migrations
 
     async with opened(settings, migrated=False):
         pending = await pending_migrations(settings.database_url)
@@ -294,6 +294,10 @@ async def _check_database(settings: Settings) -> list[str]:
         s = await database_summary()
         print(f"data: {s.tickets} tickets, {s.contacts} contacts, {s.employees} employees "
               f"({s.active_employees} active), {s.groups} groups")
+        parked = await parked_counts()
+        print("parked updates: " + (", ".join(f"{n} {channel}" for channel, n in parked.items())
+                                    or "none") + (" (their errors are in the log; Telegram's "
+                                                  "are retried at each start)" if parked else ""))
     return []
 
 

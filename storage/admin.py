@@ -27,6 +27,13 @@ async def pending_migrations(url: str) -> list[str]:
             for step in await executor.plan() if not step.backward]
 
 
+async def parked_counts() -> dict[str, int]:
+    """Platform updates kept because their handling failed, per channel."""
+    rows = await m.InboundRow.filter(state="failed").annotate(n=Count("id")).group_by(
+        "channel").order_by("channel").values("channel", "n")
+    return {r["channel"]: r["n"] for r in rows}
+
+
 async def count_tickets() -> int:
     return await m.TicketRow.all().count()
 

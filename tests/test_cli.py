@@ -273,6 +273,7 @@ def test_check_reports_migrations_counts_and_what_would_start(migrated: Path):
     assert lines[0] == "configuration: ok"
     assert "migrations: up to date" in lines
     assert "data: 0 tickets, 0 contacts, 0 employees (0 active), 0 groups" in lines
+    assert "parked updates: none" in lines
     assert f"web server: http://127.0.0.1:{port} " in after.stdout
     assert "telegram: sandbox (no TELEGRAM_BOT_TOKEN)" in after.stdout
     assert "vk: off (no VK_GROUP_TOKEN)" in lines

@@ -17,6 +17,8 @@ from core.outbox import InboundRef, Routing
 from core.people import Employee, Role
 from core.services import Desk
 from storage import models as m
+from storage.admin import parked_counts
+from storage.delivery import ParkedUpdates
 from storage.uow import TortoiseUnitOfWork, after_commit, batch, on_commit, step
 
 ROUTING = Routing(client_channels=frozenset({"telegram"}), agent_channel="telegram")
@@ -198,3 +200,14 @@ async def test_units_of_work_in_one_step_roll_back_and_commit_alone(desk: Desk):
     assert bodies == ["answered in the same step", "committed first"]
     recorded = await m.InboundRow.all().values_list("external_id", flat=True)
     assert sorted(recorded) == ["31", "32", "35"]
+
+
+async def test_parked_updates_are_counted_per_channel_for_chatdesk_check(database: str):
+    parked = ParkedUpdates()
+    assert await parked_counts() == {}
+    await parked.park("vk", "e1", {"type": "message_new"}, "RuntimeError: x")
+    await parked.park("telegram", "5", {"update_id": 5}, "RuntimeError: y")
+    await parked.park("telegram", "6", {"update_id": 6}, "RuntimeError: y")
+    await parked.park("telegram", "6", {"update_id": 6}, "RuntimeError: again")  # same one
+
+    assert await parked_counts() == {"telegram": 2, "vk": 1}
