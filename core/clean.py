@@ -54,3 +54,16 @@ def ascii_digits(text: str) -> str:
     if text.isascii():
         return text
     return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+
+
+ID_LIMIT = 2**31 - 1  # ids are 32-bit: a larger number names nothing
+
+
+def as_id(text: str) -> int | None:
+    """A ticket, contact or employee number from outside (a command's argument, a button),
+    or None when it is none: digits only (any script's, as int() reads them), 1 to ID_LIMIT."""
+    text = text.strip()
+    if not text.isdecimal() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= ID_LIMIT else None

@@ -64,6 +64,8 @@ class TicketLists:
         return await self._employee(await m.EmployeeRow.filter(telegram_id=telegram_id).first())
 
     async def employee_by_login(self, login: str) -> Employee | None:
+        if "\x00" in login:  # no login has one, and PostgreSQL cannot compare it
+            return None
         return await self._employee(await m.EmployeeRow.filter(login=login).first())
 
     @staticmethod

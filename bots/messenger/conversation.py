@@ -20,6 +20,7 @@ from bots.messenger.keyboards import (
 )
 from bots.telegram.handlers.errors import describe
 from core import commands as c
+from core.clean import as_id
 from core.errors import DomainError, InvalidInput, NotAllowed
 from core.outbox import Audience, InboundRef, OutboundMessage
 from core.ports import Clock
@@ -234,7 +235,7 @@ class ClientConversation:
 
 def _numbers(text: str, count: int) -> list[int]:
     parts = text.split(":")
-    if len(parts) != count or not all(p.isdecimal() and len(p) <= 12 for p in parts):
+    if len(parts) != count or any(as_id(p) is None or p != p.strip() for p in parts):
         raise InvalidInput("this button is out of date")
     return [int(p) for p in parts]
 

@@ -30,6 +30,7 @@ from viberbot.api.viber_requests import EVENT_TYPE_TO_CLASS, create_request
 from bots.messenger.conversation import RATING_TRACKING, ClientConversation
 from bots.messenger.incoming import ClientMessage
 from bots.messenger.intake import EventIntake, usable_id
+from core.clean import as_id
 from core.outbox import Audience, InboundRef, OutboundMessage
 from core.tickets import Attachment
 from storage.messenger_state import MessengerState
@@ -145,8 +146,8 @@ def _client_message(body: dict[str, Any]) -> ClientMessage:
     comment_for = None
     prefix = RATING_TRACKING.split("{")[0]
     number = tracking[len(prefix):]
-    if tracking.startswith(prefix) and number.isdecimal() and len(number) <= 12:
-        comment_for = int(number)
+    if tracking.startswith(prefix):
+        comment_for = as_id(number)
     return ClientMessage(CHANNEL, user_id, name or f"Viber user {user_id[:8]}",
                          _language(sender.get("language")), text, attachments, phone,
                          comment_for=comment_for)

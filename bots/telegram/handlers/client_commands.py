@@ -12,6 +12,7 @@ from bots.i18n import Translator
 from bots.telegram.config import TelegramConfig
 from bots.telegram.handlers.common import CHANNEL, answer, client_tr, full_name, keyboard
 from core import commands as c
+from core.clean import as_id
 from core.outbox import Audience, InboundRef
 from core.ports import Clock
 from core.services import Desk
@@ -107,7 +108,7 @@ async def close_current(message: Message, command: CommandObject, desk: Desk,
     if asked:
         mine = ({t.number: t for t in await lists.client_tickets(contact_id, limit=1000)}
                 if contact_id is not None else {})
-        current = mine.get(int(asked)) if asked.isdecimal() and len(asked) < 12 else None
+        current = mine.get(as_id(asked) or 0)
         if current is None:
             await _say(message, tr("You have no ticket #{number}. /tickets lists yours.",
                                    number=asked[:20]), desk, clock, source)

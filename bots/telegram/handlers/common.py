@@ -12,6 +12,7 @@ from aiogram.types import User as TgUser
 
 from bots.i18n import Translator, translator
 from bots.telegram.config import TelegramConfig
+from core.clean import as_id
 from core.errors import InvalidInput
 from core.outbox import Audience, InboundRef, OutboundMessage
 from core.ports import Clock
@@ -59,7 +60,7 @@ def parse_button(data: str | None, prefix: str,
     of ids; anything else is a stale or forged button, refused in words a person reads."""
     parts = (data or "").split(":")
     if (len(parts) < 2 or parts[0] != prefix or actions.get(parts[1]) != len(parts) - 2
-            or not all(p.isdecimal() and len(p) <= 12 for p in parts[2:])):
+            or any(as_id(p) is None or p != p.strip() for p in parts[2:])):
         raise InvalidInput("this button is out of date")
     return parts[1], [int(p) for p in parts[2:]]
 

@@ -15,6 +15,7 @@ from bots.telegram.handlers.agent_lists import outside_topic
 from bots.telegram.handlers.common import agent_tr, tell_agents
 from bots.telegram.handlers.topics import InTicketTopic, thread_of
 from core import commands as c
+from core.clean import as_id
 from core.outbox import InboundRef
 from core.people import Contact, Employee
 from core.ports import Clock
@@ -37,10 +38,11 @@ async def link(message: Message, command: CommandObject, ticket_id: int, employe
     tr = agent_tr(message.from_user, tg)
     number = (command.args or "").strip().removeprefix("#")
     where = (message.chat.id, thread_of(message))
-    if not number.isdecimal() or len(number) > 12:  # not isdigit: int() refuses "²"
+    other = as_id(number)
+    if other is None:
         await tell_agents(desk, clock, *where, tr(USAGE), source, ticket_id=ticket_id)
         return
-    contact = await desk.handle(c.LinkContacts(ticket_id, employee.id, int(number)),
+    contact = await desk.handle(c.LinkContacts(ticket_id, employee.id, other),
                                 source=source)
     assert isinstance(contact, Contact)
     text = tr(LINKED, number=ticket_id, other=int(number), name=escape(contact.name))
