@@ -125,7 +125,7 @@ class Closable(Protocol):
 
 
 class ServedEmulator:
-    """The lifecycle the VK and Viber emulators share: an aiohttp app on 127.0.0.1 (a free
+    """The lifecycle the Telegram, VK and Viber emulators share: an aiohttp app on 127.0.0.1 (a free
     port by default), a deliverer of the platform's calls to us started and stopped with
     it, and `base_url` once it runs. Subclasses set `state`, `_delivery` and `_app()`."""
 
@@ -159,6 +159,7 @@ class ServedEmulator:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        self._base_url = None
 
     async def __aenter__(self: E) -> E:
         await self.start()

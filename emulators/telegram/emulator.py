@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from emulators.common import ServedEmulator
+
 from .dispatch import execute
 from .errors import ControlError
 from .inject import (
@@ -37,7 +39,7 @@ from .webhook import WebhookDeliverer, WebhookRetry
 T = TypeVar("T")
 
 
-class TelegramEmulator(EmulatorReadback):
+class TelegramEmulator(ServedEmulator, EmulatorReadback):
     """An emulated Telegram server for one bot.
 
     ``token``: accept only this bot token (by default the first token used is bound and
@@ -64,58 +66,20 @@ class TelegramEmulator(EmulatorReadback):
         if token is not None:
             self.state.bind_token(token)
         self.limiter = RateLimiter(rate_limits, clock)
-        self._host = host
-        self._port = port
-        self._runner: web.AppRunner | None = None
-        self._base_url: str | None = None
-        self._deliverer = WebhookDeliverer(
+        self._serve_on(host, port)
+        self._delivery = WebhookDeliverer(
             self.state, webhook_retry or WebhookRetry(), self._webhook_reply
         )
         self.app_setups: list[Callable[[web.Application], None]] = []
         """Called with the aiohttp app before it starts, to add routes (the sandbox page)."""
 
-    # -- lifecycle --------------------------------------------------------------------
+    # -- lifecycle (start, stop, base_url: emulators.common.ServedEmulator) ------------
 
-    async def start(self) -> None:
-        """Serve on ``host`` and a free port (or the given one)."""
-        if self._runner is not None:
-            return
-        self.state.closing = False
+    def _app(self) -> web.Application:
         app = create_app(self)
         for setup in self.app_setups:
             setup(app)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        site = web.TCPSite(runner, self._host, self._port)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        self._runner = runner
-        self._base_url = f"http://{host}:{port}"
-        self._deliverer.start()
-
-    async def stop(self) -> None:
-        """End long polls and webhook delivery and close the server."""
-        self.state.closing = True
-        self.state.changed()
-        await self._deliverer.stop()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-        self._base_url = None
-
-    async def __aenter__(self) -> TelegramEmulator:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>`` while running."""
-        if self._base_url is None:
-            raise RuntimeError("the emulator is not running; await start() first")
-        return self._base_url
+        return app
 
     @property
     def token(self) -> str | None:
