@@ -14,7 +14,10 @@ from tortoise.functions import Count, Max
 
 from core.canned import CannedAnswer, CannedGroup
 from core.catalog import DeskSettings, Priority, TicketType
-from core.clean import without_nul
+from core.clean import (
+    ID_LIMIT,  # ids are 32-bit columns
+    without_nul,
+)
 from core.people import Company, Contact, Employee, Group, Role
 from core.reports import TicketFacts
 from core.statuses import ON_HOLD, Workflow
@@ -23,8 +26,6 @@ from core.timers import RECURRING
 from storage import mapping as mp
 from storage import models as m
 from storage.uow import TortoiseUnitOfWork
-
-ID_LIMIT = 2**31 - 1  # ids are 32-bit columns
 
 
 # --- who sees what (§9.1) -------------------------------------------------------------------
