@@ -61,11 +61,7 @@ class TicketRepository:
         ticket.version += 1
 
     async def _not_internal(self) -> Q:
-        async def load() -> list[str]:
-            return list(await m.TicketTypeRow.filter(internal=True).using_db(
-                self.conn).values_list("code", flat=True))
-        internal = await (self.memo.get("tickets.internal_types", load) if self.memo
-                          else load())
+        internal = await internal_types(self.conn, self.memo)
         return Q(type_code=None) | ~Q(type_code__in=list(internal)) if internal else Q()
 
     async def latest_for_contact(self, contact_id: int) -> Ticket | None:
@@ -86,11 +82,8 @@ class CommentRepository:
         self.conn = conn
 
     async def add(self, comment: Comment) -> Comment:
-        row = await m.CommentRow.create(
-            using_db=self.conn, ticket_id=comment.ticket_id, author_kind=comment.author.kind,
-            author_id=comment.author.id, body=comment.body, public=comment.public,
-            channel=comment.channel, attachments=mp.attachment_dicts(comment),
-            delivery=comment.delivery, created_at=comment.created_at)
+        row = comment_row(comment)
+        await row.save(using_db=self.conn)
         return dataclasses.replace(comment, id=row.id)
 
     async def get(self, comment_id: int) -> Comment:
@@ -148,12 +141,7 @@ class ContactRepository:
 
     @staticmethod
     def _values(contact: Contact) -> dict[str, Any]:
-        return {
-            "name": contact.name, "phone": contact.phone, "email": contact.email,
-            "company_id": contact.company_id, "manager_id": contact.manager_id,
-            "language": contact.language, "current_ticket_id": contact.current_ticket_id,
-            "wants_new_ticket": contact.wants_new_ticket,
-        }
+        return contact_values(contact)
 
     async def save(self, contact: Contact) -> None:
         await m.ContactRow.filter(id=contact.id).using_db(self.conn).update(
@@ -314,10 +302,7 @@ class HistoryRepository:
         self.conn = conn
 
     async def add_many(self, entries: Sequence[HistoryEntry]) -> None:
-        await m.HistoryRow.bulk_create([
-            m.HistoryRow(ticket_id=h.ticket_id, at=h.at, actor_kind=h.actor.kind,
-                         actor_id=h.actor.id, field=h.field, old=h.old, new=h.new)
-            for h in entries], using_db=self.conn)
+        await m.HistoryRow.bulk_create([history_row(h) for h in entries], using_db=self.conn)
 
     async def for_ticket(self, ticket_id: int) -> list[HistoryEntry]:
         rows = await m.HistoryRow.filter(ticket_id=ticket_id).using_db(self.conn).order_by("id")
@@ -336,10 +321,7 @@ class EventLog:
         self.conn = conn
 
     async def add_many(self, events: Sequence[Event]) -> None:
-        await m.EventRow.bulk_create([
-            m.EventRow(ticket_id=e.ticket_id, name=e.name, at=e.at, actor_kind=e.actor.kind,
-                       actor_id=e.actor.id, data=_event_data(e))
-            for e in events], using_db=self.conn)
+        await m.EventRow.bulk_create([event_row(e) for e in events], using_db=self.conn)
 
 
 class Outbox:
@@ -347,14 +329,7 @@ class Outbox:
         self.conn = conn
 
     async def add_many(self, messages: Sequence[OutboundMessage]) -> None:
-        await m.OutboxRow.bulk_create([
-            m.OutboxRow(channel=x.channel, audience=x.audience.value, kind=x.kind,
-                        ticket_id=x.ticket_id, recipient=x.recipient, comment_id=x.comment_id,
-                        payload=x.payload, created_at=x.created_at,
-                        next_attempt_at=x.created_at)
-            for x in messages], using_db=self.conn)
-
-
+        await m.OutboxRow.bulk_create([outbox_row(x) for x in messages], using_db=self.conn)
 
 
 class InboundLog:
@@ -367,9 +342,58 @@ class InboundLog:
         The caller then rolls back, as the failed insert leaves PostgreSQL's transaction
         unusable until it does."""
         try:
-            await m.InboundRow.create(using_db=self.conn, channel=ref.channel,
-                                      external_id=ref.external_id, payload={},
-                                      received_at=datetime.now(UTC), state="done")
+            await inbound_row(ref).save(using_db=self.conn)
         except IntegrityError:
             return False
         return True
+
+
+# --- rows as both the per-command repositories and the batch's buffers (storage.buffered) write
+# them
+def comment_row(comment: Comment) -> m.CommentRow:
+    """The comment's row; with the comment's id when it has one (allocated ahead)."""
+    ids = {"id": comment.id} if comment.id else {}
+    return m.CommentRow(
+        **ids, ticket_id=comment.ticket_id, author_kind=comment.author.kind,
+        author_id=comment.author.id, body=comment.body, public=comment.public,
+        channel=comment.channel, attachments=mp.attachment_dicts(comment),
+        delivery=comment.delivery, created_at=comment.created_at)
+
+
+def history_row(h: HistoryEntry) -> m.HistoryRow:
+    return m.HistoryRow(ticket_id=h.ticket_id, at=h.at, actor_kind=h.actor.kind,
+                        actor_id=h.actor.id, field=h.field, old=h.old, new=h.new)
+
+
+def event_row(e: Event) -> m.EventRow:
+    return m.EventRow(ticket_id=e.ticket_id, name=e.name, at=e.at, actor_kind=e.actor.kind,
+                      actor_id=e.actor.id, data=_event_data(e))
+
+
+def outbox_row(x: OutboundMessage) -> m.OutboxRow:
+    return m.OutboxRow(channel=x.channel, audience=x.audience.value, kind=x.kind,
+                       ticket_id=x.ticket_id, recipient=x.recipient, comment_id=x.comment_id,
+                       payload=x.payload, created_at=x.created_at,
+                       next_attempt_at=x.created_at)
+
+
+def inbound_row(ref: InboundRef) -> m.InboundRow:
+    return m.InboundRow(channel=ref.channel, external_id=ref.external_id, payload={},
+                        received_at=datetime.now(UTC), state="done")
+
+
+def contact_values(contact: Contact) -> dict[str, Any]:
+    return {
+        "name": contact.name, "phone": contact.phone, "email": contact.email,
+        "company_id": contact.company_id, "manager_id": contact.manager_id,
+        "language": contact.language, "current_ticket_id": contact.current_ticket_id,
+        "wants_new_ticket": contact.wants_new_ticket,
+    }
+
+
+async def internal_types(conn: BaseDBAsyncClient, memo: Any) -> list[str]:
+    """Codes of the internal ticket types, read once per transaction."""
+    async def load() -> list[str]:
+        return list(await m.TicketTypeRow.filter(internal=True).using_db(
+            conn).values_list("code", flat=True))
+    return list(await (memo.get("tickets.internal_types", load) if memo else load()))

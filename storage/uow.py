@@ -25,10 +25,12 @@ from tortoise.backends.base.client import (
 from tortoise.connection import get_connections
 from tortoise.transactions import in_transaction
 
+from storage import buffered as b
 from storage import repositories as r
 from storage.callbacks import CallbackRepository
 from storage.rule_repositories import RuleRepository, TimerRepository
 from storage.setup import SetupRepository
+from storage.write_behind import Journal, WriteBehind
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,7 @@ class _Batch:
     # the savepoint of the innermost step while nothing has been written since it was set: the
     # first unit of work there uses it instead of a savepoint of its own (two statements less)
     fresh_step: str | None = None
+    wb: WriteBehind | None = None  # a write-behind batch: no savepoints, one flush at the end
 
 
 _BATCH: ContextVar[_Batch | None] = ContextVar("chatdesk_batch", default=None)
@@ -125,17 +128,25 @@ async def _end(tx: TransactionContext, exc_type: type[BaseException],
 
 
 @asynccontextmanager
-async def batch() -> AsyncIterator[None]:
+async def batch(write_behind: bool = False) -> AsyncIterator[WriteBehind | None]:
     """One transaction for everything done inside (in this task); committed at the end,
-    then the `after_commit` actions run. An exception rolls all of it back."""
+    then the `after_commit` actions run. An exception rolls all of it back.
+
+    With `write_behind`, units of work inside keep what they write in memory and the batch
+    writes it all at the end, a statement per table (`storage.write_behind`); there are no
+    savepoints then, so a failure anywhere fails the whole batch. Yields the batch's state."""
     if _BATCH.get() is not None:
-        yield
+        yield None
         return
     async with _transaction() as conn:
         state = _Batch(conn)
+        if write_behind:
+            state.wb = WriteBehind(conn)
         token = _BATCH.set(state)
         try:
-            yield
+            yield state.wb
+            if state.wb is not None:
+                await state.wb.flush()
         finally:
             _BATCH.reset(token)
     _committed()
@@ -151,7 +162,7 @@ async def step() -> AsyncIterator[None]:
     """A part of the batch that succeeds or fails on its own (a savepoint); outside a batch
     it does nothing, since each unit of work inside commits by itself."""
     state = _BATCH.get()
-    if state is None:
+    if state is None or state.wb is not None:
         yield
         return
     name = f"chatdesk_step_{next(_names)}"
@@ -228,9 +239,17 @@ class TortoiseUnitOfWork:
         self._savepoint: str | None = None
         self._steps: _Batch | None = None  # set when the savepoint is the step's own
         self._finished = False
+        self.wb: WriteBehind | None = None
+        self.journal = Journal()
 
     async def __aenter__(self) -> Self:
         state = _BATCH.get()
+        if state is not None and state.wb is not None:
+            self._conn, self.memo = state.conn, state.memo
+            self.wb, self.journal = state.wb, Journal()
+            self._build(state.conn, state.memo)
+            self._buffer_writes()
+            return self
         if state is not None:
             conn = self._conn = state.conn
             memo = state.memo
@@ -244,6 +263,10 @@ class TortoiseUnitOfWork:
             conn = self._conn = await _begin(self._tx)
             memo = Memo()
         self.memo = memo
+        self._build(conn, memo)
+        return self
+
+    def _build(self, conn: BaseDBAsyncClient, memo: Memo) -> None:
         self.tickets = r.TicketRepository(conn, memo)
         self.comments = r.CommentRepository(conn)
         self.contacts = r.ContactRepository(conn)
@@ -262,7 +285,52 @@ class TortoiseUnitOfWork:
                                                     f"rules.{table}.", TABLE_READS))
         self.timers = TimerRepository(conn)
         self.callbacks = CallbackRepository(conn)
-        return self
+
+    def _buffer_writes(self) -> None:
+        """In a write-behind batch: the repositories of `storage.buffered` over these."""
+        unit: Any = self
+        self.tickets = b.BufferedTickets(unit, self.tickets)  # type: ignore[assignment]
+        self.contacts = b.BufferedContacts(unit, self.contacts)  # type: ignore[assignment]
+        self.comments = b.BufferedComments(unit, self.comments)  # type: ignore[assignment]
+        self.history = b.BufferedHistory(unit, self.history)  # type: ignore[assignment]
+        journal = self.journal
+        self.events = b.BufferedList(  # type: ignore[assignment]
+            lambda items: journal.events.extend(items))
+        self.outbox = b.BufferedList(  # type: ignore[assignment]
+            lambda items: journal.outbox.extend(items))
+        self.inbound = b.BufferedInbound(unit, self.inbound)  # type: ignore[assignment]
+        self.timers = b.BufferedTimers(unit, self.timers)  # type: ignore[assignment]
+        self.employees = b.Through(  # type: ignore[assignment]
+            self.employees, unit, reads=frozenset({"open_ticket_count"}),
+            pure=frozenset({"get", "by_login", "by_logins", "by_telegram_id", "list",
+                            "get_group"}), keeps_map=frozenset({"add", "save"}))
+        self.catalog = b.Through(self.catalog, unit, pure=CATALOG_READS | frozenset(
+            {"canned_groups", "canned_answers"}))  # type: ignore[assignment]
+        self.setup = b.Through(self.setup, unit, pure=frozenset({"groups"}),  # type: ignore
+                               reads=frozenset({"tickets_using"}))
+        self.callbacks = b.Through(self.callbacks, unit,  # type: ignore[assignment]
+                                   pure=frozenset({"get", "history"}),
+                                   keeps_map=frozenset({"add", "save"}))
+        rules = self.rules
+        for table in (*RULE_TABLES, "notices"):
+            setattr(rules, table, b.Through(getattr(rules, table), unit,
+                                            pure=frozenset({"all", "get"}),
+                                            keeps_map=frozenset({"save", "delete"})))
+        self.rules = b.Through(rules, unit, pure=frozenset(  # type: ignore[assignment]
+            {"last_assignee", *RULE_TABLES, "notices"}), keeps_map=frozenset({"note_assignee"}))
+
+    async def autoflush(self) -> None:
+        """Before a read the buffers cannot answer: write what the batch holds, this unit's
+        changes so far included."""
+        assert self.wb is not None
+        await self.wb.flush(self.journal)
+        if isinstance(self.tickets, b.BufferedTickets):
+            self.tickets.rebase()
+
+    def wrote_through(self, forget: bool = True) -> None:
+        self.journal.flushed_through = True
+        if forget and self.wb is not None:
+            self.wb.forget()
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -282,7 +350,9 @@ class TortoiseUnitOfWork:
 
     async def commit(self) -> None:
         assert self._conn is not None
-        if self._steps is not None:
+        if self.wb is not None:
+            self.wb.absorb(self.journal)
+        elif self._steps is not None:
             pass  # the step releases its savepoint, with what else it holds
         elif self._savepoint is not None:
             await self._conn.execute_query(f"RELEASE SAVEPOINT {self._savepoint}")
@@ -297,7 +367,10 @@ class TortoiseUnitOfWork:
             return
         self._finished = True
         self.memo.clear()
-        if self._steps is not None:
+        if self.wb is not None:
+            if self.journal.flushed_through:  # what reached the database stays: the batch fails
+                self.wb.poisoned = True
+        elif self._steps is not None:
             await self._conn.execute_query(f"ROLLBACK TO SAVEPOINT {self._savepoint}")
             self._steps.fresh_step = self._savepoint  # the step is as it began again
         elif self._savepoint is not None:

@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.types import Update
+from aiogram.types import Update, User
 
 from core.errors import AlreadyHandled
 from core.outbox import InboundRef
+from core.people import Identity
 from storage.delivery import ParkedUpdates
 from storage.uow import batch, step
 
@@ -28,15 +29,47 @@ log = logging.getLogger(__name__)
 
 class UpdateProcessor:
     def __init__(self, dispatcher: Dispatcher, bot: Bot,
-                 parked: ParkedUpdates | None = None) -> None:
+                 parked: ParkedUpdates | None = None, write_behind: bool = True) -> None:
         self.dispatcher = dispatcher
         self.bot = bot
         self.parked = parked or ParkedUpdates()
         self.processed = 0
         self.batches = 0  # batches of several updates committed in one transaction
+        self.write_behind = write_behind
+        self.written_behind = 0  # ... of which were handled set-based
+
+    async def _process_write_behind(self, updates: Sequence[Update]) -> None:
+        """The whole batch in one go (`storage.write_behind`): its updates recorded, their
+        senders and current tickets read, in a few statements; every command's writes kept
+        in memory and written at the end, a statement per table. Any failure, a command
+        rolling back what reached the database, or a ticket changed meanwhile raises: the
+        caller then takes the updates one by one, each in its savepoint, and parks a bad one."""
+        async with batch(write_behind=True) as wb:
+            assert wb is not None
+            refs = [InboundRef("telegram", str(u.update_id)) for u in updates]
+            before = await wb.handled_before(refs)
+            await wb.preload([Identity("telegram", str(user.id)) for u in updates
+                              if (user := _sender(u)) is not None])
+            for update, source in zip(updates, refs, strict=True):
+                if source in before:
+                    log.info("telegram update %s was handled before; skipped", update.update_id)
+                    continue
+                await self.dispatcher.feed_update(self.bot, update, source=source)
+                if wb.poisoned:
+                    raise RuntimeError(f"update {update.update_id} rolled back part of its work")
 
     async def process_batch(self, updates: Sequence[Update]) -> None:
         """Process and commit the updates together; when this returns, all are durable."""
+        if self.write_behind:
+            try:
+                await self._process_write_behind(updates)
+                self.processed += len(updates)
+                self.batches += 1
+                self.written_behind += 1
+                return
+            except Exception as exc:  # noqa: BLE001 - the careful way below says what failed
+                log.warning("a batch of %d telegram updates goes again update by update (%s: %s)",
+                         len(updates), type(exc).__name__, exc)
         if len(updates) > 1:
             try:
                 async with batch():
@@ -107,3 +140,8 @@ class UpdateProcessor:
                 payload, dict) else {"raw": str(payload)[:10000]}, f"parse error: {exc}")
             return
         await self.process(update)
+
+
+def _sender(update: Update) -> User | None:
+    event = update.message or update.edited_message or update.callback_query
+    return event.from_user if event is not None else None

@@ -99,9 +99,9 @@ async def test_a_batch_that_cannot_commit_is_processed_again_one_update_at_a_tim
     sizes: list[int] = []
 
     @asynccontextmanager
-    async def doomed() -> AsyncIterator[None]:  # the first batch of several fails
-        async with storage_uow.batch():
-            yield
+    async def doomed(write_behind: bool = False) -> AsyncIterator[Any]:
+        async with storage_uow.batch(write_behind) as state:  # the first of several fails
+            yield state
             if not failed_batches and sizes and sizes[-1] > 1:
                 failed_batches.append(sizes[-1])
                 raise ConnectionError("the database went away at the commit")
@@ -135,9 +135,9 @@ async def test_a_button_is_answered_after_its_batch_commits_and_only_once(
     rolled_back: list[int] = []
 
     @asynccontextmanager
-    async def fails_once() -> AsyncIterator[None]:
-        async with storage_uow.batch():
-            yield
+    async def fails_once(write_behind: bool = False) -> AsyncIterator[Any]:
+        async with storage_uow.batch(write_behind) as state:
+            yield state
             if not rolled_back:
                 rolled_back.append(1)
                 raise ConnectionError("the database went away at the commit")

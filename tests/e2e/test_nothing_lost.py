@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -66,21 +67,21 @@ async def test_crash_before_commit_loses_nothing(emulator: TelegramEmulator,
 
 async def test_crash_after_commit_before_confirming_does_not_double(
         emulator: TelegramEmulator, monkeypatch: pytest.MonkeyPatch):
-    original = UpdateProcessor.process
+    original = UpdateProcessor.process_batch
     crashed = asyncio.Event()
 
-    async def process_then_crash(self: UpdateProcessor, update: object) -> None:
-        await original(self, update)  # type: ignore[arg-type]
+    async def process_then_crash(self: UpdateProcessor, updates: Any) -> None:
+        await original(self, updates)
         crashed.set()
         raise SimulatedCrash()  # dies before the next getUpdates confirms the offset
 
-    monkeypatch.setattr(UpdateProcessor, "process", process_then_crash)
+    monkeypatch.setattr(UpdateProcessor, "process_batch", process_then_crash)
     emulator.inject_private_message(CLIENT, "Hello, is anyone there?")
     async with running_stack(emulator):
         await asyncio.wait_for(crashed.wait(), 10)
     assert await m.TicketRow.all().count() == 1
 
-    monkeypatch.setattr(UpdateProcessor, "process", original)
+    monkeypatch.setattr(UpdateProcessor, "process_batch", original)
     async with running_stack(emulator):
         await emulator.wait_for(lambda e: not e.pending_updates(), timeout=10)
         texts = await client_answers(emulator, 1)

@@ -1,0 +1,275 @@
+"""The repositories of a unit of work inside a write-behind batch (`storage.write_behind`):
+the same ports as `storage.repositories`, answered from the batch's identity map and written
+to the unit's journal. What they do not model goes to the per-command repositories after a
+flush (`Through`), so every read sees the truth."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from core.errors import NotFound
+from core.events import Event
+from core.outbox import InboundRef, OutboundMessage
+from core.people import Contact, Identity
+from core.tickets import Comment, HistoryEntry, Ticket
+from core.timers import Timer
+from storage import models as m
+from storage import repositories as r
+from storage.write_behind import Journal, TimerKey, WriteBehind, clone
+
+
+class Unit(Protocol):
+    """What the buffered repositories need of their unit of work."""
+
+    wb: WriteBehind
+    journal: Journal
+
+    async def autoflush(self) -> None: ...
+    def wrote_through(self, forget: bool = True) -> None: ...
+
+
+class Through:
+    """A per-command repository behind a flush: `pure` reads touch nothing the batch buffers
+    and go straight on; other reads flush first; anything else is a write, which flushes
+    first, reaches the database at once, and makes the batch forget its identity map."""
+
+    def __init__(self, inner: Any, unit: Unit, pure: frozenset[str] = frozenset(),
+                 reads: frozenset[str] = frozenset(),
+                 keeps_map: frozenset[str] = frozenset()) -> None:
+        self._inner, self._unit = inner, unit
+        self._pure, self._reads, self._keeps_map = pure, reads, keeps_map
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+        if name in self._pure:  # reads of what the batch never buffers
+            async def read(*args: Any, **kwargs: Any) -> Any:
+                with self._unit.wb.own():
+                    return await attr(*args, **kwargs)
+            return read
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            await self._unit.autoflush()
+            with self._unit.wb.own():
+                result = await attr(*args, **kwargs)
+            if name not in self._reads:
+                self._unit.wrote_through(forget=name not in self._keeps_map)
+            return result
+        return call
+
+
+class BufferedTickets:
+    def __init__(self, unit: Unit, inner: r.TicketRepository) -> None:
+        self.unit, self.inner = unit, inner
+        self.seen: list[Ticket] = []
+        self.bases: dict[int, int] = {}  # the version each ticket had when this unit got it
+
+    def _seen(self, ticket_id: int) -> Ticket | None:
+        return next((t for t in self.seen if t.id == ticket_id), None)
+
+    async def add(self, ticket: Ticket) -> Ticket:
+        ticket.id = await self.unit.wb.next_id(m.TicketRow, gapless=True)
+        ticket.version = 0
+        self.unit.journal.tickets[ticket.id] = ticket
+        self.unit.journal.new_tickets.add(ticket.id)
+        self.seen.append(ticket)
+        return ticket
+
+    async def get(self, ticket_id: int) -> Ticket:
+        known = self._seen(ticket_id)
+        if known is not None:
+            return known
+        wb = self.unit.wb
+        batch_copy = wb.tickets.get(ticket_id)
+        if batch_copy is None:
+            with wb.own():
+                row = await m.TicketRow.filter(id=ticket_id).using_db(wb.conn).first()
+            if row is None:
+                raise NotFound(f"no ticket #{ticket_id}")
+            batch_copy = wb.remember_ticket(row)
+        ticket: Ticket = clone(batch_copy)
+        self.bases[ticket.id] = ticket.version
+        self.seen.append(ticket)
+        return ticket
+
+    async def save(self, ticket: Ticket) -> None:
+        journal = self.unit.journal
+        if ticket.id not in journal.new_tickets:
+            journal.base_versions.setdefault(ticket.id, self.bases.get(ticket.id, ticket.version))
+        ticket.version += 1
+        journal.tickets[ticket.id] = ticket
+
+    def rebase(self) -> None:
+        """After a flush took this unit's changes: they are what the database holds now."""
+        for ticket in self.seen:
+            self.bases[ticket.id] = ticket.version
+
+    async def latest_for_contact(self, contact_id: int) -> Ticket | None:
+        wb, journal = self.unit.wb, self.unit.journal
+        if wb.new_contact(contact_id, journal):  # all its tickets are in memory
+            with wb.own():
+                internal = set(await r.internal_types(wb.conn, self.inner.memo))
+            candidates = {t.id for t in [*wb.tickets.values(), *self.seen]
+                          if t.contact_id == contact_id and t.type_code not in internal}
+            return await self.get(max(candidates)) if candidates else None
+        await self.unit.autoflush()
+        with wb.own():
+            row = await m.TicketRow.filter(await self.inner._not_internal(),
+                                           contact_id=contact_id
+                                           ).using_db(wb.conn).order_by("-id").first()
+        return None if row is None else await self.get(row.id)
+
+    async def for_contacts(self, contact_ids: Sequence[int]) -> list[Ticket]:
+        await self.unit.autoflush()
+        with self.unit.wb.own():
+            return await self.inner.for_contacts(contact_ids)
+
+
+class BufferedContacts:
+    def __init__(self, unit: Unit, inner: r.ContactRepository) -> None:
+        self.unit, self.inner = unit, inner
+        self._known: dict[int, Contact] = {}
+        self._through = Through(inner, unit, pure=frozenset({"get_company"}),
+                                reads=frozenset({"related_ids", "get_company"}))
+
+    async def get(self, contact_id: int) -> Contact:
+        if contact_id in self._known:
+            return self._known[contact_id]
+        wb = self.unit.wb
+        batch_copy = wb.contacts.get(contact_id)
+        if batch_copy is None:
+            with wb.own():
+                row = await m.ContactRow.filter(id=contact_id).using_db(wb.conn).first()
+                if row is None:
+                    raise NotFound(f"no contact {contact_id}")
+                identities = await m.IdentityRow.filter(contact_id=row.id).using_db(
+                    wb.conn).order_by("id")
+            batch_copy = wb.remember_contact(row, identities)
+        contact: Contact = clone(batch_copy)
+        self._known[contact_id] = contact
+        return contact
+
+    async def by_identity(self, identity: Identity) -> Contact | None:
+        for contact in self._known.values():
+            if identity in contact.identities:
+                return contact
+        wb = self.unit.wb
+        if identity not in wb.by_identity:
+            with wb.own():
+                row = await m.IdentityRow.filter(channel=identity.channel,
+                                                 external_id=identity.external_id).using_db(
+                    wb.conn).first()
+            wb.by_identity[identity] = row.contact_id if row else None
+        contact_id = wb.by_identity[identity]
+        return None if contact_id is None else await self.get(contact_id)
+
+    async def add(self, contact: Contact) -> Contact:
+        wb, journal = self.unit.wb, self.unit.journal
+        added = dataclasses.replace(contact, id=await wb.next_id(m.ContactRow),
+                                    identities=list(contact.identities))
+        journal.contacts[added.id] = self._known[added.id] = added
+        journal.new_contacts.add(added.id)
+        wb.db_identities[added.id] = frozenset(added.identities)  # what the flush inserts
+        return added
+
+    async def save(self, contact: Contact) -> None:
+        """A contact whose addresses did not change is written with the batch; a new address
+        goes to the database at once, with the per-command rules for it."""
+        self._known[contact.id] = contact
+        if set(contact.identities) <= self.unit.wb.db_identities.get(contact.id, frozenset()):
+            self.unit.journal.contacts[contact.id] = contact
+            return
+        await self._through.save(contact)
+
+    def __getattr__(self, name: str) -> Any:  # related_ids, merge, get_company
+        return getattr(self._through, name)
+
+
+class BufferedComments:
+    def __init__(self, unit: Unit, inner: r.CommentRepository) -> None:
+        self.unit = unit
+        self._through = Through(inner, unit, reads=frozenset({"get", "for_ticket"}))
+
+    async def add(self, comment: Comment) -> Comment:
+        added = dataclasses.replace(comment, id=await self.unit.wb.next_id(m.CommentRow))
+        self.unit.journal.comments.append(added)
+        return added
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._through, name)
+
+
+class BufferedHistory:
+    def __init__(self, unit: Unit, inner: r.HistoryRepository) -> None:
+        self.unit, self.inner = unit, inner
+
+    async def add_many(self, entries: Sequence[HistoryEntry]) -> None:
+        self.unit.journal.history += entries
+
+    async def for_ticket(self, ticket_id: int) -> list[HistoryEntry]:
+        wb, journal = self.unit.wb, self.unit.journal
+        if wb.new_unflushed(ticket_id, journal):
+            return [h for h in [*wb.buffer.history, *journal.history]
+                    if h.ticket_id == ticket_id]
+        await self.unit.autoflush()
+        with wb.own():
+            return await self.inner.for_ticket(ticket_id)
+
+
+class BufferedList:
+    """Events and outbox messages: only ever added."""
+
+    def __init__(self, add: Callable[[Sequence[Any]], None]) -> None:
+        self._add = add
+
+    async def add_many(self, items: Sequence[Event] | Sequence[OutboundMessage]) -> None:
+        self._add(items)
+
+
+class BufferedInbound:
+    def __init__(self, unit: Unit, inner: r.InboundLog) -> None:
+        self.unit = unit
+        self._through = Through(inner, unit, keeps_map=frozenset({"record"}))
+
+    async def record(self, ref: InboundRef) -> bool:
+        wb, journal = self.unit.wb, self.unit.journal
+        if ref in journal.inbound or ref in wb.consumed:
+            return False  # the update's command ran already
+        if ref in wb.checked:
+            journal.inbound.append(ref)
+            return True
+        return bool(await self._through.record(ref))
+
+
+class BufferedTimers:
+    """Timers of tickets new in the batch live in memory until the flush; a cancellation for
+    a ticket in the database is one DELETE at the flush; arming one of those, or anything
+    else, goes to the database at once."""
+
+    def __init__(self, unit: Unit, inner: Any) -> None:
+        self.unit = unit
+        self._through = Through(inner, unit, reads=frozenset({"pending"}),
+                                keeps_map=frozenset({"schedule", "complete"}))
+
+    async def schedule(self, timer: Timer) -> None:
+        wb, journal = self.unit.wb, self.unit.journal
+        if not wb.new_unflushed(timer.ticket_id, journal):
+            await self._through.schedule(timer)
+            return
+        live = [t for t in wb.timers_of(timer.ticket_id or 0, journal)
+                if (t.kind, t.ref_id) == (timer.kind, timer.ref_id)]
+        if len(live) == 1 and live[0].due_at == timer.due_at:
+            return  # armed already
+        journal.timer_ops.append(("arm", timer))
+
+    async def cancel(self, ticket_id: int | None, kinds: Sequence[str],
+                     ref_id: int | None = None) -> None:
+        key: TimerKey = (ticket_id, tuple(kinds), ref_id)
+        self.unit.journal.timer_ops.append(("cancel", key))
+
+    def __getattr__(self, name: str) -> Any:  # complete, pending
+        return getattr(self._through, name)
+
