@@ -6,7 +6,7 @@ flush (`Through`), so every read sees the truth."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from core.errors import NotFound
@@ -30,15 +30,24 @@ class Unit(Protocol):
     def wrote_through(self, forget: bool = True) -> None: ...
 
 
+class _OfTheUnit:
+    wb: WriteBehind
+
+    @property
+    def unit(self) -> Unit:
+        """The unit of work running now (a batch runs one at a time)."""
+        return self.wb.unit
+
+
 class Through:
     """A per-command repository behind a flush: `pure` reads touch nothing the batch buffers
     and go straight on; other reads flush first; anything else is a write, which flushes
     first, reaches the database at once, and makes the batch forget its identity map."""
 
-    def __init__(self, inner: Any, unit: Unit, pure: frozenset[str] = frozenset(),
+    def __init__(self, inner: Any, wb: WriteBehind, pure: frozenset[str] = frozenset(),
                  reads: frozenset[str] = frozenset(),
                  keeps_map: frozenset[str] = frozenset()) -> None:
-        self._inner, self._unit = inner, unit
+        self._inner, self._wb = inner, wb
         self._pure, self._reads, self._keeps_map = pure, reads, keeps_map
 
     def __getattr__(self, name: str) -> Any:
@@ -47,23 +56,24 @@ class Through:
             return attr
         if name in self._pure:  # reads of what the batch never buffers
             async def read(*args: Any, **kwargs: Any) -> Any:
-                with self._unit.wb.own():
+                with self._wb.own():
                     return await attr(*args, **kwargs)
             return read
 
         async def call(*args: Any, **kwargs: Any) -> Any:
-            await self._unit.autoflush()
-            with self._unit.wb.own():
+            unit = self._wb.unit
+            await unit.autoflush()
+            with self._wb.own():
                 result = await attr(*args, **kwargs)
             if name not in self._reads:
-                self._unit.wrote_through(forget=name not in self._keeps_map)
+                unit.wrote_through(forget=name not in self._keeps_map)
             return result
         return call
 
 
-class BufferedTickets:
-    def __init__(self, unit: Unit, inner: r.TicketRepository) -> None:
-        self.unit, self.inner = unit, inner
+class BufferedTickets(_OfTheUnit):
+    def __init__(self, wb: WriteBehind, inner: r.TicketRepository) -> None:
+        self.wb, self.inner = wb, inner
         self.seen: list[Ticket] = []
         self.bases: dict[int, int] = {}  # the version each ticket had when this unit got it
 
@@ -71,7 +81,7 @@ class BufferedTickets:
         return next((t for t in self.seen if t.id == ticket_id), None)
 
     async def add(self, ticket: Ticket) -> Ticket:
-        ticket.id = await self.unit.wb.next_id(m.TicketRow, gapless=True)
+        ticket.id = await self.wb.next_id(m.TicketRow, gapless=True)
         ticket.version = 0
         self.unit.journal.tickets[ticket.id] = ticket
         self.unit.journal.new_tickets.add(ticket.id)
@@ -82,7 +92,7 @@ class BufferedTickets:
         known = self._seen(ticket_id)
         if known is not None:
             return known
-        wb = self.unit.wb
+        wb = self.wb
         batch_copy = wb.tickets.get(ticket_id)
         if batch_copy is None:
             with wb.own():
@@ -108,7 +118,7 @@ class BufferedTickets:
             self.bases[ticket.id] = ticket.version
 
     async def latest_for_contact(self, contact_id: int) -> Ticket | None:
-        wb, journal = self.unit.wb, self.unit.journal
+        wb, journal = self.wb, self.unit.journal
         if wb.new_contact(contact_id, journal):  # all its tickets are in memory
             with wb.own():
                 internal = set(await r.internal_types(wb.conn, self.inner.memo))
@@ -124,21 +134,21 @@ class BufferedTickets:
 
     async def for_contacts(self, contact_ids: Sequence[int]) -> list[Ticket]:
         await self.unit.autoflush()
-        with self.unit.wb.own():
+        with self.wb.own():
             return await self.inner.for_contacts(contact_ids)
 
 
-class BufferedContacts:
-    def __init__(self, unit: Unit, inner: r.ContactRepository) -> None:
-        self.unit, self.inner = unit, inner
+class BufferedContacts(_OfTheUnit):
+    def __init__(self, wb: WriteBehind, inner: r.ContactRepository) -> None:
+        self.wb, self.inner = wb, inner
         self._known: dict[int, Contact] = {}
-        self._through = Through(inner, unit, pure=frozenset({"get_company"}),
+        self._through = Through(inner, wb, pure=frozenset({"get_company"}),
                                 reads=frozenset({"related_ids", "get_company"}))
 
     async def get(self, contact_id: int) -> Contact:
         if contact_id in self._known:
             return self._known[contact_id]
-        wb = self.unit.wb
+        wb = self.wb
         batch_copy = wb.contacts.get(contact_id)
         if batch_copy is None:
             with wb.own():
@@ -156,7 +166,7 @@ class BufferedContacts:
         for contact in self._known.values():
             if identity in contact.identities:
                 return contact
-        wb = self.unit.wb
+        wb = self.wb
         if identity not in wb.by_identity:
             with wb.own():
                 row = await m.IdentityRow.filter(channel=identity.channel,
@@ -167,7 +177,7 @@ class BufferedContacts:
         return None if contact_id is None else await self.get(contact_id)
 
     async def add(self, contact: Contact) -> Contact:
-        wb, journal = self.unit.wb, self.unit.journal
+        wb, journal = self.wb, self.unit.journal
         added = dataclasses.replace(contact, id=await wb.next_id(m.ContactRow),
                                     identities=list(contact.identities))
         journal.contacts[added.id] = self._known[added.id] = added
@@ -179,7 +189,7 @@ class BufferedContacts:
         """A contact whose addresses did not change is written with the batch; a new address
         goes to the database at once, with the per-command rules for it."""
         self._known[contact.id] = contact
-        if set(contact.identities) <= self.unit.wb.db_identities.get(contact.id, frozenset()):
+        if set(contact.identities) <= self.wb.db_identities.get(contact.id, frozenset()):
             self.unit.journal.contacts[contact.id] = contact
             return
         await self._through.save(contact)
@@ -188,13 +198,13 @@ class BufferedContacts:
         return getattr(self._through, name)
 
 
-class BufferedComments:
-    def __init__(self, unit: Unit, inner: r.CommentRepository) -> None:
-        self.unit = unit
-        self._through = Through(inner, unit, reads=frozenset({"get", "for_ticket"}))
+class BufferedComments(_OfTheUnit):
+    def __init__(self, wb: WriteBehind, inner: r.CommentRepository) -> None:
+        self.wb = wb
+        self._through = Through(inner, wb, reads=frozenset({"get", "for_ticket"}))
 
     async def add(self, comment: Comment) -> Comment:
-        added = dataclasses.replace(comment, id=await self.unit.wb.next_id(m.CommentRow))
+        added = dataclasses.replace(comment, id=await self.wb.next_id(m.CommentRow))
         self.unit.journal.comments.append(added)
         return added
 
@@ -202,15 +212,15 @@ class BufferedComments:
         return getattr(self._through, name)
 
 
-class BufferedHistory:
-    def __init__(self, unit: Unit, inner: r.HistoryRepository) -> None:
-        self.unit, self.inner = unit, inner
+class BufferedHistory(_OfTheUnit):
+    def __init__(self, wb: WriteBehind, inner: r.HistoryRepository) -> None:
+        self.wb, self.inner = wb, inner
 
     async def add_many(self, entries: Sequence[HistoryEntry]) -> None:
         self.unit.journal.history += entries
 
     async def for_ticket(self, ticket_id: int) -> list[HistoryEntry]:
-        wb, journal = self.unit.wb, self.unit.journal
+        wb, journal = self.wb, self.unit.journal
         if wb.new_unflushed(ticket_id, journal):
             return [h for h in [*wb.buffer.history, *journal.history]
                     if h.ticket_id == ticket_id]
@@ -219,23 +229,23 @@ class BufferedHistory:
             return await self.inner.for_ticket(ticket_id)
 
 
-class BufferedList:
-    """Events and outbox messages: only ever added."""
+class BufferedList(_OfTheUnit):
+    """Events or outbox messages: only ever added."""
 
-    def __init__(self, add: Callable[[Sequence[Any]], None]) -> None:
-        self._add = add
+    def __init__(self, wb: WriteBehind, name: str) -> None:
+        self.wb, self.name = wb, name
 
     async def add_many(self, items: Sequence[Event] | Sequence[OutboundMessage]) -> None:
-        self._add(items)
+        getattr(self.unit.journal, self.name).extend(items)
 
 
-class BufferedInbound:
-    def __init__(self, unit: Unit, inner: r.InboundLog) -> None:
-        self.unit = unit
-        self._through = Through(inner, unit, keeps_map=frozenset({"record"}))
+class BufferedInbound(_OfTheUnit):
+    def __init__(self, wb: WriteBehind, inner: r.InboundLog) -> None:
+        self.wb = wb
+        self._through = Through(inner, wb, keeps_map=frozenset({"record"}))
 
     async def record(self, ref: InboundRef) -> bool:
-        wb, journal = self.unit.wb, self.unit.journal
+        wb, journal = self.wb, self.unit.journal
         if ref in journal.inbound or ref in wb.consumed:
             return False  # the update's command ran already
         if ref in wb.checked:
@@ -244,18 +254,18 @@ class BufferedInbound:
         return bool(await self._through.record(ref))
 
 
-class BufferedTimers:
+class BufferedTimers(_OfTheUnit):
     """Timers of tickets new in the batch live in memory until the flush; a cancellation for
     a ticket in the database is one DELETE at the flush; arming one of those, or anything
     else, goes to the database at once."""
 
-    def __init__(self, unit: Unit, inner: Any) -> None:
-        self.unit = unit
-        self._through = Through(inner, unit, reads=frozenset({"pending"}),
+    def __init__(self, wb: WriteBehind, inner: Any) -> None:
+        self.wb = wb
+        self._through = Through(inner, wb, reads=frozenset({"pending"}),
                                 keeps_map=frozenset({"schedule", "complete"}))
 
     async def schedule(self, timer: Timer) -> None:
-        wb, journal = self.unit.wb, self.unit.journal
+        wb, journal = self.wb, self.unit.journal
         if not wb.new_unflushed(timer.ticket_id, journal):
             await self._through.schedule(timer)
             return

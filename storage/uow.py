@@ -241,14 +241,15 @@ class TortoiseUnitOfWork:
         self._finished = False
         self.wb: WriteBehind | None = None
         self.journal = Journal()
+        self._outer: Any = None
 
     async def __aenter__(self) -> Self:
         state = _BATCH.get()
         if state is not None and state.wb is not None:
             self._conn, self.memo = state.conn, state.memo
             self.wb, self.journal = state.wb, Journal()
-            self._build(state.conn, state.memo)
-            self._buffer_writes()
+            self._outer, state.wb.unit = state.wb.unit, self
+            self._buffer_writes(state.wb, state.conn, state.memo)
             return self
         if state is not None:
             conn = self._conn = state.conn
@@ -286,38 +287,44 @@ class TortoiseUnitOfWork:
         self.timers = TimerRepository(conn)
         self.callbacks = CallbackRepository(conn)
 
-    def _buffer_writes(self) -> None:
-        """In a write-behind batch: the repositories of `storage.buffered` over these."""
-        unit: Any = self
-        self.tickets = b.BufferedTickets(unit, self.tickets)  # type: ignore[assignment]
-        self.contacts = b.BufferedContacts(unit, self.contacts)  # type: ignore[assignment]
-        self.comments = b.BufferedComments(unit, self.comments)  # type: ignore[assignment]
-        self.history = b.BufferedHistory(unit, self.history)  # type: ignore[assignment]
-        journal = self.journal
-        self.events = b.BufferedList(  # type: ignore[assignment]
-            lambda items: journal.events.extend(items))
-        self.outbox = b.BufferedList(  # type: ignore[assignment]
-            lambda items: journal.outbox.extend(items))
-        self.inbound = b.BufferedInbound(unit, self.inbound)  # type: ignore[assignment]
-        self.timers = b.BufferedTimers(unit, self.timers)  # type: ignore[assignment]
-        self.employees = b.Through(  # type: ignore[assignment]
-            self.employees, unit, reads=frozenset({"open_ticket_count"}),
-            pure=frozenset({"get", "by_login", "by_logins", "by_telegram_id", "list",
-                            "get_group"}), keeps_map=frozenset({"add", "save"}))
-        self.catalog = b.Through(self.catalog, unit, pure=CATALOG_READS | frozenset(
-            {"canned_groups", "canned_answers"}))  # type: ignore[assignment]
-        self.setup = b.Through(self.setup, unit, pure=frozenset({"groups"}),  # type: ignore
-                               reads=frozenset({"tickets_using"}))
-        self.callbacks = b.Through(self.callbacks, unit,  # type: ignore[assignment]
-                                   pure=frozenset({"get", "history"}),
-                                   keeps_map=frozenset({"add", "save"}))
+    def _buffer_writes(self, wb: WriteBehind, conn: BaseDBAsyncClient, memo: Memo) -> None:
+        """In a write-behind batch: the repositories of `storage.buffered`, over per-command
+        ones built once for the batch."""
+        if not wb.shared:
+            self._build(conn, memo)
+            wb.shared.update(
+                tickets=self.tickets, contacts=self.contacts,
+                comments=b.BufferedComments(wb, self.comments),
+                history=b.BufferedHistory(wb, self.history),
+                events=b.BufferedList(wb, "events"), outbox=b.BufferedList(wb, "outbox"),
+                inbound=b.BufferedInbound(wb, self.inbound),
+                timers=b.BufferedTimers(wb, self.timers),
+                employees=b.Through(
+                    self.employees, wb, reads=frozenset({"open_ticket_count"}),
+                    pure=frozenset({"get", "by_login", "by_logins", "by_telegram_id", "list",
+                                    "get_group"}), keeps_map=frozenset({"add", "save"})),
+                catalog=b.Through(self.catalog, wb, pure=CATALOG_READS | frozenset(
+                    {"canned_groups", "canned_answers"})),
+                setup=b.Through(self.setup, wb, pure=frozenset({"groups"}),
+                                reads=frozenset({"tickets_using"})),
+                callbacks=b.Through(self.callbacks, wb, pure=frozenset({"get", "history"}),
+                                    keeps_map=frozenset({"add", "save"})),
+                rules=self._buffered_rules(wb))
+        shared = wb.shared
+        self.tickets = b.BufferedTickets(wb, shared["tickets"])  # type: ignore[assignment]
+        self.contacts = b.BufferedContacts(wb, shared["contacts"])  # type: ignore[assignment]
+        for name in ("comments", "history", "events", "outbox", "inbound", "timers",
+                     "employees", "catalog", "setup", "callbacks", "rules"):
+            setattr(self, name, shared[name])
+
+    def _buffered_rules(self, wb: WriteBehind) -> Any:
         rules = self.rules
         for table in (*RULE_TABLES, "notices"):
-            setattr(rules, table, b.Through(getattr(rules, table), unit,
+            setattr(rules, table, b.Through(getattr(rules, table), wb,
                                             pure=frozenset({"all", "get"}),
                                             keeps_map=frozenset({"save", "delete"})))
-        self.rules = b.Through(rules, unit, pure=frozenset(  # type: ignore[assignment]
-            {"last_assignee", *RULE_TABLES, "notices"}), keeps_map=frozenset({"note_assignee"}))
+        return b.Through(rules, wb, pure=frozenset({"last_assignee"}),
+                         keeps_map=frozenset({"note_assignee"}))
 
     async def autoflush(self) -> None:
         """Before a read the buffers cannot answer: write what the batch holds, this unit's
@@ -336,6 +343,8 @@ class TortoiseUnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self.wb is not None:
+            self.wb.unit = self._outer
         try:
             if not self._finished:
                 await self.rollback()

@@ -69,12 +69,16 @@ class Journal:
 
 def clone(obj: Any) -> Any:
     """A copy of a ticket or contact whose containers are its own (their items are frozen)."""
-    copy = dataclasses.replace(obj)
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        if isinstance(value, list | set | dict):
-            setattr(copy, f.name, type(value)(value))
+    copy = object.__new__(type(obj))
+    values = copy.__dict__
+    values.update(obj.__dict__)
+    for name, value in values.items():
+        if type(value) in _CONTAINERS:
+            values[name] = type(value)(value)
     return copy
+
+
+_CONTAINERS = (list, set, dict)
 
 
 class WriteBehind:
@@ -95,6 +99,8 @@ class WriteBehind:
         self.flushes = 0
         self.poisoned = False  # a unit rolled back what had reached the database
         self._own = 0  # > 0 while this layer itself talks to the database
+        self.unit: Any = None  # the unit of work running now (storage.uow.TortoiseUnitOfWork)
+        self.shared: dict[str, Any] = {}  # repositories all the batch's units use
         for name in ("execute_query", "execute_query_dict", "execute_insert", "execute_many",
                      "execute_script"):
             setattr(conn, name, self._guarded(getattr(conn, name)))
