@@ -240,18 +240,17 @@ class BufferedList(_OfTheUnit):
 
 
 class BufferedInbound(_OfTheUnit):
-    def __init__(self, wb: WriteBehind, inner: r.InboundLog) -> None:
+    def __init__(self, wb: WriteBehind) -> None:
         self.wb = wb
-        self._through = Through(inner, wb, keeps_map=frozenset({"record"}))
 
     async def record(self, ref: InboundRef) -> bool:
         wb, journal = self.wb, self.unit.journal
         if ref in journal.inbound or ref in wb.consumed:
             return False  # the update's command ran already
-        if ref in wb.checked:
-            journal.inbound.append(ref)
-            return True
-        return bool(await self._through.record(ref))
+        if ref not in wb.checked and await wb.handled_before([ref]):
+            return False  # a re-delivery
+        journal.inbound.append(ref)  # written with the batch; its unique key still holds
+        return True
 
 
 class BufferedTimers(_OfTheUnit):

@@ -147,6 +147,9 @@ async def batch(write_behind: bool = False) -> AsyncIterator[WriteBehind | None]
             yield state.wb
             if state.wb is not None:
                 await state.wb.flush()
+                if state.wb.poisoned:
+                    raise RuntimeError("part of this batch was rolled back after it reached "
+                                       "the database; it cannot commit")
         finally:
             _BATCH.reset(token)
     _committed()
@@ -297,7 +300,7 @@ class TortoiseUnitOfWork:
                 comments=b.BufferedComments(wb, self.comments),
                 history=b.BufferedHistory(wb, self.history),
                 events=b.BufferedList(wb, "events"), outbox=b.BufferedList(wb, "outbox"),
-                inbound=b.BufferedInbound(wb, self.inbound),
+                inbound=b.BufferedInbound(wb),
                 timers=b.BufferedTimers(wb, self.timers),
                 employees=b.Through(
                     self.employees, wb, reads=frozenset({"open_ticket_count"}),

@@ -267,8 +267,14 @@ class WriteBehind:
         if journal is not None:
             journal.flushed_through = True
             self.absorb(journal)
-        with self.own():
-            await self._flush()
+        try:
+            with self.own():
+                await self._flush()
+        except BaseException:
+            # the buffers are gone, part of them may be written: whoever catches this (a
+            # handler's refusal, a command's retry), the batch must not commit
+            self.poisoned = True
+            raise
 
     async def _flush(self) -> None:
         b = self.buffer

@@ -3,11 +3,15 @@ the dispatcher and its command commits together with the update's id; only then 
 caller confirm it to Telegram (next getUpdates offset, or webhook 200). An update whose
 handler crashes is parked in the database with the error, visible and retryable.
 
-Whatever one update causes (its command, the answers to it, its record) commits in one
-transaction. A getUpdates batch is committed as one transaction (`process_batch`), each
-update in a savepoint of its own: a failing update is rolled back and parked without touching
-the others. If the batch cannot be committed at all, its updates are processed again one by
-one, each in its own transaction; an update recorded already is recognised and skipped."""
+A getUpdates batch is first handled set-based (`process_batch`, `storage.write_behind`): the
+same routers and core handlers, but the batch's contacts and tickets are read in a few
+queries, every command's writes are kept in memory, and all of it is written and committed
+at the end, a statement per table. If anything goes wrong there (a handler's error, a ticket
+changed by someone else meanwhile, a write that cannot be undone), nothing of it stays, and
+the batch goes the careful way: one transaction, each update in a savepoint of its own, so a
+failing update is rolled back and parked without touching the others. If that cannot be
+committed either, its updates are processed one by one, each in its own transaction; an
+update recorded already is recognised and skipped."""
 
 from __future__ import annotations
 
