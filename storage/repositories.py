@@ -25,6 +25,7 @@ from storage import models as m
 from storage import rule_models as rm
 from storage.attributes import all_definitions
 from storage.related import related_contact_ids
+from storage.spares import take_spare
 
 
 class TicketRepository:
@@ -37,7 +38,11 @@ class TicketRepository:
         return next((t for t in self.seen if t.id == ticket_id), None)
 
     async def add(self, ticket: Ticket) -> Ticket:
-        row = await m.TicketRow.create(using_db=self.conn, **mp.ticket_values(ticket))
+        # on PostgreSQL, a number a rolled-back batch took is given first (storage.write_behind)
+        spare = (take_spare(self.conn, m.TicketRow._meta.db_table)
+                 if self.conn.capabilities.dialect == "postgres" else None)
+        ids = {"id": spare} if spare is not None else {}
+        row = await m.TicketRow.create(using_db=self.conn, **ids, **mp.ticket_values(ticket))
         ticket.id, ticket.version = row.id, row.version
         self.seen.append(ticket)
         return ticket

@@ -150,8 +150,14 @@ async def batch(write_behind: bool = False) -> AsyncIterator[WriteBehind | None]
                 if state.wb.poisoned:
                     raise RuntimeError("part of this batch was rolled back after it reached "
                                        "the database; it cannot commit")
+        except BaseException:
+            if state.wb is not None:
+                state.wb.release(committed=False)
+            raise
         finally:
             _BATCH.reset(token)
+    if state.wb is not None:
+        state.wb.release(committed=True)
     _committed()
     for action in state.after_commit:
         try:
@@ -382,6 +388,9 @@ class TortoiseUnitOfWork:
         if self.wb is not None:
             if self.journal.flushed_through:  # what reached the database stays: the batch fails
                 self.wb.poisoned = True
+            else:  # the next unit takes the ids this one took, as a database would
+                for table, ids in self.journal.allocated.items():
+                    self.wb.give_back(table, ids)
         elif self._steps is not None:
             await self._conn.execute_query(f"ROLLBACK TO SAVEPOINT {self._savepoint}")
             self._steps.fresh_step = self._savepoint  # the step is as it began again

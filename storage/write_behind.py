@@ -38,6 +38,7 @@ from storage import models as m
 from storage import repositories as r
 from storage import rule_models as rm
 from storage.rule_repositories import LIVE
+from storage.spares import give_back, take_spare
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ class Journal:
     timer_ops: list[tuple[str, Any]] = field(default_factory=list)  # ("arm"|"cancel", ...)
     timers: list[Timer] = field(default_factory=list)
     cancelled: list[TimerKey] = field(default_factory=list)
+    allocated: dict[str, list[int]] = field(default_factory=dict)  # ids it took, per table
     flushed_through: bool = False  # some of it reached the database: a rollback can't undo it
 
 
@@ -96,6 +98,10 @@ class WriteBehind:
         self.checked: set[InboundRef] = set()  # updates known not to be handled before
         self.consumed: set[InboundRef] = set()  # ... and recorded by a command since
         self._next_ids: dict[str, list[int]] = {}
+        self._taken: dict[str, list[int]] = {}  # ids handed out (PostgreSQL: given back if
+        # the batch rolls back)
+        self.block = 100  # ids PostgreSQL is asked for at once: about what the batch needs
+        self.db_contact_values: dict[int, dict[str, Any]] = {}  # as in the database
         self.flushes = 0
         self.poisoned = False  # a unit rolled back what had reached the database
         self._own = 0  # > 0 while this layer itself talks to the database
@@ -143,7 +149,33 @@ class WriteBehind:
         self.tickets.clear()
         self.contacts.clear()
         self.by_identity.clear()
+        self._drop_pools()
+
+    def _drop_pools(self) -> None:
+        """SQLite's pools are a guess at the next ids, PostgreSQL's are ids it reserved for
+        us: those are kept for later."""
+        if self.postgres:
+            for table, pool in self._next_ids.items():
+                give_back(self.conn, table, pool)
         self._next_ids.clear()
+
+    def release(self, committed: bool) -> None:
+        """The batch is over: PostgreSQL ids it did not use are kept for the next ones."""
+        self._drop_pools()
+        if self.postgres and not committed:
+            for table, taken in self._taken.items():
+                give_back(self.conn, table, taken)
+        self._taken.clear()
+
+    def give_back(self, table: str, ids: Iterable[int]) -> None:
+        """Ids of a unit of work that rolled back: the next unit takes them."""
+        pool = self._next_ids.setdefault(table, [])
+        pool.extend(ids)
+        pool.sort()
+        taken = self._taken.get(table, [])
+        for returned in ids:
+            if returned in taken:
+                taken.remove(returned)
 
     def remember_ticket(self, row: m.TicketRow) -> Ticket:
         ticket = mp.ticket_from_row(row)
@@ -155,6 +187,7 @@ class WriteBehind:
                          ) -> Contact:
         contact = mp.contact_from_row(row, list(identities))
         self.contacts[contact.id] = contact
+        self.db_contact_values[contact.id] = r.contact_values(contact)
         self.db_identities[contact.id] = frozenset(contact.identities)
         for identity in contact.identities:
             self.by_identity[identity] = contact.id
@@ -195,16 +228,22 @@ class WriteBehind:
         one by one where a gap would show (ticket numbers)."""
         table = model._meta.db_table
         pool = self._next_ids.setdefault(table, [])
+        if not pool and self.postgres and (spare := take_spare(self.conn, table)) is not None:
+            pool.append(spare)
         if not pool:
             with self.own():
                 await self._allocate(table, pool, gapless)
-        return pool.pop(0)
+        taken = pool.pop(0)
+        self._taken.setdefault(table, []).append(taken)
+        if self.unit is not None:
+            self.unit.journal.allocated.setdefault(table, []).append(taken)
+        return taken
 
     async def _allocate(self, table: str, pool: list[int], gapless: bool) -> None:
         if self.postgres:
             rows = await self.conn.execute_query_dict(
                 f"SELECT nextval(pg_get_serial_sequence('\"{table}\"', 'id')) AS id "
-                f"FROM generate_series(1, {1 if gapless else 100})")
+                f"FROM generate_series(1, {1 if gapless else max(1, self.block)})")
             pool.extend(int(row["id"]) for row in rows)
             return
         rows = await self.conn.execute_query_dict(
@@ -286,10 +325,7 @@ class WriteBehind:
         await self._check_versions([t for t in b.tickets if t not in b.new_tickets])
         conn = self.conn
         if b.contacts:
-            fields = list(r.contact_values(Contact(0, "")))
-            await m.ContactRow.bulk_create(
-                [m.ContactRow(id=c.id, **r.contact_values(c)) for c in b.contacts.values()],
-                on_conflict=["id"], update_fields=fields, using_db=conn)
+            await self._write_contacts(b)
             await m.IdentityRow.bulk_create(
                 [m.IdentityRow(contact_id=cid, channel=i.channel, external_id=i.external_id)
                  for cid, c in b.contacts.items() if cid in b.new_contacts
@@ -314,6 +350,27 @@ class WriteBehind:
                              ref_id=t.ref_id) for t in b.timers], using_db=conn)
         await m.OutboxRow.bulk_create([r.outbox_row(x) for x in b.outbox], using_db=conn)
         await m.InboundRow.bulk_create([r.inbound_row(x) for x in b.inbound], using_db=conn)
+
+    async def _write_contacts(self, b: Journal) -> None:
+        """New contacts in one INSERT; changed ones with only the columns this batch changed,
+        one statement per set of columns, so that an edit made meanwhile elsewhere (the
+        panel) to another column stays."""
+        rows = [m.ContactRow(id=c.id, **r.contact_values(c)) for cid, c in b.contacts.items()
+                if cid in b.new_contacts]
+        await m.ContactRow.bulk_create(rows, using_db=self.conn)
+        changed: dict[tuple[str, ...], list[m.ContactRow]] = {}
+        for cid, contact in b.contacts.items():
+            values = r.contact_values(contact)
+            if cid not in b.new_contacts:
+                before = self.db_contact_values.get(cid, {})
+                columns = tuple(k for k, v in values.items() if before.get(k, v) != v
+                                or k not in before)
+                if columns:
+                    changed.setdefault(columns, []).append(m.ContactRow(id=cid, **values))
+            self.db_contact_values[cid] = values
+        for columns, group in changed.items():
+            await m.ContactRow.bulk_create(group, on_conflict=["id"],
+                                           update_fields=list(columns), using_db=self.conn)
 
     async def _check_versions(self, ticket_ids: list[int]) -> None:
         if not ticket_ids:

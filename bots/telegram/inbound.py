@@ -50,6 +50,7 @@ class UpdateProcessor:
         caller then takes the updates one by one, each in its savepoint, and parks a bad one."""
         async with batch(write_behind=True) as wb:
             assert wb is not None
+            wb.block = len(updates)  # PostgreSQL ids reserved at once: about what it needs
             refs = [InboundRef("telegram", str(u.update_id)) for u in updates]
             before = await wb.handled_before(refs)
             await wb.preload([Identity("telegram", str(user.id)) for u in updates
