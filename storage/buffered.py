@@ -17,7 +17,8 @@ from core.tickets import Comment, HistoryEntry, Ticket
 from core.timers import Timer
 from storage import models as m
 from storage import repositories as r
-from storage.write_behind import Journal, TimerKey, WriteBehind, clone
+from storage.journal import Journal, TimerKey, clone
+from storage.write_behind import WriteBehind
 
 
 class Unit(Protocol):

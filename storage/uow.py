@@ -28,9 +28,10 @@ from tortoise.transactions import in_transaction
 from storage import buffered as b
 from storage import repositories as r
 from storage.callbacks import CallbackRepository
+from storage.journal import Journal
 from storage.rule_repositories import RuleRepository, TimerRepository
 from storage.setup import SetupRepository
-from storage.write_behind import Journal, WriteBehind
+from storage.write_behind import WriteBehind
 
 log = logging.getLogger(__name__)
 

@@ -39,7 +39,8 @@ from core.sla import ServiceCalendar, SlaRule
 from emulators.telegram import RateLimits, TelegramEmulator
 from storage import models as m
 from storage import rule_models as rm
-from storage.write_behind import Journal, WriteBehind
+from storage.journal import Journal
+from storage.write_behind import WriteBehind
 from tests.bots.test_telegram_handlers import ANNA, BORIS, IVAN, OLGA, TOKEN, World
 from tests.conftest import _open_test_database
 
