@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from core.errors import NotFound
 from core.people import ActorKind
@@ -105,7 +106,7 @@ class EmployeeRef:
 class TicketViews:
     async def ticket_card(self, ticket_id: int, *, similar: bool = True) -> TicketCard:
         """The ticket with its names resolved; `similar=False` skips the client's other
-        tickets (a notice to the client does not show them)."""
+        tickets and the opening message (a notice to the client shows neither)."""
         row = await m.TicketRow.filter(id=ticket_id).first()
         if row is None:
             raise NotFound(f"no ticket #{ticket_id}")
@@ -140,7 +141,7 @@ class TicketViews:
             rating=row.rating, rating_comment=row.rating_comment,
             linked_from_id=row.linked_from_id,
             similar=await self._similar(row) if similar else (),
-            opening=await self.opening(row.id),
+            opening=await self.opening(row.id) if similar else None,
         )
 
     async def opening(self, ticket_id: int) -> Opening | None:
@@ -176,10 +177,10 @@ class TicketViews:
     async def comments(self, comment_ids: Sequence[int]) -> list[CommentView]:
         """Comments in the order asked, with their authors' display names."""
         rows = {r.id: r for r in await m.CommentRow.filter(id__in=list(comment_ids))}
-        contacts = {r.id: r.name for r in await m.ContactRow.filter(id__in=[
-            r.author_id for r in rows.values() if r.author_kind == ActorKind.CLIENT])}
-        employees = {r.id: r.name for r in await m.EmployeeRow.filter(id__in=[
-            r.author_id for r in rows.values() if r.author_kind == ActorKind.EMPLOYEE])}
+        contacts = await _names(m.ContactRow, [
+            r.author_id for r in rows.values() if r.author_kind == ActorKind.CLIENT])
+        employees = await _names(m.EmployeeRow, [
+            r.author_id for r in rows.values() if r.author_kind == ActorKind.EMPLOYEE])
         views = []
         for comment_id in comment_ids:
             row = rows.get(comment_id)
@@ -207,3 +208,11 @@ class TicketViews:
     async def employees(self, employee_ids: Sequence[int]) -> list[EmployeeRef]:
         rows = await m.EmployeeRow.filter(id__in=list(employee_ids)).order_by("id")
         return [EmployeeRef(r.id, r.name, r.login, r.telegram_id) for r in rows]
+
+
+async def _names(model: Any, ids: list[int | None]) -> dict[int, str]:
+    """Display names by id; no query for no ids."""
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return {r.id: r.name for r in await model.filter(id__in=wanted)}
