@@ -25,6 +25,7 @@ from bots.telegram.handlers import (
     macro,
 )
 from bots.telegram.handlers.errors import DomainErrorsMiddleware
+from bots.telegram.handlers.filters import inline
 from bots.telegram.handlers.identity import AgentIdentityMiddleware
 from core.outbox import Audience
 from storage.delivery import TopicStore
@@ -52,14 +53,14 @@ def build_routers(config: TelegramConfig, lists: TicketLists | None = None,
     read_side = ReadSide(lists, topics)
 
     clients = Router(name="clients")
-    clients.message.filter(F.chat.type == "private")
-    clients.callback_query.filter(F.message.chat.type == "private")
+    clients.message.filter(inline(F.chat.type == "private"))
+    clients.callback_query.filter(inline(F.message.chat.type == "private"))
     clients.include_routers(client_commands.router(), client_callbacks.router(),
                             client_messages.router())
 
     agents = Router(name="agents")
-    agents.message.filter(F.chat.id.in_(config.agent_chats))
-    agents.callback_query.filter(F.message.chat.id.in_(config.agent_chats))
+    agents.message.filter(inline(F.chat.id.in_(config.agent_chats)))
+    agents.callback_query.filter(inline(F.message.chat.id.in_(config.agent_chats)))
     identity = AgentIdentityMiddleware(lists)
     agents.include_routers(agent_commands.router(), link.router(), follow.router(),
                            canned.router(), macro.router(), agent_lists.router(),

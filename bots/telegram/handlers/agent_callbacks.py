@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery
 from bots.telegram.config import TelegramConfig
 from bots.telegram.handlers.agent_commands import SIMPLE
 from bots.telegram.handlers.common import acknowledge, agent_tr, parse_button
+from bots.telegram.handlers.filters import inline
 from core.outbox import InboundRef
 from core.people import Employee
 from core.services import Desk
@@ -18,7 +19,7 @@ ACTIONS = {action: 1 for action in SIMPLE}
 
 def router() -> Router:
     r = Router(name="agent-card-buttons")
-    r.callback_query.register(on_card_button, F.data.startswith("t:"))
+    r.callback_query.register(on_card_button, inline(F.data.startswith("t:")))
     return r
 
 

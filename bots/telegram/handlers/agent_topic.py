@@ -9,6 +9,7 @@ from aiogram.types import Message
 from bots.telegram.config import TelegramConfig
 from bots.telegram.handlers.common import agent_tr, tell_agents
 from bots.telegram.handlers.content import CONTENT_TYPES, message_content
+from bots.telegram.handlers.filters import inline
 from bots.telegram.handlers.topics import InTicketTopic, thread_of
 from core import commands as c
 from core.outbox import InboundRef
@@ -20,8 +21,8 @@ from core.services import Desk
 def router() -> Router:
     r = Router(name="agent-topic")
     in_topic = InTicketTopic()
-    r.message.register(unknown_command, F.func(_is_command), in_topic)
-    r.message.register(reply_to_client, F.content_type.in_(CONTENT_TYPES), in_topic)
+    r.message.register(unknown_command, inline(F.func(_is_command)), in_topic)
+    r.message.register(reply_to_client, inline(F.content_type.in_(CONTENT_TYPES)), in_topic)
     return r
 
 

@@ -22,6 +22,7 @@ from bots.telegram.handlers.common import (
     parse_button,
     tell_agents,
 )
+from bots.telegram.handlers.filters import inline
 from bots.telegram.handlers.topics import InTicketTopic, thread_of
 from core import commands as c
 from core.canned import render
@@ -39,7 +40,7 @@ ORIGIN = "canned"  # not "telegram": the text is not in the topic yet, so the se
 def router() -> Router:
     r = Router(name="agent-canned")
     r.message.register(show_groups, Command("canned"), InTicketTopic())
-    r.callback_query.register(on_button, F.data.startswith("cn:"))
+    r.callback_query.register(on_button, inline(F.data.startswith("cn:")))
     return r
 
 

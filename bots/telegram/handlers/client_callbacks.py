@@ -19,6 +19,7 @@ from bots.telegram.handlers.common import (
     client_tr,
     parse_button,
 )
+from bots.telegram.handlers.filters import inline
 from core import commands as c
 from core.errors import NotAllowed
 from core.outbox import Audience, InboundRef
@@ -33,7 +34,7 @@ ACTIONS = {"pick": 1, "close": 1, "reopen": 1, "rate": 2}
 
 def router() -> Router:
     r = Router(name="client-buttons")
-    r.callback_query.register(on_button, F.data.startswith("c:"))
+    r.callback_query.register(on_button, inline(F.data.startswith("c:")))
     return r
 
 

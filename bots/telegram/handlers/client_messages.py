@@ -13,6 +13,7 @@ from bots.i18n import LANGUAGES, translator
 from bots.telegram.config import TelegramConfig
 from bots.telegram.handlers.common import CHANNEL, answer, client_tr, full_name
 from bots.telegram.handlers.content import CONTENT_TYPES, message_content
+from bots.telegram.handlers.filters import inline
 from core import commands as c
 from core.outbox import Audience, InboundRef
 from core.ports import Clock
@@ -25,7 +26,7 @@ RATING_PROMPT = ("Thank you for rating ticket #{number}! If you like, reply to t
 
 def router() -> Router:
     r = Router(name="client-messages")
-    r.message.register(client_writes, F.content_type.in_(CONTENT_TYPES))
+    r.message.register(client_writes, inline(F.content_type.in_(CONTENT_TYPES)))
     return r
 
 
