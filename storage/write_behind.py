@@ -180,10 +180,12 @@ class WriteBehind:
 
     # --- ids allocated ahead ------------------------------------------------------------------
     async def next_id(self, model: type[Any], *, gapless: bool = False) -> int:
-        """The id the next row of `model` gets. On SQLite the batch holds the database's write
-        lock from its first statement, so the largest id cannot move under us; on PostgreSQL
-        ids come from the table's sequence, as an INSERT takes them: a hundred at a time, or
-        one by one where a gap would show (ticket numbers)."""
+        """The id the next row of `model` gets. On SQLite, the ids after the table's largest
+        (this process is the one writer; should another process insert meanwhile, the flush
+        fails on the duplicate and the batch goes the careful way). On PostgreSQL, ids from
+        the table's sequence, as an INSERT takes them: about as many as the batch has
+        updates, or one by one where a gap would show (ticket numbers); what is not used is
+        handed out first later (`storage.spares`)."""
         table = model._meta.db_table
         pool = self._next_ids.setdefault(table, [])
         if not pool and self.postgres and (spare := take_spare(self.conn, table)) is not None:
