@@ -31,7 +31,9 @@ def make_bot(config: TelegramConfig) -> Bot:
 
 
 def make_dispatcher(runtime: Runtime, config: TelegramConfig, clock: Clock) -> Dispatcher:
-    dispatcher = Dispatcher(desk=runtime.desk, tg=config, clock=clock)
+    # no conversation states: the desk keeps what a client is doing (current ticket, the
+    # rating comment it waits for), so aiogram's FSM would only cost a context per update
+    dispatcher = Dispatcher(desk=runtime.desk, tg=config, clock=clock, disable_fsm=True)
     dispatcher.include_routers(*build_routers(config))
     return dispatcher
 
