@@ -17,6 +17,7 @@ module, the types are already built and this does nothing.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -46,3 +47,20 @@ def import_aiogram() -> None:
         import aiogram  # noqa: F401 - importing is the point
     finally:
         BaseModel.model_rebuild = eager  # type: ignore[method-assign]
+
+
+def answers_read_by(methods: Iterable[type[Any]]) -> int:
+    """Build, now, the validators of the answers to these Bot API methods. aiogram reads an
+    answer as `Response[<the method's result type>]`, a pydantic generic class it makes on
+    the first call of each method: tens of milliseconds each (the Message type is large),
+    which would otherwise all fall on the first burst of messages after a start. Returns how
+    many answer types there are."""
+    from aiogram.client.session.base import Response
+
+    results = {method.__returning__ for method in methods}
+    # pydantic's cache of generic classes holds them weakly: kept here, they stay made
+    _ANSWERS.update((result, Response[result]) for result in results)
+    return len(results)
+
+
+_ANSWERS: dict[Any, type[Any]] = {}

@@ -4,15 +4,20 @@ intake (polling or webhook) and the outbox relay with the Telegram sender."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.methods import DeleteWebhook, GetMe, GetUpdates, SetWebhook, TelegramMethod
 
 from bots.relay import OutboxRelay
+from bots.telegram import posts, topics
+from bots.telegram import sender as sender_module
 from bots.telegram.config import TelegramConfig
 from bots.telegram.handlers import build_routers
 from bots.telegram.inbound import UpdateProcessor
+from bots.telegram.lazy_types import answers_read_by
 from bots.telegram.limits import RateLimiter
 from bots.telegram.polling import TelegramPoller
 from bots.telegram.sender import TelegramSender
@@ -45,6 +50,7 @@ async def install_telegram(runtime: Runtime, settings: Settings | None, clock: C
         assert settings is not None, "give the settings or a TelegramConfig"
         config = TelegramConfig.from_settings(settings)
     bot = make_bot(config)
+    answers_read_by(_methods_we_call())  # not on the first burst after the start
     processor = UpdateProcessor(make_dispatcher(runtime, config, clock), bot)
     sender = TelegramSender(bot, config.agent_chat_id, config.line2_chat_id,
                             config.default_language, limiter or RateLimiter(),
@@ -70,3 +76,13 @@ async def _retry_parked(processor: UpdateProcessor) -> None:
         await processor.retry_parked()
     except Exception:  # the database is not there yet: they stay parked for the next start
         log.exception("parked telegram updates could not be retried")
+
+
+def _methods_we_call() -> set[type[TelegramMethod[Any]]]:
+    """The Bot API methods the bot calls: polling's, the webhook's, and every one the
+    sender's modules name."""
+    found: set[type[TelegramMethod[Any]]] = {GetUpdates, DeleteWebhook, SetWebhook, GetMe}
+    for module in (posts, sender_module, topics):
+        found |= {value for value in vars(module).values() if isinstance(value, type)
+                  and issubclass(value, TelegramMethod) and value is not TelegramMethod}
+    return found

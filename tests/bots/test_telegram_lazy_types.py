@@ -57,3 +57,27 @@ failed = [n for n in t.__all__ if hasattr(getattr(t, n), "model_rebuild")
 print(json.dumps({"failed": failed}))
 """)
     assert result["failed"] == []
+
+
+def test_a_start_builds_the_answers_of_every_method_the_bot_calls() -> None:
+    """aiogram reads each answer as `Response[result type]`, a class pydantic makes on the
+    first call of the method; the start makes them all, so the first burst of messages does
+    not pay for it."""
+    result = _run("""
+import json
+from bots.telegram.lazy_types import answers_read_by
+from bots.telegram.setup import _methods_we_call
+from aiogram.methods.base import Response
+methods = _methods_we_call()
+before = set(Response.__subclasses__())
+answers_read_by(methods)
+made = set(Response.__subclasses__())
+missing = [m.__name__ for m in methods if Response[m.__returning__] not in made]
+print(json.dumps({"methods": sorted(m.__name__ for m in methods), "missing": missing,
+                  "made": len(made - before)}))
+""")
+    methods = result["methods"]
+    assert isinstance(methods, list)
+    assert {"SendMessage", "CreateForumTopic", "EditMessageText", "GetUpdates"} <= set(methods)
+    assert result["missing"] == []
+    assert int(str(result["made"])) >= 5  # Message, ForumTopic, bool, a list of updates...
