@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -106,10 +107,26 @@ async def vk() -> AsyncIterator[VkEmulator]:
     assert emulator.internal_errors == []
 
 
+async def _report_a_stuck_teardown(seconds: float = 15.0) -> None:
+    """A teardown has been seen to hang now and then (issue 3's notes): after `seconds`,
+    print every task's stack, so that the next time says what never finishes."""
+    await asyncio.sleep(seconds)
+    print(f"teardown still running after {seconds} s; its tasks:", file=sys.stderr)
+    for task in asyncio.all_tasks():
+        print("TASK", task, file=sys.stderr)
+        task.print_stack(file=sys.stderr)
+
+
 @pytest.fixture
 async def world(database: str, vk: VkEmulator) -> AsyncIterator[VkWorld]:
-    async with running(vk) as w:
-        yield w
+    watchdog: asyncio.Task[None] | None = None
+    try:
+        async with running(vk) as w:
+            yield w
+            watchdog = asyncio.create_task(_report_a_stuck_teardown())
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
     assert vk.limiter.rejected == 0, "the sender kept under 20 requests/s"
 
 
