@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -25,6 +25,15 @@ from storage import models as m
 from storage import rule_models as rm
 from storage.attributes import all_definitions
 from storage.related import related_contact_ids
+from storage.rows import (
+    comment_row,
+    contact_values,
+    event_row,
+    history_row,
+    inbound_row,
+    internal_types,
+    outbox_row,
+)
 from storage.spares import take_spare
 
 
@@ -314,13 +323,6 @@ class HistoryRepository:
         return [mp.history_from_row(r) for r in rows]
 
 
-def _event_data(event: Event) -> dict[str, Any]:
-    skip = {"ticket_id", "at", "actor"}
-    values = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)
-              if f.name not in skip}
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
-
-
 class EventLog:
     def __init__(self, conn: BaseDBAsyncClient) -> None:
         self.conn = conn
@@ -351,54 +353,3 @@ class InboundLog:
         except IntegrityError:
             return False
         return True
-
-
-# --- rows as both the per-command repositories and the batch's buffers (storage.buffered) write
-# them
-def comment_row(comment: Comment) -> m.CommentRow:
-    """The comment's row; with the comment's id when it has one (allocated ahead)."""
-    ids = {"id": comment.id} if comment.id else {}
-    return m.CommentRow(
-        **ids, ticket_id=comment.ticket_id, author_kind=comment.author.kind,
-        author_id=comment.author.id, body=comment.body, public=comment.public,
-        channel=comment.channel, attachments=mp.attachment_dicts(comment),
-        delivery=comment.delivery, created_at=comment.created_at)
-
-
-def history_row(h: HistoryEntry) -> m.HistoryRow:
-    return m.HistoryRow(ticket_id=h.ticket_id, at=h.at, actor_kind=h.actor.kind,
-                        actor_id=h.actor.id, field=h.field, old=h.old, new=h.new)
-
-
-def event_row(e: Event) -> m.EventRow:
-    return m.EventRow(ticket_id=e.ticket_id, name=e.name, at=e.at, actor_kind=e.actor.kind,
-                      actor_id=e.actor.id, data=_event_data(e))
-
-
-def outbox_row(x: OutboundMessage) -> m.OutboxRow:
-    return m.OutboxRow(channel=x.channel, audience=x.audience.value, kind=x.kind,
-                       ticket_id=x.ticket_id, recipient=x.recipient, comment_id=x.comment_id,
-                       payload=x.payload, created_at=x.created_at,
-                       next_attempt_at=x.created_at)
-
-
-def inbound_row(ref: InboundRef) -> m.InboundRow:
-    return m.InboundRow(channel=ref.channel, external_id=ref.external_id, payload={},
-                        received_at=datetime.now(UTC), state="done")
-
-
-def contact_values(contact: Contact) -> dict[str, Any]:
-    return {
-        "name": contact.name, "phone": contact.phone, "email": contact.email,
-        "company_id": contact.company_id, "manager_id": contact.manager_id,
-        "language": contact.language, "current_ticket_id": contact.current_ticket_id,
-        "wants_new_ticket": contact.wants_new_ticket,
-    }
-
-
-async def internal_types(conn: BaseDBAsyncClient, memo: Any) -> list[str]:
-    """Codes of the internal ticket types, read once per transaction."""
-    async def load() -> list[str]:
-        return list(await m.TicketTypeRow.filter(internal=True).using_db(
-            conn).values_list("code", flat=True))
-    return list(await (memo.get("tickets.internal_types", load) if memo else load()))
