@@ -63,6 +63,60 @@ class RelayStats:
     failed: int = 0
 
 
+class SentMarks:
+    """Group commit of what deliveries sent: the marks that arrive while one transaction is
+    being written go together in the next, so concurrent deliveries cost one commit, not
+    one each (on SQLite each commit is a write of the journal). A delivery goes on only
+    once its marks are committed, as when it wrote them itself."""
+
+    def __init__(self, store: OutboxStore, clock: Clock) -> None:
+        self.store, self.clock = store, clock
+        self._ids: list[int] = []
+        self._comment_ids: list[int] = []
+        self._next: asyncio.Future[None] | None = None  # the marks being gathered
+        self._writer: asyncio.Task[None] | None = None
+        self.commits = 0
+
+    async def record(self, ids: Sequence[int], comment_ids: Sequence[int]) -> None:
+        if not ids and not comment_ids:
+            return
+        self._ids += ids
+        self._comment_ids += comment_ids
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        mine = self._next
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write())
+        await asyncio.shield(mine)
+
+    async def _write(self) -> None:
+        try:
+            while self._next is not None:
+                done, ids, comment_ids = self._next, self._ids, self._comment_ids
+                self._next, self._ids, self._comment_ids = None, [], []
+                try:
+                    await self.store.record_sent(ids, comment_ids, self.clock.now())
+                except asyncio.CancelledError:
+                    done.cancel()
+                    raise
+                except Exception as exc:  # every delivery waiting on it retries
+                    done.set_exception(exc)
+                    done.exception()  # retrieved: it is the waiters' to raise
+                else:
+                    self.commits += 1
+                    done.set_result(None)
+        finally:
+            self._writer = None
+            if self._next is not None:  # stopped: what was gathered is not written
+                self._next.cancel()
+                self._next, self._ids, self._comment_ids = None, [], []
+
+    async def close(self) -> None:
+        """Let the marks being written land (the deliveries that wait on them are gone)."""
+        if self._writer is not None:
+            await asyncio.gather(self._writer, return_exceptions=True)
+
+
 class OutboxRelay:
     max_attempts = 8
     read_limit = 1000  # rows per read, and about the most held at once
@@ -87,6 +141,7 @@ class OutboxRelay:
         self._full_read_at = -math.inf  # loop time of the last full re-read
         self._recorded: set[int] | None = None  # ids recorded while a full re-read runs
         self._dispatching = asyncio.Lock()
+        self.marks = SentMarks(self.store, clock)
 
     async def run(self) -> None:
         """Dispatch whenever a commit in this process may have queued messages or a delivery
@@ -114,6 +169,7 @@ class OutboxRelay:
             for task in self._tasks:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            await self.marks.close()
 
     async def dispatch_once(self) -> int:
         """Start delivery for every destination that has due messages and none in flight."""
@@ -144,7 +200,7 @@ class OutboxRelay:
         lower id committed after a higher one was read (PostgreSQL)."""
         now = asyncio.get_running_loop().time()
         if now - self._full_read_at >= self.poll_interval:
-            await self._read_all()
+            await self._read_all(whole=self._full_read_at == -math.inf)
             self._full_read_at = now
         elif sum(map(len, self._queues.values())) < self.read_limit:  # else memory would grow
             for row in await self.store.pending(self.sender.channel, self.read_limit,
@@ -152,15 +208,20 @@ class OutboxRelay:
                 self._queues.setdefault(self.sender.destination(row.message), []).append(row)
                 self._high_water = row.message.id
 
-    async def _read_all(self) -> None:
+    async def _read_all(self, whole: bool = False) -> None:
         """Take the oldest pending rows as the truth for the destinations not in flight; for
         those in flight, only add rows not held, nor recorded while the read ran (it may
-        have seen the database before they were marked sent: they would go out twice)."""
+        have seen the database before they were marked sent: they would go out twice).
+
+        Unless `whole` (the first read, and `drain`), rows held are not read again: only the
+        ids of the pending rows are, and the rows not held. A row another process changed
+        while this relay held it is read again on the next `drain` or start."""
         busy = set(self._inflight)
         recorded: set[int] = set()
         self._recorded = recorded
         try:
-            rows = await self.store.pending(self.sender.channel, self.read_limit)
+            rows = (await self.store.pending(self.sender.channel, self.read_limit) if whole
+                    else await self._pending_by_ids())
         finally:
             self._recorded = None
         # held rows past the last one read were read before, beyond the read's limit: kept
@@ -183,6 +244,13 @@ class OutboxRelay:
         self._queues = queues
         if rows:
             self._high_water = max(self._high_water, rows[-1].message.id)
+
+    async def _pending_by_ids(self) -> list[Pending]:
+        ids = await self.store.pending_ids(self.sender.channel, self.read_limit)
+        held = {row.message.id: row for queue in self._queues.values() for row in queue}
+        fresh = {row.message.id: row for row in await self.store.pending_by_id(
+            [i for i in ids if i not in held])}
+        return [held[i] if i in held else fresh[i] for i in ids if i in held or i in fresh]
 
     def _forget(self, key: str, ids: set[int]) -> None:
         """Let go of rows recorded as sent or failed: they must never go out again."""
@@ -235,12 +303,10 @@ class OutboxRelay:
         """Store the outcomes; True while the remaining rows may go on."""
         now = self.clock.now()
         sent = [r.message for r, o in zip(rows, outcomes, strict=False) if isinstance(o, Sent)]
-        await self.store.mark_sent([x.id for x in sent], now)
+        await self.marks.record([x.id for x in sent], [
+            x.comment_id for x in sent if x.audience is Audience.CLIENT and x.comment_id])
         self._forget(key, {x.id for x in sent})
         self.stats.sent += len(sent)
-        for message in sent:
-            if message.audience is Audience.CLIENT and message.comment_id:
-                await self.store.set_comment_delivery(message.comment_id, "sent")
         for row, outcome in zip(rows, outcomes, strict=False):
             if isinstance(outcome, Retry):
                 await self._retry(key, row, outcome, now)

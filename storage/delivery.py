@@ -4,11 +4,12 @@ comment delivery state, and the Telegram topic of each ticket."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.functions import Count, Min
+from tortoise.transactions import in_transaction
 
 from core.clean import without_nul
 from core.outbox import Audience, OutboundMessage
@@ -31,9 +32,25 @@ class OutboxStore:
         """The oldest pending rows of a channel, due or not (the relay keeps per-destination
         order, so a row waiting for its retry holds back the rows behind it); only those with
         an id above `after_id`, for a relay that has read the ones before."""
-        rows = await m.OutboxRow.filter(
-            channel=channel, state="pending", id__gt=after_id).order_by("id").limit(
-            limit).values(*_PENDING_FIELDS)  # plain rows: this runs many times a second
+        return await self._pending(m.OutboxRow.filter(
+            channel=channel, state="pending", id__gt=after_id).order_by("id").limit(limit))
+
+    async def pending_ids(self, channel: str, limit: int = 1000) -> list[int]:
+        """The ids of the oldest pending rows of a channel: what a relay that holds most of
+        them asks to learn which to drop and which to read."""
+        return list(await m.OutboxRow.filter(channel=channel, state="pending").order_by(
+            "id").limit(limit).values_list("id", flat=True))
+
+    async def pending_by_id(self, ids: Sequence[int]) -> list[Pending]:
+        """Those of these rows still pending, in id order."""
+        if not ids:
+            return []
+        return await self._pending(m.OutboxRow.filter(
+            id__in=list(ids), state="pending").order_by("id"))
+
+    @staticmethod
+    async def _pending(query: Any) -> list[Pending]:
+        rows = await query.values(*_PENDING_FIELDS)  # plain rows: this runs many times a second
         return [Pending(OutboundMessage(
             channel=r["channel"], audience=Audience(r["audience"]), kind=r["kind"],
             ticket_id=r["ticket_id"], created_at=r["created_at"], recipient=r["recipient"],
@@ -43,6 +60,18 @@ class OutboxStore:
     async def mark_sent(self, ids: Sequence[int], at: datetime) -> None:
         if ids:
             await m.OutboxRow.filter(id__in=list(ids)).update(state="sent", sent_at=at)
+
+    async def record_sent(self, ids: Sequence[int], comment_ids: Sequence[int],
+                          at: datetime) -> None:
+        """Messages sent, and the client comments they carried, in one transaction: what the
+        relay's deliveries finished meanwhile, written together."""
+        if not ids and not comment_ids:
+            return
+        async with in_transaction("default"):
+            await self.mark_sent(ids, at)
+            if comment_ids:
+                await m.CommentRow.filter(id__in=sorted(set(comment_ids)), delivery__in=(
+                    "pending", "sent")).update(delivery="sent")
 
     async def mark_retry(self, message_id: int, attempts: int, next_at: datetime,
                          error: str) -> None:
@@ -86,7 +115,13 @@ class Topic:
 
 class TopicStore:
     """Which forum topic (and card message) belongs to which ticket, and the topic a ticket
-    left behind in the other line's group (kept so that it returns to it, not to a new one)."""
+    left behind in the other line's group (kept so that it returns to it, not to a new one).
+
+    With `cache`, the topics read or saved are held in memory, for the one writer of topics
+    (the Telegram sender, which looks one up for every post): it reads each topic once."""
+
+    def __init__(self, cache: bool = False) -> None:
+        self._cache: dict[int, Topic] | None = {} if cache else None
 
     @staticmethod
     def _topic(row: m.TelegramTopicRow) -> Topic:
@@ -94,8 +129,13 @@ class TopicStore:
                      row.title, row.closed)
 
     async def for_ticket(self, ticket_id: int) -> Topic | None:
+        if self._cache is not None and ticket_id in self._cache:
+            return replace(self._cache[ticket_id])  # a copy: the caller may change it
         row = await m.TelegramTopicRow.filter(ticket_id=ticket_id).first()
-        return self._topic(row) if row else None
+        topic = self._topic(row) if row else None
+        if topic is not None and self._cache is not None:
+            self._cache[ticket_id] = replace(topic)
+        return topic
 
     async def for_thread(self, chat_id: int, thread_id: int) -> Topic | None:
         row = await m.TelegramTopicRow.filter(chat_id=chat_id, thread_id=thread_id).first()
@@ -107,6 +147,8 @@ class TopicStore:
             defaults={"chat_id": topic.chat_id, "thread_id": topic.thread_id,
                       "card_message_id": topic.card_message_id, "title": topic.title,
                       "closed": topic.closed})
+        if self._cache is not None:
+            self._cache[topic.ticket_id] = replace(topic)
 
     async def park(self, topic: Topic) -> None:
         """Remember a topic the ticket leaves for the other group, one per ticket and group."""

@@ -24,36 +24,56 @@ def _event_data(event: Event) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
 
 
-def comment_row(comment: Comment) -> m.CommentRow:
+def comment_values(comment: Comment) -> dict[str, Any]:
     """The comment's row; with the comment's id when it has one (allocated ahead)."""
     ids = {"id": comment.id} if comment.id else {}
-    return m.CommentRow(
-        **ids, ticket_id=comment.ticket_id, author_kind=comment.author.kind,
-        author_id=comment.author.id, body=comment.body, public=comment.public,
-        channel=comment.channel, attachments=mp.attachment_dicts(comment),
-        delivery=comment.delivery, created_at=comment.created_at)
+    return {**ids, "ticket_id": comment.ticket_id, "author_kind": comment.author.kind,
+            "author_id": comment.author.id, "body": comment.body, "public": comment.public,
+            "channel": comment.channel, "attachments": mp.attachment_dicts(comment),
+            "delivery": comment.delivery, "created_at": comment.created_at}
+
+
+def history_values(h: HistoryEntry) -> dict[str, Any]:
+    return {"ticket_id": h.ticket_id, "at": h.at, "actor_kind": h.actor.kind,
+            "actor_id": h.actor.id, "field": h.field, "old": h.old, "new": h.new}
+
+
+def event_values(e: Event) -> dict[str, Any]:
+    return {"ticket_id": e.ticket_id, "name": e.name, "at": e.at, "actor_kind": e.actor.kind,
+            "actor_id": e.actor.id, "data": _event_data(e)}
+
+
+def outbox_values(x: OutboundMessage) -> dict[str, Any]:
+    return {"channel": x.channel, "audience": x.audience.value, "kind": x.kind,
+            "ticket_id": x.ticket_id, "recipient": x.recipient, "comment_id": x.comment_id,
+            "payload": x.payload, "created_at": x.created_at,
+            "next_attempt_at": x.created_at}
+
+
+def inbound_values(ref: InboundRef) -> dict[str, Any]:
+    return {"channel": ref.channel, "external_id": ref.external_id, "payload": {},
+            "received_at": datetime.now(UTC), "state": "done"}
+
+
+# the same as model instances, for the per-command repositories
+def comment_row(comment: Comment) -> m.CommentRow:
+    return m.CommentRow(**comment_values(comment))
 
 
 def history_row(h: HistoryEntry) -> m.HistoryRow:
-    return m.HistoryRow(ticket_id=h.ticket_id, at=h.at, actor_kind=h.actor.kind,
-                        actor_id=h.actor.id, field=h.field, old=h.old, new=h.new)
+    return m.HistoryRow(**history_values(h))
 
 
 def event_row(e: Event) -> m.EventRow:
-    return m.EventRow(ticket_id=e.ticket_id, name=e.name, at=e.at, actor_kind=e.actor.kind,
-                      actor_id=e.actor.id, data=_event_data(e))
+    return m.EventRow(**event_values(e))
 
 
 def outbox_row(x: OutboundMessage) -> m.OutboxRow:
-    return m.OutboxRow(channel=x.channel, audience=x.audience.value, kind=x.kind,
-                       ticket_id=x.ticket_id, recipient=x.recipient, comment_id=x.comment_id,
-                       payload=x.payload, created_at=x.created_at,
-                       next_attempt_at=x.created_at)
+    return m.OutboxRow(**outbox_values(x))
 
 
 def inbound_row(ref: InboundRef) -> m.InboundRow:
-    return m.InboundRow(channel=ref.channel, external_id=ref.external_id, payload={},
-                        received_at=datetime.now(UTC), state="done")
+    return m.InboundRow(**inbound_values(ref))
 
 
 def contact_values(contact: Contact) -> dict[str, Any]:

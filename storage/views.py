@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tortoise import connections
+
 from core.errors import NotFound
 from core.people import ActorKind
 from core.tickets import Attachment
@@ -110,32 +112,21 @@ class TicketViews:
         row = await m.TicketRow.filter(id=ticket_id).first()
         if row is None:
             raise NotFound(f"no ticket #{ticket_id}")
-        contact = await m.ContactRow.filter(id=row.contact_id).first()
-        status = await m.StatusRow.filter(code=row.status).first()
-        priority = await m.PriorityRow.filter(code=row.priority).first()
-        kind = await m.TicketTypeRow.filter(code=row.type_code).first() if row.type_code else None
-        responsible = (await m.EmployeeRow.filter(id=row.responsible_id).first()
-                       if row.responsible_id else None)
-        group = await m.GroupRow.filter(id=row.group_id).first() if row.group_id else None
-        address = await m.IdentityRow.filter(contact_id=row.contact_id,
-                                             channel=row.channel).first()
+        names = await _card_names(ticket_id)
         return TicketCard(
             id=row.id, subject=row.subject, channel=row.channel, status=row.status,
-            status_name=status.name if status else row.status,
-            status_color=status.color if status else "#888888",
-            status_open=status.state == "open" if status else True,
-            priority=row.priority, priority_name=priority.name if priority else row.priority,
-            type_code=row.type_code, type_name=kind.name if kind else None,
-            internal=bool(kind and kind.internal), line=row.line,
-            responsible_id=row.responsible_id,
-            responsible_name=responsible.name if responsible else None,
-            group_name=group.name if group else None,
-            contact_id=row.contact_id,
-            contact_name=contact.name if contact else f"contact {row.contact_id}",
-            contact_language=contact.language if contact else None,
-            contact_phone=contact.phone if contact else None,
-            contact_email=contact.email if contact else None,
-            contact_address=address.external_id if address else None,
+            status_name=names["status_name"] or row.status,
+            status_color=names["status_color"] or "#888888",
+            status_open=names["status_state"] in ("open", None),
+            priority=row.priority, priority_name=names["priority_name"] or row.priority,
+            type_code=row.type_code, type_name=names["type_name"],
+            internal=bool(names["type_internal"]), line=row.line,
+            responsible_id=row.responsible_id, responsible_name=names["responsible_name"],
+            group_name=names["group_name"], contact_id=row.contact_id,
+            contact_name=(names["contact_name"] if names["contact_id"] is not None
+                          else f"contact {row.contact_id}"),
+            contact_language=names["contact_language"], contact_phone=names["contact_phone"],
+            contact_email=names["contact_email"], contact_address=names["address"],
             created_at=row.created_at, planned_reaction_at=row.planned_reaction_at,
             planned_resolution_at=row.planned_resolution_at, on_hold_until=row.on_hold_until,
             rating=row.rating, rating_comment=row.rating_comment,
@@ -215,4 +206,33 @@ async def _names(model: Any, ids: list[int | None]) -> dict[int, str]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    return {r.id: r.name for r in await model.filter(id__in=wanted)}
+    return dict(await model.filter(id__in=sorted(set(wanted))).values_list("id", "name"))
+
+
+# What the card shows of the rows a ticket refers to, in one statement instead of seven.
+_CARD_NAMES = """
+SELECT c.id AS contact_id, c.name AS contact_name, c.language AS contact_language,
+       c.phone AS contact_phone, c.email AS contact_email,
+       s.name AS status_name, s.color AS status_color, s.state AS status_state,
+       p.name AS priority_name, ty.name AS type_name, ty.internal AS type_internal,
+       e.name AS responsible_name, g.name AS group_name,
+       (SELECT i.external_id FROM contact_identities i
+         WHERE i.contact_id = t.contact_id AND i.channel = t.channel
+         ORDER BY i.id LIMIT 1) AS address
+FROM tickets t
+LEFT JOIN contacts c ON c.id = t.contact_id
+LEFT JOIN statuses s ON s.code = t.status
+LEFT JOIN priorities p ON p.code = t.priority
+LEFT JOIN ticket_types ty ON ty.code = t.type_code
+LEFT JOIN employees e ON e.id = t.responsible_id
+LEFT JOIN employee_groups g ON g.id = t.group_id
+WHERE t.id = {}"""
+
+
+async def _card_names(ticket_id: int) -> dict[str, Any]:
+    connection = connections.get("default")
+    marker = "$1" if connection.capabilities.dialect == "postgres" else "?"
+    rows = await connection.execute_query_dict(_CARD_NAMES.format(marker), [ticket_id])
+    if not rows:
+        raise NotFound(f"no ticket #{ticket_id}")
+    return dict(rows[0])

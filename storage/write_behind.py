@@ -33,8 +33,9 @@ from core.tickets import Ticket
 from core.timers import Timer
 from storage import mapping as mp
 from storage import models as m
-from storage import repositories as r
+from storage import rows as rw
 from storage import rule_models as rm
+from storage.inserts import insert_many
 from storage.journal import Journal, TimerKey, clone, merge_timers, timer_matches
 from storage.rule_repositories import LIVE
 from storage.spares import give_back, take_spare
@@ -145,7 +146,7 @@ class WriteBehind:
                          ) -> Contact:
         contact = mp.contact_from_row(row, list(identities))
         self.contacts[contact.id] = contact
-        self.db_contact_values[contact.id] = r.contact_values(contact)
+        self.db_contact_values[contact.id] = rw.contact_values(contact)
         self.db_identities[contact.id] = frozenset(contact.identities)
         for identity in contact.identities:
             self.by_identity[identity] = contact.id
@@ -286,51 +287,50 @@ class WriteBehind:
         conn = self.conn
         if b.contacts:
             await self._write_contacts(b)
-            await m.IdentityRow.bulk_create(
-                [m.IdentityRow(contact_id=cid, channel=i.channel, external_id=i.external_id)
-                 for cid, c in b.contacts.items() if cid in b.new_contacts
-                 for i in c.identities], using_db=conn)
+            await insert_many(conn, m.IdentityRow, [
+                {"contact_id": cid, "channel": i.channel, "external_id": i.external_id}
+                for cid, c in b.contacts.items() if cid in b.new_contacts
+                for i in c.identities])
             for cid, c in b.contacts.items():
                 self.db_identities[cid] = frozenset(c.identities)
         if b.tickets:
             some = next(iter(b.tickets.values()))
-            await m.TicketRow.bulk_create(
-                [m.TicketRow(id=t.id, version=t.version, **mp.ticket_values(t))
-                 for t in b.tickets.values()],
-                on_conflict=["id"], update_fields=[*mp.ticket_values(some), "version"],
-                using_db=conn)
+            await insert_many(conn, m.TicketRow, [
+                {"id": t.id, "version": t.version, **mp.ticket_values(t)}
+                for t in b.tickets.values()],
+                conflict=["id"], update=[*mp.ticket_values(some), "version"])
             for t in b.tickets.values():
                 self.db_versions[t.id] = t.version
-        await m.CommentRow.bulk_create([r.comment_row(c) for c in b.comments], using_db=conn)
-        await m.HistoryRow.bulk_create([r.history_row(h) for h in b.history], using_db=conn)
-        await m.EventRow.bulk_create([r.event_row(e) for e in b.events], using_db=conn)
+        await insert_many(conn, m.CommentRow, [rw.comment_values(c) for c in b.comments])
+        await insert_many(conn, m.HistoryRow, [rw.history_values(h) for h in b.history])
+        await insert_many(conn, m.EventRow, [rw.event_values(e) for e in b.events])
         await self._delete_timers(b.cancelled)
-        await rm.DeskTimerRow.bulk_create(
-            [rm.DeskTimerRow(kind=t.kind, due_at=t.due_at, ticket_id=t.ticket_id,
-                             ref_id=t.ref_id) for t in b.timers], using_db=conn)
-        await m.OutboxRow.bulk_create([r.outbox_row(x) for x in b.outbox], using_db=conn)
-        await m.InboundRow.bulk_create([r.inbound_row(x) for x in b.inbound], using_db=conn)
+        await insert_many(conn, rm.DeskTimerRow, [
+            {"kind": t.kind, "due_at": t.due_at, "ticket_id": t.ticket_id, "ref_id": t.ref_id}
+            for t in b.timers])
+        await insert_many(conn, m.OutboxRow, [rw.outbox_values(x) for x in b.outbox])
+        await insert_many(conn, m.InboundRow, [rw.inbound_values(x) for x in b.inbound])
 
     async def _write_contacts(self, b: Journal) -> None:
         """New contacts in one INSERT; changed ones with only the columns this batch changed,
         one statement per set of columns, so that an edit made meanwhile elsewhere (the
         panel) to another column stays."""
-        rows = [m.ContactRow(id=c.id, **r.contact_values(c)) for cid, c in b.contacts.items()
-                if cid in b.new_contacts]
-        await m.ContactRow.bulk_create(rows, using_db=self.conn)
-        changed: dict[tuple[str, ...], list[m.ContactRow]] = {}
+        await insert_many(self.conn, m.ContactRow, [
+            {"id": c.id, **rw.contact_values(c)} for cid, c in b.contacts.items()
+            if cid in b.new_contacts])
+        changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for cid, contact in b.contacts.items():
-            values = r.contact_values(contact)
+            values = rw.contact_values(contact)
             if cid not in b.new_contacts:
                 before = self.db_contact_values.get(cid, {})
                 columns = tuple(k for k, v in values.items() if before.get(k, v) != v
                                 or k not in before)
                 if columns:
-                    changed.setdefault(columns, []).append(m.ContactRow(id=cid, **values))
+                    changed.setdefault(columns, []).append({"id": cid, **values})
             self.db_contact_values[cid] = values
         for columns, group in changed.items():
-            await m.ContactRow.bulk_create(group, on_conflict=["id"],
-                                           update_fields=list(columns), using_db=self.conn)
+            await insert_many(self.conn, m.ContactRow, group, conflict=["id"],
+                              update=list(columns))
 
     async def _check_versions(self, ticket_ids: list[int]) -> None:
         if not ticket_ids:

@@ -118,7 +118,7 @@ class TelegramSender:
             text = await wording(message)
             return telegram_markup(text) if text else None
         self.notices: NoticeSource = checked
-        self.keeper = TopicKeeper(self._call, self.views, topics or TopicStore(), self._,
+        self.keeper = TopicKeeper(self._call, self.views, topics or TopicStore(cache=True), self._,
                                   agent_chat_id, line2_chat_id, timezone)
         self._progress: dict[int, int] = {}  # message id -> API calls already done
 
