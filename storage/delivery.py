@@ -8,12 +8,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise import connections
 from tortoise.functions import Count, Min
 from tortoise.transactions import in_transaction
 
 from core.clean import without_nul
 from core.outbox import Audience, OutboundMessage
 from storage import models as m
+from storage.inserts import insert_many
 from storage.messenger_state import MessengerState
 
 _PENDING_FIELDS = ("id", "channel", "audience", "kind", "ticket_id", "created_at", "recipient",
@@ -142,11 +144,12 @@ class TopicStore:
         return self._topic(row) if row else None
 
     async def save(self, topic: Topic) -> None:
-        await m.TelegramTopicRow.update_or_create(
-            ticket_id=topic.ticket_id,
-            defaults={"chat_id": topic.chat_id, "thread_id": topic.thread_id,
-                      "card_message_id": topic.card_message_id, "title": topic.title,
-                      "closed": topic.closed})
+        values = {"chat_id": topic.chat_id, "thread_id": topic.thread_id,
+                  "card_message_id": topic.card_message_id, "title": topic.title,
+                  "closed": topic.closed}
+        await insert_many(connections.get("default"), m.TelegramTopicRow,
+                          [{"ticket_id": topic.ticket_id, **values}], conflict=["ticket_id"],
+                          update=list(values))
         if self._cache is not None:
             self._cache[topic.ticket_id] = replace(topic)
 

@@ -21,12 +21,19 @@ from storage.lists import TicketLine, TicketLists
 
 def router() -> Router:
     r = Router(name="client-commands")
+    r.message.filter(may_be_command)
     r.message.register(start, CommandStart())
     r.message.register(show_help, Command("help"))
     r.message.register(new_ticket, Command("new"))
     r.message.register(list_tickets, Command("tickets"))
     r.message.register(close_current, Command("close"))
     return r
+
+
+async def may_be_command(message: Message) -> bool:
+    """What aiogram's Command filter looks at starts with "/": a plain message (most of what
+    clients send) skips the command filters at once instead of being parsed by each."""
+    return (message.text or message.caption or "").lstrip().startswith("/")
 
 
 def help_text(tr: Translator) -> str:
