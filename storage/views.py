@@ -14,7 +14,6 @@ from tortoise import connections
 from core.errors import NotFound
 from core.people import ActorKind
 from core.tickets import Attachment
-from storage import mapping as mp
 from storage import models as m
 from storage.related import load_contact, related_contact_ids
 
@@ -171,23 +170,21 @@ class TicketViews:
 
     async def comments(self, comment_ids: Sequence[int]) -> list[CommentView]:
         """Comments in the order asked, with their authors' display names."""
-        rows = {r.id: r for r in await m.CommentRow.filter(id__in=list(comment_ids))}
-        contacts = await _names(m.ContactRow, [
-            r.author_id for r in rows.values() if r.author_kind == ActorKind.CLIENT])
-        employees = await _names(m.EmployeeRow, [
-            r.author_id for r in rows.values() if r.author_kind == ActorKind.EMPLOYEE])
+        rows = {r["id"]: r for r in await m.CommentRow.filter(id__in=list(comment_ids)).values(
+            *_COMMENT_FIELDS)}  # plain rows: the sender reads these for every post
+        names = await _authors([(r["author_kind"], r["author_id"]) for r in rows.values()])
         views = []
         for comment_id in comment_ids:
             row = rows.get(comment_id)
             if row is None:
                 continue
-            names = contacts if row.author_kind == ActorKind.CLIENT else employees
-            author = names.get(row.author_id or 0) or (
-                "ChatDesk" if row.author_kind == ActorKind.SYSTEM else f"#{row.author_id}")
-            comment = mp.comment_from_row(row)
+            kind, author_id = row["author_kind"], row["author_id"]
+            author = names.get((kind, author_id or 0)) or (
+                "ChatDesk" if kind == ActorKind.SYSTEM else f"#{author_id}")
             views.append(CommentView(
-                row.id, row.ticket_id, row.body, row.public, row.channel, row.author_kind,
-                row.author_id, author, comment.attachments, row.delivery, row.created_at))
+                row["id"], row["ticket_id"], row["body"], row["public"], row["channel"], kind,
+                author_id, author, tuple(Attachment(**a) for a in row["attachments"] or ()),
+                row["delivery"], row["created_at"]))
         return views
 
     async def contact_language(self, contact_id: int) -> str | None:
@@ -205,12 +202,29 @@ class TicketViews:
         return [EmployeeRef(r.id, r.name, r.login, r.telegram_id) for r in rows]
 
 
-async def _names(model: Any, ids: list[int | None]) -> dict[int, str]:
-    """Display names by id; no query for no ids."""
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
+_COMMENT_FIELDS = ("id", "ticket_id", "body", "public", "channel", "author_kind", "author_id",
+                   "attachments", "delivery", "created_at")
+
+
+async def _authors(authors: Sequence[tuple[str, int | None]]) -> dict[tuple[str, int], str]:
+    """Display names of clients and employees, in one statement; none for no authors."""
+    wanted = {kind: sorted({i for k, i in authors if k == kind and i is not None})
+              for kind in (ActorKind.CLIENT, ActorKind.EMPLOYEE)}
+    parts, values = [], []
+    for kind, table in ((ActorKind.CLIENT, "contacts"), (ActorKind.EMPLOYEE, "employees")):
+        if wanted[kind]:
+            marks = ", ".join("{}" for _ in wanted[kind])
+            parts.append(f"SELECT '{kind.value}' AS kind, id, name FROM {table} "
+                         f"WHERE id IN ({marks})")
+            values += wanted[kind]
+    if not parts:
         return {}
-    return dict(await model.filter(id__in=sorted(set(wanted))).values_list("id", "name"))
+    connection = connections.get("default")
+    postgres = connection.capabilities.dialect == "postgres"
+    sql = " UNION ALL ".join(parts).format(
+        *(f"${n}" if postgres else "?" for n in range(1, len(values) + 1)))
+    return {(r["kind"], r["id"]): r["name"]
+            for r in await connection.execute_query_dict(sql, values)}
 
 
 # What the card shows of the rows a ticket refers to, in one statement instead of seven.
