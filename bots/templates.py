@@ -141,9 +141,12 @@ NoticeSource = Callable[[OutboundMessage], Awaitable[str | None]]
 
 def administrators_notices(html: bool) -> NoticeSource:
     """What the senders ask: the administrator's wording of a message, or None."""
+    from storage.rule_repositories import notice_written
     from storage.uow import TortoiseUnitOfWork
 
     async def notice(message: OutboundMessage) -> str | None:
+        if not await notice_written(template_key(message)):  # most kinds have none: one
+            return None  # plain read instead of a transaction for every message sent
         return await render_notice(message, TortoiseUnitOfWork, html=html)
     return notice
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from types import SimpleNamespace  # a row read as plain values
 from typing import Any
 
 from core.catalog import Priority, TicketType
@@ -19,7 +21,7 @@ TICKET_FIELDS = (
 )
 
 
-def ticket_from_row(row: m.TicketRow) -> Ticket:
+def ticket_from_row(row: m.TicketRow | SimpleNamespace) -> Ticket:
     values = {name: getattr(row, name) for name in TICKET_FIELDS}
     return Ticket(**values, observer_ids=set(row.observer_ids or ()),
                   observer_group_ids=set(row.observer_group_ids or ()),
@@ -59,7 +61,8 @@ def history_from_row(row: m.HistoryRow) -> HistoryEntry:
                         row.old, row.new)
 
 
-def contact_from_row(row: m.ContactRow, identities: list[m.IdentityRow]) -> Contact:
+def contact_from_row(row: m.ContactRow | SimpleNamespace,
+                     identities: Sequence[m.IdentityRow | SimpleNamespace]) -> Contact:
     return Contact(
         id=row.id, name=row.name, phone=row.phone, email=row.email, company_id=row.company_id,
         manager_id=row.manager_id, language=row.language,

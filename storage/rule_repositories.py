@@ -266,3 +266,8 @@ class TimerRepository:
             query = query.filter(kind=kind)
         rows = await query.using_db(self.conn).order_by("due_at", "id")
         return [timer_from_row(r) for r in rows]
+
+
+async def notice_written(key: str) -> bool:
+    """Whether the administrators wrote a text for this key (outside any transaction)."""
+    return await rm.NoticeTemplateRow.filter(key=key).exists()
