@@ -153,11 +153,14 @@ class TicketViews:
         """Other tickets of the same person: contacts sharing a phone or an e-mail (§3.8)."""
         person = await load_contact(ticket.contact_id)
         contact_ids = await related_contact_ids(person) if person else [ticket.contact_id]
-        rows = await m.TicketRow.filter(contact_id__in=sorted(contact_ids)).exclude(
-            id=ticket.id).order_by("-id").limit(SIMILAR_LIMIT)
-        names = await self.status_names()
-        return tuple(SimilarTicket(r.id, r.subject, r.status, names.get(r.status, r.status))
-                     for r in rows)
+        ids = sorted(contact_ids)
+        rows = await _rows(
+            "SELECT t.id, t.subject, t.status, s.name AS status_name FROM tickets t"
+            " LEFT JOIN statuses s ON s.code = t.status"
+            f" WHERE t.contact_id IN ({', '.join('{}' for _ in ids)}) AND t.id <> {{}}"
+            f" ORDER BY t.id DESC LIMIT {SIMILAR_LIMIT}", [*ids, ticket.id])
+        return tuple(SimilarTicket(r["id"], r["subject"], r["status"],
+                                   r["status_name"] or r["status"]) for r in rows)
 
     async def status_names(self) -> dict[str, str]:
         return {code: name for code, name in await m.StatusRow.all().values_list("code", "name")}
@@ -219,12 +222,8 @@ async def _authors(authors: Sequence[tuple[str, int | None]]) -> dict[tuple[str,
             values += wanted[kind]
     if not parts:
         return {}
-    connection = connections.get("default")
-    postgres = connection.capabilities.dialect == "postgres"
-    sql = " UNION ALL ".join(parts).format(
-        *(f"${n}" if postgres else "?" for n in range(1, len(values) + 1)))
     return {(r["kind"], r["id"]): r["name"]
-            for r in await connection.execute_query_dict(sql, values)}
+            for r in await _rows(" UNION ALL ".join(parts), values)}
 
 
 # What the card shows of the rows a ticket refers to, in one statement instead of seven.
@@ -257,9 +256,15 @@ WHERE c.ticket_id = {} ORDER BY c.id LIMIT 1"""
 
 async def _query(sql: str, ticket_id: int) -> list[dict[str, Any]]:
     """A read of one ticket's rows in plain SQL: the hot reads of the sender."""
+    return await _rows(sql, [ticket_id])
+
+
+async def _rows(sql: str, values: Sequence[Any]) -> list[dict[str, Any]]:
+    """Plain SQL with a `{}` for each value, as either engine marks its parameters."""
     connection = connections.get("default")
-    marker = "$1" if connection.capabilities.dialect == "postgres" else "?"
-    return list(await connection.execute_query_dict(sql.format(marker), [ticket_id]))
+    postgres = connection.capabilities.dialect == "postgres"
+    marks = (f"${n}" if postgres else "?" for n in range(1, len(values) + 1))
+    return list(await connection.execute_query_dict(sql.format(*marks), list(values)))
 
 
 async def _card_names(ticket_id: int) -> dict[str, Any]:
