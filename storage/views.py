@@ -109,30 +109,27 @@ class TicketViews:
     async def ticket_card(self, ticket_id: int, *, similar: bool = True) -> TicketCard:
         """The ticket with its names resolved; `similar=False` skips the client's other
         tickets and the opening message (a notice to the client shows neither)."""
-        row = await m.TicketRow.filter(id=ticket_id).first()
-        if row is None:
-            raise NotFound(f"no ticket #{ticket_id}")
-        names = await _card_names(ticket_id)
+        row = await _card_row(ticket_id)
         return TicketCard(
-            id=row.id, subject=row.subject, channel=row.channel, status=row.status,
-            status_name=names["status_name"] or row.status,
-            status_color=names["status_color"] or "#888888",
-            status_open=names["status_state"] in ("open", None),
-            priority=row.priority, priority_name=names["priority_name"] or row.priority,
-            type_code=row.type_code, type_name=names["type_name"],
-            internal=bool(names["type_internal"]), line=row.line,
-            responsible_id=row.responsible_id, responsible_name=names["responsible_name"],
-            group_name=names["group_name"], contact_id=row.contact_id,
-            contact_name=(names["contact_name"] if names["contact_id"] is not None
-                          else f"contact {row.contact_id}"),
-            contact_language=names["contact_language"], contact_phone=names["contact_phone"],
-            contact_email=names["contact_email"], contact_address=names["address"],
-            created_at=row.created_at, planned_reaction_at=row.planned_reaction_at,
-            planned_resolution_at=row.planned_resolution_at, on_hold_until=row.on_hold_until,
-            rating=row.rating, rating_comment=row.rating_comment,
-            linked_from_id=row.linked_from_id,
-            similar=await self._similar(row) if similar else (),
-            opening=await self.opening(row.id) if similar else None,
+            id=row["id"], subject=row["subject"], channel=row["channel"], status=row["status"],
+            status_name=row["status_name"] or row["status"],
+            status_color=row["status_color"] or "#888888",
+            status_open=row["status_state"] in ("open", None),
+            priority=row["priority"], priority_name=row["priority_name"] or row["priority"],
+            type_code=row["type_code"], type_name=row["type_name"],
+            internal=bool(row["type_internal"]), line=row["line"],
+            responsible_id=row["responsible_id"], responsible_name=row["responsible_name"],
+            group_name=row["group_name"], contact_id=row["contact_id"],
+            contact_name=(row["contact_name"] if row["contact_known"] is not None
+                          else f"contact {row['contact_id']}"),
+            contact_language=row["contact_language"], contact_phone=row["contact_phone"],
+            contact_email=row["contact_email"], contact_address=row["address"],
+            created_at=row["created_at"], planned_reaction_at=row["planned_reaction_at"],
+            planned_resolution_at=row["planned_resolution_at"],
+            on_hold_until=row["on_hold_until"], rating=row["rating"],
+            rating_comment=row["rating_comment"], linked_from_id=row["linked_from_id"],
+            similar=await self._similar(row["id"], row["contact_id"]) if similar else (),
+            opening=await self.opening(row["id"]) if similar else None,
         )
 
     async def opening(self, ticket_id: int) -> Opening | None:
@@ -149,16 +146,16 @@ class TicketViews:
             return None
         return Opening(first["id"], first["body"])
 
-    async def _similar(self, ticket: m.TicketRow) -> tuple[SimilarTicket, ...]:
+    async def _similar(self, ticket_id: int, contact_id: int) -> tuple[SimilarTicket, ...]:
         """Other tickets of the same person: contacts sharing a phone or an e-mail (§3.8)."""
-        person = await load_contact(ticket.contact_id)
-        contact_ids = await related_contact_ids(person) if person else [ticket.contact_id]
+        person = await load_contact(contact_id)
+        contact_ids = await related_contact_ids(person) if person else [contact_id]
         ids = sorted(contact_ids)
         rows = await _rows(
             "SELECT t.id, t.subject, t.status, s.name AS status_name FROM tickets t"
             " LEFT JOIN statuses s ON s.code = t.status"
             f" WHERE t.contact_id IN ({', '.join('{}' for _ in ids)}) AND t.id <> {{}}"
-            f" ORDER BY t.id DESC LIMIT {SIMILAR_LIMIT}", [*ids, ticket.id])
+            f" ORDER BY t.id DESC LIMIT {SIMILAR_LIMIT}", [*ids, ticket_id])
         return tuple(SimilarTicket(r["id"], r["subject"], r["status"],
                                    r["status_name"] or r["status"]) for r in rows)
 
@@ -173,8 +170,7 @@ class TicketViews:
 
     async def comments(self, comment_ids: Sequence[int]) -> list[CommentView]:
         """Comments in the order asked, with their authors' display names."""
-        rows = {r["id"]: r for r in await m.CommentRow.filter(id__in=list(comment_ids)).values(
-            *_COMMENT_FIELDS)}  # plain rows: the sender reads these for every post
+        rows = {r["id"]: r for r in await _comment_rows(comment_ids)}
         names = await _authors([(r["author_kind"], r["author_id"]) for r in rows.values()])
         views = []
         for comment_id in comment_ids:
@@ -209,6 +205,21 @@ _COMMENT_FIELDS = ("id", "ticket_id", "body", "public", "channel", "author_kind"
                    "attachments", "delivery", "created_at")
 
 
+async def _comment_rows(comment_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Comments as plain rows, typed as tortoise reads them: the sender reads these for every
+    post, and building the query took longer than running it."""
+    ids = sorted(set(comment_ids))
+    if not ids:
+        return []
+    rows = await _rows(f"SELECT {', '.join(_COMMENT_FIELDS)} FROM comments"
+                       f" WHERE id IN ({', '.join('{}' for _ in ids)})", ids)
+    fields = m.CommentRow._meta.fields_map
+    for row in rows:
+        for name in ("public", "attachments", "created_at"):
+            row[name] = fields[name].to_python_value(row[name])
+    return rows
+
+
 async def _authors(authors: Sequence[tuple[str, int | None]]) -> dict[tuple[str, int], str]:
     """Display names of clients and employees, in one statement; none for no authors."""
     wanted = {kind: sorted({i for k, i in authors if k == kind and i is not None})
@@ -226,9 +237,13 @@ async def _authors(authors: Sequence[tuple[str, int | None]]) -> dict[tuple[str,
             for r in await _rows(" UNION ALL ".join(parts), values)}
 
 
-# What the card shows of the rows a ticket refers to, in one statement instead of seven.
-_CARD_NAMES = """
-SELECT c.id AS contact_id, c.name AS contact_name, c.language AS contact_language,
+# The ticket and what the card shows of the rows it refers to, in one statement, not eight.
+_CARD_DATES = ("created_at", "planned_reaction_at", "planned_resolution_at", "on_hold_until")
+_CARD = f"""
+SELECT t.id, t.subject, t.channel, t.status, t.priority, t.type_code, t.line,
+       t.responsible_id, t.contact_id, t.rating, t.rating_comment, t.linked_from_id,
+       {", ".join(f"t.{name}" for name in _CARD_DATES)},
+       c.id AS contact_known, c.name AS contact_name, c.language AS contact_language,
        c.phone AS contact_phone, c.email AS contact_email,
        s.name AS status_name, s.color AS status_color, s.state AS status_state,
        p.name AS priority_name, ty.name AS type_name, ty.internal AS type_internal,
@@ -243,7 +258,7 @@ LEFT JOIN priorities p ON p.code = t.priority
 LEFT JOIN ticket_types ty ON ty.code = t.type_code
 LEFT JOIN employees e ON e.id = t.responsible_id
 LEFT JOIN employee_groups g ON g.id = t.group_id
-WHERE t.id = {}"""
+WHERE t.id = {{}}"""
 
 
 # The ticket's first comment, and whether it came with the ticket (a reopening's does not).
@@ -267,8 +282,12 @@ async def _rows(sql: str, values: Sequence[Any]) -> list[dict[str, Any]]:
     return list(await connection.execute_query_dict(sql.format(*marks), list(values)))
 
 
-async def _card_names(ticket_id: int) -> dict[str, Any]:
-    rows = await _query(_CARD_NAMES, ticket_id)
+async def _card_row(ticket_id: int) -> dict[str, Any]:
+    rows = await _query(_CARD, ticket_id)
     if not rows:
         raise NotFound(f"no ticket #{ticket_id}")
-    return dict(rows[0])
+    row = dict(rows[0])
+    fields = m.TicketRow._meta.fields_map  # as tortoise reads them (SQLite keeps text)
+    for name in _CARD_DATES:
+        row[name] = fields[name].to_python_value(row[name])
+    return row
