@@ -66,11 +66,16 @@ def _s(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+MAX_HOLD = timedelta(days=366)  # the furthest a ticket may be put on hold
+
+
 def _resume_at(until: datetime | None, at: datetime) -> datetime:
     if until is None:
         raise InvalidInput("On hold needs a date and time to resume at")
     if until <= at:
         raise InvalidInput("the on-hold date must be in the future")
+    if until - at > MAX_HOLD:  # surely a typo (2062 for 2026): nobody hears of it for years
+        raise InvalidInput("the on-hold date must be within a year")
     return until
 
 

@@ -436,6 +436,17 @@ def test_hold_until_refuses_what_it_cannot_read_with_the_usage(text: str) -> Non
         parse_until(text, NOW)
 
 
+@pytest.mark.parametrize(("text", "zone"), [
+    ("9999-12-31 23:59", "America/New_York"),  # past year 9999 in UTC
+    ("0001-01-01 00:00", "Asia/Tokyo"),  # before year 1 in UTC
+    (" ".join(["9999w"] * 60), "UTC"),  # past year 9999 from now
+])
+def test_hold_until_refuses_a_moment_no_calendar_has_with_the_usage(text: str,
+                                                                      zone: str) -> None:
+    with pytest.raises(InvalidInput, match="/hold 3d"):
+        parse_until(text, NOW, ZoneInfo(zone))
+
+
 @pytest.mark.parametrize("data", [
     None, "", "c", "c:close", "c:close:x", "c:close:1:2", "c:rate:1", "c:rate:1:-5",
     "t:close:1", "c:shout:1", "c:close:" + "9" * 13, "c:close: 1", "c:close:²",

@@ -14,8 +14,8 @@ from tests.bots.test_telegram_handlers import ANNA, IVAN, World, open_ticket, ru
 pytestmark = pytest.mark.e2e
 
 ODD = ["/hold ²", "/hold 9999-12-31 23:59", "/hold 0000-00-00", "/hold -5d", "/hold 99999999d",
-       "/hold 2026-02-30 10:00", "/assign @", "/assign @nobody\x00", "/priority \x00",
-       "/priority " + "x" * 4000, "/status ²", "/macro " + "é" * 300, "/link ²",
+       "/hold 2026-02-30 10:00", "/hold 9999w", "/assign @", "/assign @nobody\x00",
+       "/priority \x00", "/priority " + "x" * 4000, "/status ²", "/macro " + "é" * 300, "/link ²",
        "/link 99999999999", "/link -1", "/note \x00", "/history ²", "/take 5"]
 
 
@@ -38,4 +38,5 @@ async def test_odd_arguments_get_an_answer_in_the_topic_and_nothing_is_parked(
     assert said.count("Usage: /link N, where N is the number of another ticket of the same "
                       "person.") == 3
     assert "There is no colleague with the login @nobody." in said
+    assert "The on-hold date must be within a year." in said  # /hold 9999w
     assert any("Still there?" in text for text in said)  # and the desk goes on

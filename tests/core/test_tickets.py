@@ -68,6 +68,16 @@ def test_putting_on_hold_needs_a_resume_time_in_the_future() -> None:
     assert ticket.status == OPEN
 
 
+def test_on_hold_reaches_at_most_a_year_ahead() -> None:
+    ticket = new_ticket()
+    with pytest.raises(InvalidInput, match="within a year"):
+        ticket.change_status(WORKFLOW, ON_HOLD, AGENT, START,
+                             until=START + timedelta(days=367))
+    assert ticket.status == OPEN
+    ticket.change_status(WORKFLOW, ON_HOLD, AGENT, START, until=START + timedelta(days=366))
+    assert ticket.on_hold_until == START + timedelta(days=366)
+
+
 def test_on_hold_remembers_until_when_and_resuming_early_forgets_it() -> None:
     ticket = new_ticket()
     ticket.change_status(WORKFLOW, ON_HOLD, AGENT, START, until=START + WEEK)

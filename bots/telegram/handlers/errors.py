@@ -42,6 +42,7 @@ CORE_MESSAGES = (
     "a ticket cannot go from {old} to {new}",
     "On hold needs a date and time to resume at",
     "the on-hold date must be in the future",
+    "the on-hold date must be within a year",
     "you are not a member of the support team",
     "the account of {name} is deactivated",
     "{name} is deactivated and cannot be responsible",

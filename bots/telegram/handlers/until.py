@@ -24,13 +24,16 @@ def parse_until(text: str, now: datetime, tz: tzinfo = UTC) -> datetime:
     text = " ".join(text.split())
     if not text:
         raise InvalidInput(USAGE)
-    if _SPANS.fullmatch(text):
-        return now + sum((int(n) * _UNITS[unit.lower()] for n, unit in _SPAN.findall(text)),
-                         timedelta())
-    for fmt in _FORMATS:
-        try:
-            local = datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        return local.replace(tzinfo=tz).astimezone(UTC)
+    try:  # a moment past year 9999 or before year 1, here or in UTC, is no moment at all
+        if _SPANS.fullmatch(text):
+            return now + sum((int(n) * _UNITS[unit.lower()] for n, unit in _SPAN.findall(
+                text)), timedelta())
+        for fmt in _FORMATS:
+            try:
+                local = datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+            return local.replace(tzinfo=tz).astimezone(UTC)
+    except OverflowError:
+        pass
     raise InvalidInput(USAGE)
