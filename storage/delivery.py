@@ -3,6 +3,7 @@ comment delivery state, and the Telegram topic of each ticket."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -120,10 +121,14 @@ class TopicStore:
     left behind in the other line's group (kept so that it returns to it, not to a new one).
 
     With `cache`, the topics read or saved are held in memory, for the one writer of topics
-    (the Telegram sender, which looks one up for every post): it reads each topic once."""
+    (the Telegram sender, which looks one up for every post): it reads each topic once. It
+    holds the `cache_size` used last (a desk's tickets grow without end; its memory must
+    not)."""
+
+    cache_size = 10_000
 
     def __init__(self, cache: bool = False) -> None:
-        self._cache: dict[int, Topic] | None = {} if cache else None
+        self._cache: OrderedDict[int, Topic] | None = OrderedDict() if cache else None
 
     @staticmethod
     def _topic(row: m.TelegramTopicRow) -> Topic:
@@ -132,11 +137,12 @@ class TopicStore:
 
     async def for_ticket(self, ticket_id: int) -> Topic | None:
         if self._cache is not None and ticket_id in self._cache:
+            self._cache.move_to_end(ticket_id)
             return replace(self._cache[ticket_id])  # a copy: the caller may change it
         row = await m.TelegramTopicRow.filter(ticket_id=ticket_id).first()
         topic = self._topic(row) if row else None
-        if topic is not None and self._cache is not None:
-            self._cache[ticket_id] = replace(topic)
+        if topic is not None:
+            self._keep(topic)
         return topic
 
     async def for_thread(self, chat_id: int, thread_id: int) -> Topic | None:
@@ -150,8 +156,15 @@ class TopicStore:
         await insert_many(connections.get("default"), m.TelegramTopicRow,
                           [{"ticket_id": topic.ticket_id, **values}], conflict=["ticket_id"],
                           update=list(values))
-        if self._cache is not None:
-            self._cache[topic.ticket_id] = replace(topic)
+        self._keep(topic)
+
+    def _keep(self, topic: Topic) -> None:
+        if self._cache is None:
+            return
+        self._cache[topic.ticket_id] = replace(topic)
+        self._cache.move_to_end(topic.ticket_id)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
 
     async def park(self, topic: Topic) -> None:
         """Remember a topic the ticket leaves for the other group, one per ticket and group."""
