@@ -60,10 +60,6 @@ class OutboxStore:
             comment_id=r["comment_id"], payload=dict(r["payload"] or {}), id=r["id"]),
             r["attempts"], r["next_attempt_at"]) for r in rows]
 
-    async def mark_sent(self, ids: Sequence[int], at: datetime) -> None:
-        if ids:
-            await m.OutboxRow.filter(id__in=list(ids)).update(state="sent", sent_at=at)
-
     async def record_sent(self, ids: Sequence[int], comment_ids: Sequence[int],
                           at: datetime) -> None:
         """Messages sent, and the client comments they carried, in one transaction: what the
@@ -71,7 +67,8 @@ class OutboxStore:
         if not ids and not comment_ids:
             return
         async with in_transaction("default"):
-            await self.mark_sent(ids, at)
+            if ids:
+                await m.OutboxRow.filter(id__in=list(ids)).update(state="sent", sent_at=at)
             if comment_ids:
                 await m.CommentRow.filter(id__in=sorted(set(comment_ids)), delivery__in=(
                     "pending", "sent")).update(delivery="sent")

@@ -12,6 +12,8 @@ from tortoise import timezone
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
+from storage.plain_sql import marks
+
 _MISSING = object()
 
 
@@ -41,10 +43,9 @@ def _statement(conn: BaseDBAsyncClient, model: type[Model], given: tuple[str, ..
     unknown = set(given) - set(names)
     if unknown:
         raise ValueError(f"{model.__name__} has no fields {sorted(unknown)}")
-    postgres = conn.capabilities.dialect == "postgres"
-    marks = ", ".join(f"${i}" if postgres else "?" for i in range(1, len(names) + 1))
     columns = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in names)
-    sql = f'INSERT INTO "{meta.db_table}" ({columns}) VALUES ({marks})'
+    params = ", ".join(marks(conn, len(names)))
+    sql = f'INSERT INTO "{meta.db_table}" ({columns}) VALUES ({params})'
     if conflict:
         target = ", ".join(f'"{meta.fields_db_projection[c]}"' for c in conflict)
         sets = ", ".join(f'"{meta.fields_db_projection[c]}" = EXCLUDED."'

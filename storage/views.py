@@ -3,18 +3,16 @@ filled by a few queries, so no tortoise object leaves storage/."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tortoise import connections
-
 from core.errors import NotFound
 from core.people import ActorKind
 from core.tickets import Attachment
 from storage import models as m
+from storage.plain_sql import select, typed
 from storage.related import load_contact, related_contact_ids
 
 SIMILAR_LIMIT = 5
@@ -135,12 +133,9 @@ class TicketViews:
     async def opening(self, ticket_id: int) -> Opening | None:
         """The client's opening message when the card can carry it (text only, short): the
         card shows it, so it is not posted in the topic a second time."""
-        rows = await _query(_OPENING, ticket_id)
-        first = rows[0] if rows else None
-        attachments = first and first["attachments"]
-        if isinstance(attachments, str):
-            attachments = json.loads(attachments)
-        if (first is None or not first["public"] or attachments
+        rows = await select(_OPENING, [ticket_id])
+        first = typed(m.CommentRow, rows[0], ("public", "attachments")) if rows else None
+        if (first is None or not first["public"] or first["attachments"]
                 or first["author_kind"] != ActorKind.CLIENT or not first["at_opening"]
                 or not first["body"].strip() or len(first["body"]) > OPENING_LIMIT):
             return None
@@ -151,7 +146,7 @@ class TicketViews:
         person = await load_contact(contact_id)
         contact_ids = await related_contact_ids(person) if person else [contact_id]
         ids = sorted(contact_ids)
-        rows = await _rows(
+        rows = await select(
             "SELECT t.id, t.subject, t.status, s.name AS status_name FROM tickets t"
             " LEFT JOIN statuses s ON s.code = t.status"
             f" WHERE t.contact_id IN ({', '.join('{}' for _ in ids)}) AND t.id <> {{}}"
@@ -211,13 +206,9 @@ async def _comment_rows(comment_ids: Sequence[int]) -> list[dict[str, Any]]:
     ids = sorted(set(comment_ids))
     if not ids:
         return []
-    rows = await _rows(f"SELECT {', '.join(_COMMENT_FIELDS)} FROM comments"
-                       f" WHERE id IN ({', '.join('{}' for _ in ids)})", ids)
-    fields = m.CommentRow._meta.fields_map
-    for row in rows:
-        for name in ("public", "attachments", "created_at"):
-            row[name] = fields[name].to_python_value(row[name])
-    return rows
+    rows = await select(f"SELECT {', '.join(_COMMENT_FIELDS)} FROM comments"
+                        f" WHERE id IN ({', '.join('{}' for _ in ids)})", ids)
+    return [typed(m.CommentRow, row, ("public", "attachments", "created_at")) for row in rows]
 
 
 async def _authors(authors: Sequence[tuple[str, int | None]]) -> dict[tuple[str, int], str]:
@@ -234,7 +225,7 @@ async def _authors(authors: Sequence[tuple[str, int | None]]) -> dict[tuple[str,
     if not parts:
         return {}
     return {(r["kind"], r["id"]): r["name"]
-            for r in await _rows(" UNION ALL ".join(parts), values)}
+            for r in await select(" UNION ALL ".join(parts), values)}
 
 
 # The ticket and what the card shows of the rows it refers to, in one statement, not eight.
@@ -269,25 +260,8 @@ FROM comments c JOIN tickets t ON t.id = c.ticket_id
 WHERE c.ticket_id = {} ORDER BY c.id LIMIT 1"""
 
 
-async def _query(sql: str, ticket_id: int) -> list[dict[str, Any]]:
-    """A read of one ticket's rows in plain SQL: the hot reads of the sender."""
-    return await _rows(sql, [ticket_id])
-
-
-async def _rows(sql: str, values: Sequence[Any]) -> list[dict[str, Any]]:
-    """Plain SQL with a `{}` for each value, as either engine marks its parameters."""
-    connection = connections.get("default")
-    postgres = connection.capabilities.dialect == "postgres"
-    marks = (f"${n}" if postgres else "?" for n in range(1, len(values) + 1))
-    return list(await connection.execute_query_dict(sql.format(*marks), list(values)))
-
-
 async def _card_row(ticket_id: int) -> dict[str, Any]:
-    rows = await _query(_CARD, ticket_id)
+    rows = await select(_CARD, [ticket_id])
     if not rows:
         raise NotFound(f"no ticket #{ticket_id}")
-    row = dict(rows[0])
-    fields = m.TicketRow._meta.fields_map  # as tortoise reads them (SQLite keeps text)
-    for name in _CARD_DATES:
-        row[name] = fields[name].to_python_value(row[name])
-    return row
+    return typed(m.TicketRow, rows[0], _CARD_DATES)
