@@ -10,6 +10,8 @@ from bots.i18n import Translator
 from bots.telegram.render import esc, topic_link, when
 from storage.views import CommentView, EmployeeRef, TicketCard
 
+MENTION_EXCERPT = 3000
+
 # Callback data of the card buttons (parsed by the agents' callback handlers).
 TAKE = "t:take:{ticket_id}"
 ESCALATE = "t:escalate:{ticket_id}"
@@ -105,7 +107,10 @@ def mention(_: Translator, comment: CommentView | None, people: list[EmployeeRef
     author = f"<b>{esc(comment.author_name if comment else 'ChatDesk')}</b>"
     head = f"🔔 {names}: " + _html(_, "{author} mentioned you in a note:", author=author)
     if comment and comment.body:
-        return f"{head}\n<blockquote>{esc(comment.body)}</blockquote>"
+        body = comment.body  # an excerpt of a long note: the mention must fit in one post
+        if len(body) > MENTION_EXCERPT:
+            body = body[:MENTION_EXCERPT - 1] + "…"
+        return f"{head}\n<blockquote>{esc(body)}</blockquote>"
     return head
 
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
 from typing import Any, TypeVar
 
 import aiohttp
@@ -59,16 +58,14 @@ from bots.relay import Failed, Outcome, Retry, Sent
 from bots.telegram import render_agents as ra
 from bots.telegram import render_client as rc
 from bots.telegram.limits import RateLimiter
+from bots.telegram.merging import mergeable_run, only_news_of_comments, posts_of
 from bots.telegram.posts import Post, file_methods, text_methods
 from bots.telegram.render import (
-    MAX_TEXT,
     PARSE_MODE,
     esc,
     split_markup,
     split_text,
     telegram_markup,
-    utf16_len,
-    visible_len,
 )
 from bots.telegram.topics import TopicKeeper, not_modified, topic_gone
 from bots.templates import NoticeSource, administrators_notices
@@ -82,7 +79,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _UNCOUNTED = (EditMessageText, EditMessageCaption, EditMessageReplyMarkup, DeleteMessage,
               AnswerCallbackQuery)
-MENTION_EXCERPT = 3000
 
 
 class UnknownKind(Exception):
@@ -138,11 +134,11 @@ class TelegramSender:
         outcomes: list[Outcome] = []
         index = 0
         while index < len(messages):
-            run = self._mergeable_run(messages[index:], comments)
+            run = mergeable_run(messages[index:], comments)
             after = messages[index + len(run)] if run and index + len(run) < len(messages) else None
             if messages[index].comment_id in on_card:
                 result = [await self._shown_on_card(messages[index])]
-            elif after is not None and _only_news_of_comments(after):
+            elif after is not None and only_news_of_comments(after):
                 # the heads-up rides on the comments' post: one post, not two, per message
                 footer = await self._rendered_heads_up(after)
                 result = await self._merged(messages[index].ticket_id, run, footer)
@@ -297,8 +293,6 @@ class TelegramSender:
             return self._comment_methods(here.with_header(ra.team_header(_, comment)), comment)
         if kind == "mention":
             people = await self.views.employees(payload.get("employee_ids") or [])
-            if comment and len(comment.body) > MENTION_EXCERPT:
-                comment = _shortened(comment)
             return text_methods(here.with_header(ra.mention(_, comment, people)))
         if kind == "rated":
             return text_methods(here.with_header(
@@ -359,26 +353,12 @@ class TelegramSender:
             return self._outcome(exc, message)
         return Sent()
 
-    # --- merging queued client messages ------------------------------------------------------
+    # --- merging queued client messages (`bots.telegram.merging`) ----------------------------
     async def _client_comments(
             self, messages: Sequence[OutboundMessage]) -> dict[int, CommentView]:
         ids = [m.comment_id for m in messages
                if m.kind == "client_comment" and m.comment_id is not None]
         return {c.id: c for c in await self.views.comments(ids)} if ids else {}
-
-    def _mergeable_run(self, messages: Sequence[OutboundMessage],
-                       comments: dict[int, CommentView]) -> list[CommentView]:
-        """The leading client messages that are text only and short enough to share a post."""
-        run: list[CommentView] = []
-        for message in messages:
-            comment = comments.get(message.comment_id or 0)
-            if (message.kind != "client_comment" or message.audience is not Audience.AGENTS
-                    or comment is None or comment.attachments or not comment.body.strip()
-                    or (run and comment.author_name != run[0].author_name)
-                    or _merged_len(ra.client_header(comment), [comment]) > MAX_TEXT):
-                break
-            run.append(comment)
-        return run
 
     async def _rendered_heads_up(self, message: OutboundMessage) -> str:
         custom = await self.notices(message)
@@ -389,20 +369,11 @@ class TelegramSender:
 
     async def _merged(self, ticket_id: int, run: list[CommentView],
                       footer: str | None = None) -> list[Outcome]:
-        header = ra.client_header(run[0])
-        posts: list[list[CommentView]] = [[]]
-        room = MAX_TEXT - (visible_len(footer) + 1 if footer else 0)
-        for comment in run:
-            if posts[-1] and _merged_len(header, [*posts[-1], comment]) > room:
-                posts.append([])
-            posts[-1].append(comment)
+        posts = posts_of(run, footer)
 
         async def post_all(topic: Topic) -> list[Outcome]:
             outcomes: list[Outcome] = []
-            for number, part in enumerate(posts, 1):
-                text = header + "\n" + "\n\n".join(esc(c.body.strip()) for c in part)
-                if footer and number == len(posts):
-                    text += "\n" + footer
+            for part, text in posts:
                 try:
                     await self._call(SendMessage(
                         chat_id=topic.chat_id, message_thread_id=topic.thread_id,
@@ -425,18 +396,5 @@ class TelegramSender:
                                                   comment.created_at, None, comment.id))
 
 
-def _only_news_of_comments(message: OutboundMessage) -> bool:
-    return message.kind == "heads_up" and message.payload.get("news") == ["comment"]
-
-
-def _merged_len(header: str, comments: list[CommentView]) -> int:
-    body = "\n\n".join(c.body.strip() for c in comments)
-    return visible_len(header) + 1 + utf16_len(body)
-
-
 def _last_flags(count: int) -> list[bool]:
     return [index == count - 1 for index in range(count)]
-
-
-def _shortened(comment: CommentView) -> CommentView:
-    return replace(comment, body=comment.body[:MENTION_EXCERPT - 1] + "…")
