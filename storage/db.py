@@ -8,6 +8,8 @@ from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as tortoise_migrate
 
+from storage.rule_repositories import WRITTEN
+
 MODELS = ["storage.models", "storage.rule_models", "storage.messenger_models",
           "storage.callback_models"]
 
@@ -31,6 +33,7 @@ async def open_database(url: str) -> None:
     # Tortoise caches compiled statements per connection *name*; opening another engine
     # under the same name in one process (tests do) must not reuse SQLite's placeholders.
     EXECUTOR_CACHE.clear()
+    WRITTEN.clear()  # what another database had
     await Tortoise.init(config=tortoise_config(url))
     # Connect now rather than on the first query: a task cancelled while tortoise connects
     # inside a transaction's start would keep SQLite's transaction lock (storage/uow.py).

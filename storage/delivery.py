@@ -18,9 +18,11 @@ from core.outbox import Audience, OutboundMessage
 from storage import models as m
 from storage.inserts import insert_many
 from storage.messenger_state import MessengerState
+from storage.plain_sql import db_value, execute, in_list, select, typed
 
 _PENDING_FIELDS = ("id", "channel", "audience", "kind", "ticket_id", "created_at", "recipient",
                    "comment_id", "payload", "attempts", "next_attempt_at")
+_PENDING_TYPED = ("created_at", "payload", "next_attempt_at")
 
 
 @dataclass(frozen=True)
@@ -35,30 +37,35 @@ class OutboxStore:
         """The oldest pending rows of a channel, due or not (the relay keeps per-destination
         order, so a row waiting for its retry holds back the rows behind it); only those with
         an id above `after_id`, for a relay that has read the ones before."""
-        return await self._pending(m.OutboxRow.filter(
-            channel=channel, state="pending", id__gt=after_id).order_by("id").limit(limit))
+        return await self._pending(
+            "channel = {} AND state = 'pending' AND id > {} ORDER BY id LIMIT {}",
+            [channel, after_id, limit])
 
     async def pending_ids(self, channel: str, limit: int = 1000) -> list[int]:
         """The ids of the oldest pending rows of a channel: what a relay that holds most of
         them asks to learn which to drop and which to read."""
-        return list(await m.OutboxRow.filter(channel=channel, state="pending").order_by(
-            "id").limit(limit).values_list("id", flat=True))
+        return [int(r["id"]) for r in await select(
+            "SELECT id FROM outbox WHERE channel = {} AND state = 'pending' ORDER BY id"
+            " LIMIT {}", [channel, limit])]
 
     async def pending_by_id(self, ids: Sequence[int]) -> list[Pending]:
         """Those of these rows still pending, in id order."""
         if not ids:
             return []
-        return await self._pending(m.OutboxRow.filter(
-            id__in=list(ids), state="pending").order_by("id"))
+        return await self._pending(f"id IN {in_list(len(ids))} AND state = 'pending' ORDER BY id",
+                                   list(ids))
 
     @staticmethod
-    async def _pending(query: Any) -> list[Pending]:
-        rows = await query.values(*_PENDING_FIELDS)  # plain rows: this runs many times a second
+    async def _pending(where: str, values: list[Any]) -> list[Pending]:
+        # plain SQL: the relay reads these many times a second
+        rows = await select(f"SELECT {', '.join(_PENDING_FIELDS)} FROM outbox WHERE {where}",
+                            values)
         return [Pending(OutboundMessage(
             channel=r["channel"], audience=Audience(r["audience"]), kind=r["kind"],
             ticket_id=r["ticket_id"], created_at=r["created_at"], recipient=r["recipient"],
             comment_id=r["comment_id"], payload=dict(r["payload"] or {}), id=r["id"]),
-            r["attempts"], r["next_attempt_at"]) for r in rows]
+            r["attempts"], r["next_attempt_at"])
+            for r in (typed(m.OutboxRow, r, _PENDING_TYPED) for r in rows)]
 
     async def record_sent(self, ids: Sequence[int], comment_ids: Sequence[int],
                           at: datetime) -> None:
@@ -68,10 +75,14 @@ class OutboxStore:
             return
         async with in_transaction("default"):
             if ids:
-                await m.OutboxRow.filter(id__in=list(ids)).update(state="sent", sent_at=at)
+                await execute(f"UPDATE outbox SET state = 'sent', sent_at = {{}}"
+                              f" WHERE id IN {in_list(len(ids))}",
+                              [db_value(m.OutboxRow, "sent_at", at), *ids])
             if comment_ids:
-                await m.CommentRow.filter(id__in=sorted(set(comment_ids)), delivery__in=(
-                    "pending", "sent")).update(delivery="sent")
+                wanted = sorted(set(comment_ids))
+                await execute(f"UPDATE comments SET delivery = 'sent' WHERE id IN"
+                              f" {in_list(len(wanted))} AND delivery IN ('pending', 'sent')",
+                              wanted)
 
     async def mark_retry(self, message_id: int, attempts: int, next_at: datetime,
                          error: str) -> None:
@@ -136,8 +147,9 @@ class TopicStore:
         if self._cache is not None and ticket_id in self._cache:
             self._cache.move_to_end(ticket_id)
             return replace(self._cache[ticket_id])  # a copy: the caller may change it
-        row = await m.TelegramTopicRow.filter(ticket_id=ticket_id).first()
-        topic = self._topic(row) if row else None
+        rows = await select("SELECT ticket_id, chat_id, thread_id, card_message_id, title,"
+                            " closed FROM telegram_topics WHERE ticket_id = {}", [ticket_id])
+        topic = Topic(**typed(m.TelegramTopicRow, rows[0], ("closed",))) if rows else None
         if topic is not None:
             self._keep(topic)
         return topic

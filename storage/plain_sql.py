@@ -19,11 +19,29 @@ def marks(conn: BaseDBAsyncClient, count: int) -> list[str]:
     return ["?"] * count
 
 
-async def select(sql: str, values: Sequence[Any]) -> list[dict[str, Any]]:
-    """Rows of a query with a `{}` where each value goes."""
-    conn = connections.get("default")
+async def select(sql: str, values: Sequence[Any], conn: BaseDBAsyncClient | None = None
+                 ) -> list[dict[str, Any]]:
+    """Rows of a query with a `{}` where each value goes (on the transaction's connection
+    when one is open, as tortoise's own queries)."""
+    conn = conn or connections.get("default")
     return list(await conn.execute_query_dict(sql.format(*marks(conn, len(values))),
                                               list(values)))
+
+
+async def execute(sql: str, values: Sequence[Any]) -> None:
+    """A statement that returns no rows, with a `{}` where each value goes."""
+    conn = connections.get("default")
+    await conn.execute_query(sql.format(*marks(conn, len(values))), list(values))
+
+
+def db_value(model: type[Model], name: str, value: Any) -> Any:
+    """A value as the model's field writes it (SQLite keeps datetimes and JSON as text)."""
+    return model._meta.fields_map[name].to_db_value(value, model)
+
+
+def in_list(count: int) -> str:
+    """`({}, {}, ...)` for an IN of `count` values."""
+    return "(" + ", ".join("{}" for _ in range(count)) + ")"
 
 
 def typed(model: type[Model], row: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:

@@ -4,6 +4,8 @@ transaction's connection like storage/repositories.py."""
 from __future__ import annotations
 
 import dataclasses
+import math
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -21,6 +23,7 @@ from core.sla import ServiceCalendar, SlaRule
 from core.timers import Timer
 from storage import rule_codec as rc
 from storage import rule_models as rm
+from storage.plain_sql import select
 
 T = TypeVar("T")
 LIVE = ("pending", "claimed")  # a timer not fired yet
@@ -187,9 +190,11 @@ class NoticeTemplates:
     async def save(self, key: str, body: str) -> None:
         if not await rm.NoticeTemplateRow.filter(key=key).using_db(self.conn).update(body=body):
             await rm.NoticeTemplateRow.create(using_db=self.conn, key=key, body=body)
+        WRITTEN.forget()
 
     async def delete(self, key: str) -> None:
         await rm.NoticeTemplateRow.filter(key=key).using_db(self.conn).delete()
+        WRITTEN.forget()
 
 
 class RuleRepository:
@@ -268,6 +273,40 @@ class TimerRepository:
         return [timer_from_row(r) for r in rows]
 
 
+class WrittenNotices:
+    """The keys the administrators wrote a notice for, read at most once a `ttl`: the
+    senders ask for every message they send, and nearly every answer is "none". After a
+    notice is saved or deleted in this process, every ask reads them for a `ttl` (the
+    change counts as soon as it commits); one written by another process (the CLI) counts
+    within a `ttl`."""
+
+    ttl = 1.0
+
+    def __init__(self) -> None:
+        self._keys: frozenset[str] = frozenset()
+        self._read_at = -math.inf
+        self._fresh_until = -math.inf
+
+    async def has(self, key: str) -> bool:
+        now = time.monotonic()
+        if now - self._read_at >= self.ttl or now < self._fresh_until:
+            rows = await select('SELECT "key" FROM notice_templates', [])
+            self._keys, self._read_at = frozenset(r["key"] for r in rows), now
+        return key in self._keys
+
+    def clear(self) -> None:
+        """Another database: nothing read of the last one counts."""
+        self._read_at = self._fresh_until = -math.inf
+
+    def forget(self) -> None:
+        """A notice is being written: read them afresh until it has surely committed."""
+        self._read_at = -math.inf
+        self._fresh_until = time.monotonic() + self.ttl
+
+
+WRITTEN = WrittenNotices()
+
+
 async def notice_written(key: str) -> bool:
     """Whether the administrators wrote a text for this key (outside any transaction)."""
-    return await rm.NoticeTemplateRow.filter(key=key).exists()
+    return await WRITTEN.has(key)

@@ -12,7 +12,7 @@ from core.errors import NotFound
 from core.people import ActorKind
 from core.tickets import Attachment
 from storage import models as m
-from storage.plain_sql import select, typed
+from storage.plain_sql import in_list, select, typed
 from storage.related import load_contact, related_contact_ids
 
 SIMILAR_LIMIT = 5
@@ -166,14 +166,13 @@ class TicketViews:
     async def comments(self, comment_ids: Sequence[int]) -> list[CommentView]:
         """Comments in the order asked, with their authors' display names."""
         rows = {r["id"]: r for r in await _comment_rows(comment_ids)}
-        names = await _authors([(r["author_kind"], r["author_id"]) for r in rows.values()])
         views = []
         for comment_id in comment_ids:
             row = rows.get(comment_id)
             if row is None:
                 continue
             kind, author_id = row["author_kind"], row["author_id"]
-            author = names.get((kind, author_id or 0)) or (
+            author = row["author_name"] or (
                 "ChatDesk" if kind == ActorKind.SYSTEM else f"#{author_id}")
             views.append(CommentView(
                 row["id"], row["ticket_id"], row["body"], row["public"], row["channel"], kind,
@@ -198,34 +197,28 @@ class TicketViews:
 
 _COMMENT_FIELDS = ("id", "ticket_id", "body", "public", "channel", "author_kind", "author_id",
                    "attachments", "delivery", "created_at")
+# with the author's display name: a client's or an employee's, by the kind of author
+_COMMENTS = (
+    f"SELECT {', '.join(f'c.{name}' for name in _COMMENT_FIELDS)},"
+    f" CASE c.author_kind WHEN '{ActorKind.CLIENT.value}' THEN ct.name"
+    f" WHEN '{ActorKind.EMPLOYEE.value}' THEN e.name END AS author_name"
+    " FROM comments c"
+    f" LEFT JOIN contacts ct ON c.author_kind = '{ActorKind.CLIENT.value}'"
+    " AND ct.id = c.author_id"
+    f" LEFT JOIN employees e ON c.author_kind = '{ActorKind.EMPLOYEE.value}'"
+    " AND e.id = c.author_id"
+    " WHERE c.id IN ")
 
 
 async def _comment_rows(comment_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Comments as plain rows, typed as tortoise reads them: the sender reads these for every
-    post, and building the query took longer than running it."""
+    """Comments as plain rows with their authors' names, in one statement, typed as tortoise
+    reads them: the sender reads these for every post, and building the query took longer
+    than running it."""
     ids = sorted(set(comment_ids))
     if not ids:
         return []
-    rows = await select(f"SELECT {', '.join(_COMMENT_FIELDS)} FROM comments"
-                        f" WHERE id IN ({', '.join('{}' for _ in ids)})", ids)
+    rows = await select(_COMMENTS + in_list(len(ids)), ids)
     return [typed(m.CommentRow, row, ("public", "attachments", "created_at")) for row in rows]
-
-
-async def _authors(authors: Sequence[tuple[str, int | None]]) -> dict[tuple[str, int], str]:
-    """Display names of clients and employees, in one statement; none for no authors."""
-    wanted = {kind: sorted({i for k, i in authors if k == kind and i is not None})
-              for kind in (ActorKind.CLIENT, ActorKind.EMPLOYEE)}
-    parts, values = [], []
-    for kind, table in ((ActorKind.CLIENT, "contacts"), (ActorKind.EMPLOYEE, "employees")):
-        if wanted[kind]:
-            marks = ", ".join("{}" for _ in wanted[kind])
-            parts.append(f"SELECT '{kind.value}' AS kind, id, name FROM {table} "
-                         f"WHERE id IN ({marks})")
-            values += wanted[kind]
-    if not parts:
-        return {}
-    return {(r["kind"], r["id"]): r["name"]
-            for r in await select(" UNION ALL ".join(parts), values)}
 
 
 # The ticket and what the card shows of the rows it refers to, in one statement, not eight.
