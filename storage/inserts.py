@@ -15,6 +15,9 @@ from tortoise.models import Model
 from storage.plain_sql import marks
 
 _MISSING = object()
+# (dialect, model, fields given, conflict, update) -> the statement and its fields: a desk
+# writes a few dozen shapes of rows, over and over
+_STATEMENTS: dict[tuple[Any, ...], tuple[str, list[str]]] = {}
 
 
 async def insert_many(conn: BaseDBAsyncClient, model: type[Model],
@@ -27,7 +30,10 @@ async def insert_many(conn: BaseDBAsyncClient, model: type[Model],
     for row in rows:
         groups.setdefault(tuple(row), []).append(row)
     for given, group in groups.items():
-        sql, names = _statement(conn, model, given, conflict, update)
+        key = (conn.capabilities.dialect, model, given, tuple(conflict), tuple(update))
+        if key not in _STATEMENTS:
+            _STATEMENTS[key] = _statement(conn, model, given, conflict, update)
+        sql, names = _STATEMENTS[key]
         fields = model._meta.fields_map
         now = timezone.now()
         values = [[fields[name].to_db_value(_value(model, name, row, now), model)
