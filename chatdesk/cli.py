@@ -9,103 +9,28 @@ import asyncio
 import errno
 import getpass
 import logging
-import os
-import socket
-import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from contextlib import asynccontextmanager
-from importlib import import_module
-from importlib.util import find_spec
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any
 
+from chatdesk.check import cmd_check, has_module, port_problem, sandbox_wanted
+from chatdesk.database import (
+    CliError,
+    database_errors,
+    one_line,
+    opened,
+    prepare_database,
+    prepare_in_child,
+    run_async,
+)
 from chatdesk.settings import Settings, SettingsError, load_settings
 from core.errors import DomainError
 
 log = logging.getLogger("chatdesk")
-T = TypeVar("T")
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
-class CliError(Exception):
-    """An expected problem: printed as one line, exit code 1."""
-
-
-def _one_line(text: object) -> str:
-    return " ".join(str(text).split())
-
-
-# --- the database -------------------------------------------------------------------------
-
-
-async def prepare_database(url: str) -> list[str]:
-    """Apply pending migrations and make sure the reference data exists; returns the
-    migrations applied."""
-    from storage.db import close_database, migrate, open_database
-    from storage.seed import ensure_reference_data
-
-    applied = await migrate(url)
-    await open_database(url)
-    try:
-        await ensure_reference_data()
-    finally:
-        await close_database()
-    return applied
-
-
-def prepare_in_child(settings: Settings) -> None:
-    """`prepare_database` in a process of its own, for `run`: tortoise's migration machinery
-    costs ~36 MB of memory that the service would otherwise keep for its whole life."""
-    env = {**os.environ, "DATABASE_URL": settings.database_url}
-    done = subprocess.run([sys.executable, "-m", "chatdesk.cli", "--log-level", "WARNING",
-                           "migrate"], env=env, capture_output=True, text=True, check=False)
-    for line in done.stdout.splitlines():
-        if line.startswith("applied "):
-            log.info("applied migration %s", line.removeprefix("applied "))
-    if done.returncode:
-        problem = (done.stderr.strip().splitlines() or ["migrations failed"])[-1]
-        raise CliError(problem.removeprefix("chatdesk: "))
-
-
-@asynccontextmanager
-async def opened(settings: Settings, *, migrated: bool = True) -> AsyncIterator[None]:
-    """The database, open for the duration; with `migrated`, refuse a database that
-    `chatdesk migrate` has not brought up to date."""
-    from storage.admin import pending_migrations, ping
-    from storage.db import close_database, open_database
-
-    await open_database(settings.database_url)
-    try:
-        await ping()
-        if migrated and (pending := await pending_migrations(settings.database_url)):
-            raise CliError(f"the database needs {len(pending)} migration(s) "
-                           f"({', '.join(pending)}); run `chatdesk migrate` first")
-        yield
-    finally:
-        await close_database()
-
-
-def _database_errors() -> tuple[type[BaseException], ...]:
-    import sqlite3
-
-    from asyncpg import PostgresError
-    from tortoise.exceptions import BaseORMException
-
-    return (BaseORMException, PostgresError, sqlite3.Error, OSError)
-
-
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coro)
-
-
 # --- commands -------------------------------------------------------------------------------
-
-
-def sandbox_wanted(settings: Settings) -> bool:
-    """`run` with no bot token at all is someone trying ChatDesk out: give them the sandbox.
-    With any token it is a real desk, whose employees the sandbox must not touch."""
-    return (not (settings.telegram_enabled or settings.vk_enabled or settings.viber_enabled)
-            and _has_module("chatdesk.sandbox"))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -115,7 +40,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
     settings = load_settings()
-    if not _has_module("chatdesk.sandbox"):
+    if not has_module("chatdesk.sandbox"):
         raise CliError("this build has no sandbox yet (chatdesk/sandbox.py, issue 3)")
     return _serve(settings, sandbox=True)
 
@@ -130,7 +55,7 @@ def _serve(settings: Settings, *, sandbox: bool) -> int:
     async def run() -> None:
         # Checked before anything starts: a start that fails half-way leaves workers behind.
         for variable, port in ports:
-            if problem := _port_problem(settings.http_host, port):
+            if problem := port_problem(settings.http_host, port):
                 raise CliError(f"cannot listen on {settings.http_host}:{port}: {problem} "
                                f"(set CHATDESK_HTTP_HOST/{variable})")
         await asyncio.to_thread(prepare_in_child, settings)
@@ -152,14 +77,14 @@ def _serve(settings: Settings, *, sandbox: bool) -> int:
             raise
 
     log.info("database: %s", settings.database_url_redacted)
-    _run(run())
+    run_async(run())
     log.info("stopped")
     return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     settings = load_settings()
-    applied = _run(prepare_database(settings.database_url))
+    applied = run_async(prepare_database(settings.database_url))
     for name in applied:
         print(f"applied {name}")
     print(f"database is up to date ({settings.database_url_redacted})" if not applied
@@ -177,7 +102,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         async with opened(settings):
             return await load_demo(args.tickets, args.seed, if_empty=args.if_empty)
 
-    result = _run(demo())
+    result = run_async(demo())
     if result.skipped:
         print(f"demo: the database already has {result.existing_tickets} tickets; "
               "nothing to do")
@@ -219,7 +144,7 @@ def cmd_employee_add(args: argparse.Namespace) -> int:
             return await build_desk().handle(AddEmployee(
                 args.name, args.login, args.role, args.telegram_id, password_hash))
 
-    employee = _run(add())
+    employee = run_async(add())
     print(f"added employee #{employee.id} {employee.login} ({employee.role.value})"
           + ("" if password_hash else "; no password: the panel sign-in is off for them"))
     return 0
@@ -236,7 +161,7 @@ def cmd_employee_list(args: argparse.Namespace) -> int:
 
     rows = [("id", "login", "name", "role", "active", "telegram id")]
     rows += [(str(e.id), e.login, e.name, e.role.value, "yes" if e.active else "no",
-              str(e.telegram_id or "-")) for e in _run(employees())]
+              str(e.telegram_id or "-")) for e in run_async(employees())]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
@@ -261,110 +186,10 @@ def _set_active(active: bool) -> Callable[[argparse.Namespace], int]:
                     raise CliError(f"no employee with the login {args.login!r}")
                 await build_desk().handle(SetEmployeeActive(employee.id, active))
 
-        _run(change())
+        run_async(change())
         print(f"{args.login} is {'active' if active else 'deactivated'}")
         return 0
     return command
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    print("configuration: ok")
-    print(f"data directory: {settings.data_dir}")
-    print(f"database: {settings.database_url_redacted}")
-    problems = _run(_check_database(settings))
-    problems += _check_parts(settings)
-    for problem in problems:
-        print(f"problem: {problem}")
-    print("ok" if not problems else f"{len(problems)} problem(s)")
-    return 0 if not problems else 1
-
-
-async def _check_database(settings: Settings) -> list[str]:
-    from storage.admin import database_summary, parked_counts, pending_migrations
-
-    async with opened(settings, migrated=False):
-        pending = await pending_migrations(settings.database_url)
-        if pending:
-            print(f"migrations: {len(pending)} pending ({', '.join(pending)}); "
-                  "`chatdesk migrate` or `chatdesk run` applies them")
-            print("data: unknown until migrated")
-            return []
-        print("migrations: up to date")
-        s = await database_summary()
-        print(f"data: {s.tickets} tickets, {s.contacts} contacts, {s.employees} employees "
-              f"({s.active_employees} active), {s.groups} groups")
-        parked = await parked_counts()
-        print("parked updates: " + (", ".join(f"{n} {channel}" for channel, n in parked.items())
-                                    or "none") + (" (their errors are in the log; Telegram's "
-                                                  "are retried at each start)" if parked else ""))
-    return []
-
-
-def _port_problem(host: str, port: int) -> str | None:
-    """Why the web server could not listen there right now, or None if it could."""
-    try:
-        with socket.create_server((host, port)):
-            return None
-    except OSError as exc:
-        return os.strerror(exc.errno).lower() if exc.errno else _one_line(exc)
-
-
-def _has_module(name: str) -> bool:
-    try:
-        return find_spec(name) is not None
-    except ModuleNotFoundError:  # a parent package is missing
-        return False
-
-
-def _load_problem(name: str) -> str | None:
-    """Why the adapter module `name` cannot be loaded, or None when it can."""
-    try:
-        import_module(name)
-    except ImportError as exc:
-        return _one_line(exc)
-    return None
-
-
-def _check_parts(settings: Settings) -> list[str]:
-    problems: list[str] = []
-    busy = _port_problem(settings.http_host, settings.http_port)
-    print(f"web server: http://{settings.http_host}:{settings.http_port} (panel, API, webhooks,"
-          f" /healthz); port {f'not available now: {busy}' if busy else 'free'}")
-    if settings.telegram_enabled:
-        mode = (f"webhook at {settings.telegram_webhook_url}"
-                if settings.telegram_mode == "webhook" else "long polling")
-        print(f"telegram: {mode}, agents' chat {settings.telegram_agent_chat_id}"
-              + (f", second line chat {settings.telegram_line2_chat_id}"
-                 if settings.telegram_line2_chat_id else ""))
-        if (problem := _load_problem("bots.telegram.setup")) is not None:
-            problems.append(f"TELEGRAM_BOT_TOKEN is set but the Telegram adapter cannot be "
-                            f"loaded: {problem}")
-    else:
-        if sandbox_wanted(settings):
-            busy = _port_problem(settings.http_host, settings.sandbox_port)
-            print("telegram: sandbox (no TELEGRAM_BOT_TOKEN): the emulated Telegram and its "
-                  f"page on http://{settings.http_host}:{settings.sandbox_port}/; port "
-                  + (f"not available now: {busy}" if busy else "free"))
-        else:
-            print("telegram: off (no TELEGRAM_BOT_TOKEN): agents work in the panel")
-    for name, enabled, module, detail, variable in (
-        ("vk", settings.vk_enabled, "bots.vk",
-         f"group {settings.vk_group_id}, {settings.vk_mode} mode", "VK_GROUP_TOKEN"),
-        ("viber", settings.viber_enabled, "bots.viber",
-         f"bot {settings.viber_bot_name!r}", "VIBER_AUTH_TOKEN"),
-    ):
-        if not enabled:
-            print(f"{name}: off (no {variable})")
-        elif not _has_module(f"{module}.setup"):
-            print(f"{name}: configured ({detail}), but this build has no {name} adapter yet: "
-                  "it will not start")
-        else:
-            print(f"{name}: {detail}")
-            if (problem := _load_problem(f"{module}.setup")) is not None:
-                problems.append(f"{variable} is set but the {name} adapter cannot be loaded: "
-                                f"{problem}")
-    return problems
 
 
 # --- the parser -----------------------------------------------------------------------------
@@ -465,13 +290,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except SettingsError as exc:
-        print(f"chatdesk: {_one_line(exc)}", file=sys.stderr)
+        print(f"chatdesk: {one_line(exc)}", file=sys.stderr)
     except (DomainError, CliError) as exc:
-        print(f"chatdesk: {_one_line(exc)}", file=sys.stderr)
+        print(f"chatdesk: {one_line(exc)}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
-    except _database_errors() as exc:
-        print(f"chatdesk: database error: {_one_line(exc) or type(exc).__name__}",
+    except database_errors() as exc:
+        print(f"chatdesk: database error: {one_line(exc) or type(exc).__name__}",
               file=sys.stderr)
     return 1
 
