@@ -134,17 +134,16 @@ class UpdateProcessor:
             log.info("%d parked telegram update(s) handled", handled)
         return handled
 
-    async def process_raw(self, payload: Any) -> None:
-        """A webhook body: parse it, and park what cannot be parsed instead of failing."""
+    async def parse_raw(self, payload: Any) -> Update | None:
+        """A webhook body as an update; what cannot be parsed is parked (None), not lost."""
         try:
-            update = Update.model_validate(payload, context={"bot": self.bot})
+            return Update.model_validate(payload, context={"bot": self.bot})
         except Exception as exc:
             update_id = payload.get("update_id") if isinstance(payload, dict) else None
             log.error("unparseable telegram update %s: %s", update_id, exc)
             await self.parked.park("telegram", f"raw:{update_id}", payload if isinstance(
                 payload, dict) else {"raw": str(payload)[:10000]}, f"parse error: {exc}")
-            return
-        await self.process(update)
+            return None
 
 
 def _sender(update: Update) -> User | None:

@@ -19,7 +19,7 @@ from chatdesk.app import web_app
 from emulators.telegram.emulator import TelegramEmulator
 from emulators.telegram.limits import RateLimits
 from storage import models as m
-from storage.uow import TortoiseUnitOfWork
+from storage.uow import TortoiseUnitOfWork, on_commit
 from tests.e2e.harness import AGENT_CHAT, running_stack, started_emulator
 
 CLIENT = 5001
@@ -123,6 +123,45 @@ async def test_webhook_commits_before_answering_and_refuses_forged_calls(
             assert emulator.webhook_info()["pending_update_count"] == 0
         finally:
             await runner.cleanup()
+
+
+async def test_webhook_updates_arriving_together_commit_together(emulator: TelegramEmulator):
+    """Telegram delivers over several connections at once: 20 updates POSTed together are
+    all committed before their answers, in a few transactions rather than 20."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram/webhook"
+    clients = [7000 + i for i in range(20)]
+    for user in clients:
+        emulator.add_user(user, f"Client {user}")
+    async with running_stack(emulator, mode="webhook", webhook_url=url,
+                             webhook_secret="s3cret-token") as stack:
+        runner = web.AppRunner(web_app_without_workers(stack.runtime))
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        commits = []
+        stop_counting = on_commit(lambda: commits.append(1))
+        try:
+            async with aiohttp.ClientSession() as http:
+                async def deliver(n: int, user: int) -> int:
+                    update = {"update_id": 500 + n, "message": {
+                        "message_id": 900 + n, "date": 0, "chat": {"id": user, "type": "private"},
+                        "from": {"id": user, "is_bot": False, "first_name": f"Client {user}"},
+                        "text": f"together {n}"}}
+                    async with http.post(url, json=update, headers={
+                            "X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}) as response:
+                        # answered only once committed: the comment is there already
+                        assert await m.CommentRow.filter(body=f"together {n}").exists()
+                        return response.status
+
+                statuses = await asyncio.gather(*(deliver(n, user)
+                                                  for n, user in enumerate(clients)))
+        finally:
+            stop_counting()
+            await runner.cleanup()
+        assert statuses == [200] * 20
+        assert await m.CommentRow.filter(body__startswith="together ").count() == 20
+        assert stack.processor.processed == 20
+        assert 1 <= len(commits) < 10  # one per update before: 20
 
 
 def web_app_without_workers(runtime: object) -> web.Application:
