@@ -35,10 +35,15 @@ def update(update_id: int) -> Update:
     return Update(update_id=update_id)
 
 
-async def test_updates_arriving_during_a_commit_go_together_in_order() -> None:
+def held() -> tuple[Processor, Gathering]:
+    """A gathering whose batches wait for `processor.release`."""
     processor = Processor()
-    gathering = Gathering(processor)  # type: ignore[arg-type]
     processor.release.clear()
+    return processor, Gathering(processor)  # type: ignore[arg-type]
+
+
+async def test_updates_arriving_during_a_commit_go_together_in_order() -> None:
+    processor, gathering = held()
     first = asyncio.create_task(gathering.commit(update(10)))
     await asyncio.sleep(0)
     later = [asyncio.create_task(gathering.commit(update(n))) for n in (14, 12, 13, 12)]
@@ -50,10 +55,8 @@ async def test_updates_arriving_during_a_commit_go_together_in_order() -> None:
 
 
 async def test_a_batch_that_cannot_commit_fails_its_requests_and_the_next_goes_on() -> None:
-    processor = Processor()
-    gathering = Gathering(processor)  # type: ignore[arg-type]
+    processor, gathering = held()
     processor.fail_next = True
-    processor.release.clear()
     failing = asyncio.create_task(gathering.commit(update(1)))
     await asyncio.sleep(0)
     following = asyncio.create_task(gathering.commit(update(2)))
@@ -66,9 +69,7 @@ async def test_a_batch_that_cannot_commit_fails_its_requests_and_the_next_goes_o
 
 
 async def test_a_request_that_hangs_up_leaves_its_batch_to_commit() -> None:
-    processor = Processor()
-    gathering = Gathering(processor)  # type: ignore[arg-type]
-    processor.release.clear()
+    processor, gathering = held()
     gone = asyncio.create_task(gathering.commit(update(7)))
     await asyncio.sleep(0)
     gone.cancel()
