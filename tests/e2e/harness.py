@@ -5,6 +5,7 @@ can jump ahead."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -144,3 +145,18 @@ async def running_stack(emulator: TelegramEmulator, clock: ShiftClock | None = N
         yield Stack(emulator, clock, runtime, processor, timers=timers)
     finally:
         await runtime.stop()
+
+
+@asynccontextmanager
+async def stacks_if_stuck(seconds: float) -> AsyncIterator[None]:
+    """Fail after `seconds`, printing every task's stack first: a run of the webhook tests
+    on PostgreSQL was once seen to hang for minutes, and the next one should say where."""
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError:
+        print(f"still running after {seconds} s; the tasks:", file=sys.stderr)
+        for task in asyncio.all_tasks():
+            print("TASK", task, file=sys.stderr)
+            task.print_stack(file=sys.stderr)
+        raise

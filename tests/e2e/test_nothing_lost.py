@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import aiohttp
@@ -20,7 +21,13 @@ from emulators.telegram.emulator import TelegramEmulator
 from emulators.telegram.limits import RateLimits
 from storage import models as m
 from storage.uow import TortoiseUnitOfWork, on_commit
-from tests.e2e.harness import AGENT_CHAT, running_stack, started_emulator
+from tests.e2e.harness import (
+    AGENT_CHAT,
+    Stack,
+    running_stack,
+    stacks_if_stuck,
+    started_emulator,
+)
 
 CLIENT = 5001
 
@@ -97,50 +104,63 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def test_webhook_commits_before_answering_and_refuses_forged_calls(
-        emulator: TelegramEmulator):
+SECRET = "s3cret-token"
+
+
+@asynccontextmanager
+async def served_webhook(emulator: TelegramEmulator, clients: Sequence[int] = ()
+                         ) -> AsyncIterator[tuple[Stack, str]]:
+    """The stack in webhook mode, with the production web app serving its webhook."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/webhook"
+    for user in clients:
+        emulator.add_user(user, f"Client {user}")
     async with running_stack(emulator, mode="webhook", webhook_url=url,
-                             webhook_secret="s3cret-token") as stack:
+                             webhook_secret=SECRET) as stack:
         runner = web.AppRunner(web_app_without_workers(stack.runtime))
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         try:
-            async with aiohttp.ClientSession() as http:
-                forged = {"update_id": 999, "message": {
-                    "message_id": 1, "date": 0, "chat": {"id": CLIENT, "type": "private"},
-                    "from": {"id": CLIENT, "is_bot": False, "first_name": "Mallory"},
-                    "text": "forged"}}
-                for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
-                    async with http.post(url, json=forged, headers=headers) as response:
-                        assert response.status == 403
-            assert await m.TicketRow.all().count() == 0
-
-            emulator.inject_private_message(CLIENT, "Sent through the webhook")
-            await client_answers(emulator, 1)
-            assert await m.CommentRow.filter(body="Sent through the webhook").count() == 1
-            assert emulator.webhook_info()["pending_update_count"] == 0
+            yield stack, url
         finally:
             await runner.cleanup()
+
+
+@contextmanager
+def counted_commits() -> Iterator[list[int]]:
+    commits: list[int] = []
+    stop_counting = on_commit(lambda: commits.append(1))
+    try:
+        yield commits
+    finally:
+        stop_counting()
+
+
+async def test_webhook_commits_before_answering_and_refuses_forged_calls(
+        emulator: TelegramEmulator):
+    async with served_webhook(emulator) as (_, url):
+        async with aiohttp.ClientSession() as http:
+            forged = {"update_id": 999, "message": {
+                "message_id": 1, "date": 0, "chat": {"id": CLIENT, "type": "private"},
+                "from": {"id": CLIENT, "is_bot": False, "first_name": "Mallory"},
+                "text": "forged"}}
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+                async with http.post(url, json=forged, headers=headers) as response:
+                    assert response.status == 403
+        assert await m.TicketRow.all().count() == 0
+
+        emulator.inject_private_message(CLIENT, "Sent through the webhook")
+        await client_answers(emulator, 1)
+        assert await m.CommentRow.filter(body="Sent through the webhook").count() == 1
+        assert emulator.webhook_info()["pending_update_count"] == 0
 
 
 async def test_webhook_updates_arriving_together_commit_together(emulator: TelegramEmulator):
     """Telegram delivers over several connections at once: 20 updates POSTed together are
     all committed before their answers, in a few transactions rather than 20."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/telegram/webhook"
     clients = [7000 + i for i in range(20)]
-    for user in clients:
-        emulator.add_user(user, f"Client {user}")
-    async with running_stack(emulator, mode="webhook", webhook_url=url,
-                             webhook_secret="s3cret-token") as stack:
-        runner = web.AppRunner(web_app_without_workers(stack.runtime))
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        commits = []
-        stop_counting = on_commit(lambda: commits.append(1))
-        try:
+    async with served_webhook(emulator, clients) as (stack, url):
+        with counted_commits() as commits:
             async with aiohttp.ClientSession() as http:
                 async def deliver(n: int, user: int) -> int:
                     update = {"update_id": 500 + n, "message": {
@@ -148,20 +168,35 @@ async def test_webhook_updates_arriving_together_commit_together(emulator: Teleg
                         "from": {"id": user, "is_bot": False, "first_name": f"Client {user}"},
                         "text": f"together {n}"}}
                     async with http.post(url, json=update, headers={
-                            "X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}) as response:
+                            "X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
                         # answered only once committed: the comment is there already
                         assert await m.CommentRow.filter(body=f"together {n}").exists()
                         return response.status
 
-                statuses = await asyncio.gather(*(deliver(n, user)
-                                                  for n, user in enumerate(clients)))
-        finally:
-            stop_counting()
-            await runner.cleanup()
-        assert statuses == [200] * 20
-        assert await m.CommentRow.filter(body__startswith="together ").count() == 20
-        assert stack.processor.processed == 20
-        assert 1 <= len(commits) < 10  # one per update before: 20
+                async with stacks_if_stuck(60):
+                    statuses = await asyncio.gather(*(deliver(n, user)
+                                                      for n, user in enumerate(clients)))
+    assert statuses == [200] * 20
+    assert await m.CommentRow.filter(body__startswith="together ").count() == 20
+    assert stack.processor.processed == 20
+    assert 1 <= len(commits) < 10  # one per update before: 20
+
+
+async def test_clients_writing_at_once_through_the_webhook_commit_in_a_few_batches(
+        emulator: TelegramEmulator):
+    """The emulator delivers as Telegram does (several chats at once, up to
+    `max_connections`): 20 clients' messages all land, in a few transactions."""
+    clients = [7100 + i for i in range(20)]
+    async with served_webhook(emulator, clients) as (stack, _):
+        with counted_commits() as commits:
+            for user in clients:
+                emulator.inject_private_message(user, f"at once from {user}")
+            async with stacks_if_stuck(60):
+                await emulator.wait_for(
+                    lambda e: not e.webhook_info()["pending_update_count"], timeout=30)
+    assert await m.CommentRow.filter(body__startswith="at once from ").count() == 20
+    assert stack.processor.batches >= 1  # several updates in one transaction
+    assert len(commits) < 20
 
 
 def web_app_without_workers(runtime: object) -> web.Application:

@@ -268,6 +268,47 @@ async def test_get_updates_offset_semantics(tg: TelegramEmulator, bot: Bot) -> N
     assert tg.pending_updates() == []
 
 
+async def test_webhook_delivers_chats_at_once_and_one_chats_updates_in_turn(
+        tg: TelegramEmulator, bot: Bot) -> None:
+    """As Telegram does: up to `max_connections` requests at once, but a chat's next update
+    only once its previous one was answered."""
+    in_flight: list[int] = []  # the chats of the requests being answered
+    most, overlaps, seen = 0, 0, []
+
+    async def hook(request: web.Request) -> web.Response:
+        nonlocal most, overlaps
+        chat = (await request.json())["message"]["chat"]["id"]
+        overlaps += chat in in_flight
+        in_flight.append(chat)
+        most = max(most, len(in_flight))
+        await asyncio.sleep(0.05)
+        seen.append((chat, (await request.json())["message"]["text"]))
+        in_flight.remove(chat)
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    try:
+        clients = [CLIENT + n for n in range(6)]
+        for user in clients[1:]:
+            tg.add_user(user, f"Client {user}")
+        for round_ in range(3):
+            for user in clients:
+                tg.inject_private_message(user, f"{round_}")
+        assert await bot.set_webhook(f"http://{host}:{port}/hook", max_connections=4)
+        await tg.wait_for(lambda e: len(seen) == 18 and not e.pending_updates())
+    finally:
+        await runner.cleanup()
+    assert most == 4  # several chats at once, never more than max_connections
+    assert overlaps == 0  # never two of one chat
+    for user in clients:
+        assert [text for chat, text in seen if chat == user] == ["0", "1", "2"]
+
+
 async def test_webhook_delivery_with_secret_and_redelivery(tg: TelegramEmulator, bot: Bot) -> None:
     received: list[tuple[str | None, dict[str, Any]]] = []
 
