@@ -10,6 +10,7 @@ Telegram does not run in ours): the figures are the product's CPU time and memor
     .venv/bin/python bench/bench_telegram.py --limits real --messages 60 --clients 20 --spread 60
     .venv/bin/python bench/bench_telegram.py --same-process   # the emulator in our process
     .venv/bin/python bench/bench_telegram.py --relay-after    # the intake alone, relay held
+    .venv/bin/python bench/bench_telegram.py --mode webhook   # Telegram POSTs to our server
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import logging
 import multiprocessing as mp
 import os
 import resource
+import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from aiohttp import web
 
 from bots.telegram.config import TelegramConfig
 from bots.telegram.limits import RateLimiter, TelegramLimits
@@ -146,6 +149,24 @@ class RemoteTelegram:
 
 
 # --- our side ----------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def serve_webhook(runtime: Runtime, port: int) -> web.AppRunner:
+    """The production web app with the webhook, its workers started by the bench."""
+    from chatdesk.app import web_app
+
+    app = web_app(runtime)
+    app.cleanup_ctx.clear()
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner
+
+
 async def run(args: argparse.Namespace) -> None:
     url, pg_name = await database(args.db)
     # as `chatdesk run` does: migrations in a child process, whose memory the service never
@@ -169,10 +190,15 @@ async def run(args: argparse.Namespace) -> None:
         return await telegram.visible_async(texts)
 
     runtime = Runtime(build_desk(routing=Routing(frozenset({"telegram"}), "telegram")))
-    config = TelegramConfig(token=TOKEN, api_url=base_url, agent_chat_id=AGENTS,
-                            polling_timeout=1)
+    webhook_port = free_port() if args.mode == "webhook" else None
+    config = TelegramConfig(
+        token=TOKEN, api_url=base_url, agent_chat_id=AGENTS, polling_timeout=1,
+        mode=args.mode, webhook_secret="bench-secret" if webhook_port else None,
+        webhook_url=f"http://127.0.0.1:{webhook_port}/telegram/webhook" if webhook_port
+        else None)
     limiter = RateLimiter(TelegramLimits() if real else TelegramLimits.off())
     await install_telegram(runtime, None, SystemClock(), config=config, limiter=limiter)
+    server = await serve_webhook(runtime, webhook_port) if webhook_port else None
     texts = [f"bench message {i} from {clients[i % len(clients)]}" for i in range(args.messages)]
     held = [w for w in runtime.workers if w.name == "telegram-relay" and args.relay_after]
     for worker in held:  # a diagnosis: what the intake does with the CPU to itself
@@ -196,6 +222,8 @@ async def run(args: argparse.Namespace) -> None:
     rate_limited = (telegram.rate_limited() if isinstance(telegram, Telegram)
                     else await telegram.rate_limited_async())
     await runtime.stop()
+    if server is not None:
+        await server.cleanup()
     await telegram.stop()
     await close_database()
     if pg_name:
@@ -203,7 +231,8 @@ async def run(args: argparse.Namespace) -> None:
         await conn.execute(f'DROP DATABASE "{pg_name}" WITH (FORCE)')
         await conn.close()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"db={args.db} limits={args.limits} messages={len(texts)} clients={len(clients)} "
+    print(f"db={args.db} mode={args.mode} limits={args.limits} messages={len(texts)} "
+          f"clients={len(clients)} "
           f"spread={args.spread}s emulator={'same' if args.same_process else 'own'} process"
           f"{' relay held until all are committed' if held else ''}")
     print(f"  inbound to durable commit: {len(texts) / committed:,.0f} messages/s "
@@ -226,6 +255,8 @@ def main() -> None:
     parser.add_argument("--spread", type=float, default=0.0,
                         help="seconds over which the messages arrive (0: all at once)")
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--mode", choices=("polling", "webhook"), default="polling",
+                        help="how updates reach us (webhook: the emulator POSTs them)")
     parser.add_argument("--relay-after", action="store_true",
                         help="start the outbox relay only once every message is committed "
                              "(how fast the intake alone is; not how the product runs)")
