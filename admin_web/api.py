@@ -3,7 +3,6 @@ the same role checks and ticket visibility as the panel, every change via Desk.h
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +11,23 @@ from aiohttp import web
 
 from admin_web import reporting
 from admin_web import ticket_attributes as attrs
+from admin_web.api_json import (
+    STATUS_BY_ERROR,
+    ApiError,
+    callback_json,
+    comment_json,
+    contact_json,
+    employee_json,
+    error_response,
+    flag_field,
+    id_field,
+    iso,
+    json_body,
+    json_errors,
+    run_command,
+    text_field,
+    ticket_json,
+)
 from admin_web.forms import YEARS, integer, path_id, plausible
 from admin_web.keys import CONFIG, DESK, EMPLOYEE
 from admin_web.openapi import OPERATIONS, document, operation
@@ -21,121 +37,14 @@ from core import commands as c
 from core.attributes import AttributeKind
 from core.attributes import find as find_attribute
 from core.attributes import visible as visible_attributes
-from core.callbacks import CallbackHeld, CallbackRequest, CallbackState
+from core.callbacks import CallbackHeld, CallbackRequest
 from core.errors import DomainError
-from core.people import Contact, Employee
-from core.tickets import Comment, Ticket
+from core.tickets import Ticket
 from storage import panel_views as views
 from storage.attributes import definitions
 from storage.callbacks import queue as callback_queue
 
 routes = web.RouteTableDef()
-STATUS_BY_ERROR = {"not_found": 404, "not_allowed": 403, "invalid_input": 422,
-                   "transition_refused": 409, "already_taken": 409}
-
-
-def _error(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": code, "message": message}, status=status)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def ticket_json(t: Ticket) -> dict[str, Any]:
-    return {"id": t.id, "subject": t.subject, "channel": t.channel, "contact_id": t.contact_id,
-            "status": t.status, "priority": t.priority, "type": t.type_code, "line": t.line,
-            "responsible_id": t.responsible_id, "group_id": t.group_id,
-            "created_at": _iso(t.created_at), "resolved_at": _iso(t.resolved_at),
-            "closed_at": _iso(t.closed_at), "on_hold_until": _iso(t.on_hold_until),
-            "planned_reaction_at": _iso(t.planned_reaction_at),
-            "planned_resolution_at": _iso(t.planned_resolution_at), "rating": t.rating}
-
-
-def comment_json(m: Comment) -> dict[str, Any]:
-    return {"id": m.id, "author_kind": m.author.kind.value, "author_id": m.author.id,
-            "body": m.body, "public": m.public, "created_at": _iso(m.created_at),
-            "delivery": m.delivery}
-
-
-def contact_json(ct: Contact) -> dict[str, Any]:
-    return {"id": ct.id, "name": ct.name, "phone": ct.phone, "email": ct.email,
-            "company_id": ct.company_id,
-            "channels": sorted({i.channel for i in ct.identities})}
-
-
-def employee_json(e: Employee) -> dict[str, Any]:
-    return {"id": e.id, "name": e.name, "login": e.login, "role": e.role.value,
-            "active": e.active, "group_ids": sorted(e.group_ids)}
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    try:
-        data = await request.json()
-    except (ValueError, RecursionError):  # not JSON, not UTF-8, nested too deep
-        data = None
-    if not isinstance(data, dict):
-        raise ApiError(400, "bad_json", "send a JSON object")
-    return data
-
-
-def _text(data: dict[str, Any], name: str) -> str:
-    """A string field of the body ("" when absent or null); another JSON type is refused
-    rather than turned into its printed form."""
-    value = data.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ApiError(422, "invalid_input", f"{name} must be a string")
-    return value
-
-
-def _flag(data: dict[str, Any], name: str, default: bool) -> bool:
-    """A boolean field: "false" or 0 is refused, not read as true (a private note sent
-    with "public": "false" must not reach the client)."""
-    value = data.get(name, default)
-    if not isinstance(value, bool):
-        raise ApiError(422, "invalid_input", f"{name} must be true or false")
-    return value
-
-
-def _id(data: dict[str, Any], name: str) -> int | None:
-    """An id field (None when absent or null); anything that is not one is refused, so a
-    typo never clears the responsible."""
-    value = data.get(name)
-    if value is None:
-        return None
-    number = None if isinstance(value, bool | float) else integer(value)
-    if number is None:
-        raise ApiError(422, "invalid_input", f"{name} must be a whole number (an id)")
-    return number
-
-
-async def _run(request: web.Request, command: c.Command) -> Any:
-    try:
-        return await request.app[DESK].handle(command)
-    except DomainError as exc:
-        raise ApiError(STATUS_BY_ERROR.get(exc.code, 400), exc.code, exc.message) from exc
-
-
-def _handler(fn: Callable[[web.Request], Awaitable[web.Response]]
-             ) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """Turn an ApiError (a refused command, a bad body, a hidden ticket) into JSON."""
-    async def wrapped(request: web.Request) -> web.Response:
-        try:
-            return await fn(request)
-        except ApiError as exc:
-            return _error(exc.status, exc.code, exc.message)
-    wrapped.__name__ = fn.__name__
-    return wrapped
-
-
 async def _visible_ticket(request: web.Request) -> Ticket:
     """404 for a ticket that does not exist and for one the caller may not see alike."""
     ticket_id = path_id(request, "ticket_id")
@@ -144,16 +53,6 @@ async def _visible_ticket(request: web.Request) -> Ticket:
     if detail is None:
         raise ApiError(404, "not_found", f"no ticket #{ticket_id}")
     return detail.ticket
-
-
-def callback_json(r: CallbackRequest, state: CallbackState) -> dict[str, Any]:
-    seconds = r.processing_time.total_seconds() if r.processing_time else None
-    return {"id": r.id, "name": r.name, "phone": r.phone, "comment": r.comment,
-            "state": state.value, "created_at": _iso(r.created_at), "holder_id": r.holder_id,
-            "held_since": _iso(r.held_since), "processed_by": r.processed_by,
-            "processed_at": _iso(r.processed_at),
-            "processing_seconds": int(seconds) if seconds is not None else None,
-            "postponed_until": _iso(r.postponed_until)}
 
 
 @operation("GET", "/api/v1/openapi.json", "The OpenAPI document of this API", Access.PUBLIC)
@@ -196,11 +95,11 @@ async def _ticket_filter(request: web.Request) -> views.TicketFilter:
 
 @operation("POST", "/api/v1/tickets", "Register a ticket for a contact", Access.STAFF)
 async def create_ticket(request: web.Request) -> web.Response:
-    data = await _body(request)
-    ticket = await _run(request, c.OpenTicketForClient(
-        request[EMPLOYEE].id, _id(data, "contact_id") or 0,
-        _text(data, "subject"), _text(data, "text"),
-        _text(data, "type") or None, _text(data, "priority") or None,
+    data = await json_body(request)
+    ticket = await run_command(request, c.OpenTicketForClient(
+        request[EMPLOYEE].id, id_field(data, "contact_id") or 0,
+        text_field(data, "subject"), text_field(data, "text"),
+        text_field(data, "type") or None, text_field(data, "priority") or None,
         _attribute_values(data.get("attributes"))))
     return web.json_response(await _with_attributes(request, ticket), status=201)
 
@@ -236,24 +135,24 @@ async def get_ticket(request: web.Request) -> web.Response:
            "Add a public reply (optionally resolving) or a private note", Access.STAFF)
 async def add_comment(request: web.Request) -> web.Response:
     ticket = await _visible_ticket(request)
-    data = await _body(request)
+    data = await json_body(request)
     me = request[EMPLOYEE].id
-    text = _text(data, "text")
-    resolve = _flag(data, "resolve", False)
-    if _flag(data, "public", True):
-        comment = await _run(request, c.AddAgentReply(ticket.id, me, text, resolve=resolve,
+    text = text_field(data, "text")
+    resolve = flag_field(data, "resolve", False)
+    if flag_field(data, "public", True):
+        comment = await run_command(request, c.AddAgentReply(ticket.id, me, text, resolve=resolve,
                                                       origin="api"))
     else:
-        comment = await _run(request, c.AddPrivateNote(ticket.id, me, text, origin="api"))
+        comment = await run_command(request, c.AddPrivateNote(ticket.id, me, text, origin="api"))
     return web.json_response(comment_json(comment), status=201)
 
 
 @operation("POST", "/api/v1/tickets/{ticket_id}/status", "Change the status", Access.STAFF)
 async def change_status(request: web.Request) -> web.Response:
     ticket = await _visible_ticket(request)
-    data = await _body(request)
-    changed = await _run(request, c.ChangeStatus(ticket.id, request[EMPLOYEE].id,
-                                                 _text(data, "status"), _until(data)))
+    data = await json_body(request)
+    changed = await run_command(request, c.ChangeStatus(ticket.id, request[EMPLOYEE].id,
+                                                 text_field(data, "status"), _until(data)))
     return web.json_response(ticket_json(changed))
 
 
@@ -277,10 +176,10 @@ def _until(data: dict[str, Any]) -> datetime | None:
            "Set the responsible employee and group", Access.STAFF)
 async def set_responsible(request: web.Request) -> web.Response:
     ticket = await _visible_ticket(request)
-    data = await _body(request)
-    changed = await _run(request, c.AssignTicket(ticket.id, request[EMPLOYEE].id,
-                                                 _id(data, "responsible_id"),
-                                                 _id(data, "group_id")))
+    data = await json_body(request)
+    changed = await run_command(request, c.AssignTicket(ticket.id, request[EMPLOYEE].id,
+                                                 id_field(data, "responsible_id"),
+                                                 id_field(data, "group_id")))
     return web.json_response(ticket_json(changed))
 
 
@@ -288,9 +187,9 @@ async def set_responsible(request: web.Request) -> web.Response:
            "Set custom attributes (all or none); null clears one", Access.STAFF)
 async def set_attributes(request: web.Request) -> web.Response:
     ticket = await _visible_ticket(request)
-    data = await _body(request)
+    data = await json_body(request)
     values = _attribute_values(data.get("attributes", {}))
-    changed = await _run(request, c.SetTicketAttributes(ticket.id, request[EMPLOYEE].id,
+    changed = await run_command(request, c.SetTicketAttributes(ticket.id, request[EMPLOYEE].id,
                                                         values))
     return web.json_response(await _with_attributes(request, changed))
 
@@ -307,7 +206,7 @@ async def list_contacts(request: web.Request) -> web.Response:
 async def get_contact(request: web.Request) -> web.Response:
     found = await views.contact(path_id(request, "contact_id"))
     if found is None:
-        return _error(404, "not_found", "no such contact")
+        return error_response(404, "not_found", "no such contact")
     return web.json_response(contact_json(found))
 
 
@@ -346,7 +245,7 @@ async def reference(request: web.Request) -> web.Response:
 async def report(request: web.Request) -> web.Response:
     kind = request.match_info["kind"]
     if kind not in reporting.KINDS:
-        return _error(404, "not_found", f"reports are {', '.join(reporting.KINDS)}")
+        return error_response(404, "not_found", f"reports are {', '.join(reporting.KINDS)}")
     zone = request.app[CONFIG].timezone
     period = reporting.parse_period(request.query, now().astimezone(ZoneInfo(zone)).date())
     q = request.query
@@ -367,9 +266,9 @@ async def list_callbacks(request: web.Request) -> web.Response:
 
 @operation("POST", "/api/v1/callbacks", "Register a call-back request", Access.STAFF)
 async def create_callback(request: web.Request) -> web.Response:
-    data = await _body(request)
-    created = await _run(request, c.RegisterCallback(
-        _text(data, "name"), _text(data, "phone"), _text(data, "comment"),
+    data = await json_body(request)
+    created = await run_command(request, c.RegisterCallback(
+        text_field(data, "name"), text_field(data, "phone"), text_field(data, "comment"),
         request[EMPLOYEE].id))
     return web.json_response(callback_json(created, created.state), status=201)
 
@@ -381,7 +280,7 @@ async def _on_callback(request: web.Request, command: c.Command) -> web.Response
     except CallbackHeld as held:
         return web.json_response({"error": held.code, "message": held.message,
                                   "holder_id": held.holder_id, "holder_name": held.holder_name,
-                                  "since": _iso(held.since)}, status=409)
+                                  "since": iso(held.since)}, status=409)
     except DomainError as exc:
         raise ApiError(STATUS_BY_ERROR.get(exc.code, 400), exc.code, exc.message) from exc
     desk_now = request.app[DESK].clock.now()  # the moment the command was judged at
@@ -412,7 +311,7 @@ async def mark_callback_processed(request: web.Request) -> web.Response:
 @operation("POST", "/api/v1/callbacks/{request_id}/postpone",
            "Postpone a call-back request until a time", Access.STAFF)
 async def postpone_callback(request: web.Request) -> web.Response:
-    until = _until(await _body(request))
+    until = _until(await json_body(request))
     if until is None:
         raise ApiError(422, "invalid_input", "give until: when to call back")
     return await _on_callback(request, c.PostponeCallback(path_id(request, "request_id"),
@@ -420,7 +319,7 @@ async def postpone_callback(request: web.Request) -> web.Response:
 
 
 for op in OPERATIONS:
-    handler = _handler(op.handler)
+    handler = json_errors(op.handler)
     access(op.access)(handler)
     routes.route(op.method, op.path.replace("{ticket_id}", "{ticket_id:\\d+}").replace(
         "{contact_id}", "{contact_id:\\d+}").replace("{request_id}", "{request_id:\\d+}")
