@@ -18,6 +18,7 @@ from admin_web.render import render
 from admin_web.security import Access, access, now
 from core.reports import per_day
 from storage import panel_views as views
+from storage import report_views
 
 routes = web.RouteTableDef()
 CHART_DAYS = 14
@@ -32,9 +33,9 @@ async def dashboard(request: web.Request) -> web.Response:
     day_end = datetime.combine(today + timedelta(days=1), time(0), zone)
     ref = await views.reference()
     visible = await views.visible_ticket_ids(request[EMPLOYEE])
-    counts = await views.dashboard_counts(visible, ref, moment, day_end)
+    counts = await report_views.dashboard_counts(visible, ref, moment, day_end)
     since = datetime.combine(today - timedelta(days=CHART_DAYS - 1), time(0), zone)
-    created, resolved = await views.created_and_resolved(visible, ref, since)
+    created, resolved = await report_views.created_and_resolved(visible, ref, since)
     days = per_day(created, resolved, today, CHART_DAYS, zone)
     tr = request[TRANSLATOR]
     # The SVG is built from numbers and escaped labels only (admin_web/charts.py).
@@ -42,7 +43,7 @@ async def dashboard(request: web.Request) -> web.Response:
     return render(request, "dashboard.html", counts=counts, chart=chart, days=days)
 
 
-def _scope(request: web.Request) -> tuple[reporting.Period, views.ReportScope]:
+def _scope(request: web.Request) -> tuple[reporting.Period, report_views.ReportScope]:
     zone = request.app[CONFIG].timezone
     period = reporting.parse_period(request.query, now().astimezone(ZoneInfo(zone)).date())
     q = request.query

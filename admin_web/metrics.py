@@ -8,7 +8,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web.security import Access, access, now
-from storage import panel_views as views
+from storage import report_views
 from storage.delivery import OutboxStore
 
 routes = web.RouteTableDef()
@@ -21,7 +21,7 @@ def _label(value: str) -> str:
 @routes.get("/metrics")
 @access(Access.PUBLIC)
 async def metrics(request: web.Request) -> web.Response:
-    snap = await views.metrics_snapshot()
+    snap = await report_views.metrics_snapshot()
     backlog = await OutboxStore().backlog()
     moment = now()
     lines: list[str] = []

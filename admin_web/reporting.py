@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from admin_web.exports import Table
 from core import reports
 from storage import panel_views as views
+from storage import report_views
 
 KINDS = ("first_response", "resolution", "sla", "satisfaction", "load")
 TITLES = {"first_response": "First response time", "resolution": "Resolution time",
@@ -27,9 +28,9 @@ class Period:
     end: date  # inclusive
 
     def scope(self, zone: str, company_id: int | None, contact_id: int | None,
-              employee_id: int | None) -> views.ReportScope:
+              employee_id: int | None) -> report_views.ReportScope:
         tz = ZoneInfo(zone)
-        return views.ReportScope(
+        return report_views.ReportScope(
             datetime.combine(self.start, time(0), tz).astimezone(UTC),
             datetime.combine(self.end + timedelta(days=1), time(0), tz).astimezone(UTC),
             company_id, contact_id, employee_id)
@@ -54,7 +55,7 @@ def _duration_table(report: reports.DurationReport, name: Callable[[int | None],
     return [tr("Employee"), tr("Tickets"), tr("Average, minutes")], rows
 
 
-async def build(kind: str, scope: views.ReportScope, now: datetime,
+async def build(kind: str, scope: report_views.ReportScope, now: datetime,
                 tr: Callable[[str], str]) -> Table:
     ref = await views.reference()
 
@@ -62,12 +63,12 @@ async def build(kind: str, scope: views.ReportScope, now: datetime,
         return ref.employee_name(employee_id)
 
     if kind == "load":
-        load = reports.agent_load(await views.open_tickets(ref), ref.workflow)
+        load = reports.agent_load(await report_views.open_tickets(ref), ref.workflow)
         employees = [e for e in ref.employees if e.active and (
             scope.employee_id is None or e.id == scope.employee_id)]
         return [tr("Employee"), tr("Open tickets")], [[e.name, load.get(e.id, 0)]
                                                       for e in employees]
-    facts = await views.report_facts(scope)
+    facts = await report_views.report_facts(scope)
     if kind == "first_response":
         return _duration_table(reports.first_response_report(facts), name, tr)
     if kind == "resolution":

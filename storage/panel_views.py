@@ -1,6 +1,7 @@
 """Read models for the web panel and the API: ticket lists with filters, the ticket page,
-dashboard counts, report inputs, reference lists and the numbers /metrics exports. Plain
-dataclasses and core objects leave this module, never tortoise rows."""
+reference lists, clients and the rule tables (what is counted is in
+`storage.report_views`). Plain dataclasses and core objects leave this module, never
+tortoise rows."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q
-from tortoise.functions import Count, Max
+from tortoise.functions import Max
 
 from core.canned import CannedAnswer, CannedGroup
 from core.catalog import DeskSettings, Priority, TicketType
@@ -19,8 +20,7 @@ from core.clean import (
     without_nul,
 )
 from core.people import Company, Contact, Employee, Group, Role
-from core.reports import TicketFacts
-from core.statuses import ON_HOLD, Workflow
+from core.statuses import Workflow
 from core.tickets import Comment, HistoryEntry, Ticket
 from core.timers import RECURRING
 from storage import mapping as mp
@@ -258,81 +258,6 @@ async def attachment(ticket_id: int, comment_id: int, index: int) -> dict[str, A
     return dict(row.attachments[index])
 
 
-# --- dashboard and reports ------------------------------------------------------------------
-@dataclass(frozen=True)
-class DashboardCounts:
-    open: int
-    overdue: int
-    on_hold: int
-    due_today: int
-    unassigned: int
-
-
-async def dashboard_counts(visible: set[int] | None, ref: Reference, now: datetime,
-                           day_end: datetime) -> DashboardCounts:
-    base = m.TicketRow.filter(status__in=ref.open_codes)
-    if visible is not None:
-        base = base.filter(id__in=sorted(visible) or [0])
-    return DashboardCounts(
-        open=await base.count(),
-        overdue=await base.filter(planned_resolution_at__lt=now).count(),
-        on_hold=await base.filter(status=ON_HOLD).count(),
-        due_today=await base.filter(planned_resolution_at__gte=now,
-                                    planned_resolution_at__lt=day_end).count(),
-        unassigned=await base.filter(responsible_id=None).count(),
-    )
-
-
-async def created_and_resolved(visible: set[int] | None, ref: Reference,
-                               since: datetime) -> tuple[list[datetime], list[datetime]]:
-    created = m.TicketRow.filter(created_at__gte=since)
-    closed_codes = [s.code for s in ref.workflow.statuses if not s.is_open]
-    resolved = m.HistoryRow.filter(field="status", at__gte=since, new__in=closed_codes,
-                                   old__in=ref.open_codes)
-    if visible is not None:
-        created = created.filter(id__in=sorted(visible) or [0])
-        resolved = resolved.filter(ticket_id__in=sorted(visible) or [0])
-    return (list(await created.values_list("created_at", flat=True)),
-            list(await resolved.values_list("at", flat=True)))
-
-
-@dataclass(frozen=True)
-class ReportScope:
-    start: datetime
-    end: datetime
-    company_id: int | None = None
-    contact_id: int | None = None
-    employee_id: int | None = None
-
-
-async def report_facts(scope: ReportScope) -> list[TicketFacts]:
-    """Tickets registered in the period (and matching the filters) with their history."""
-    query = m.TicketRow.filter(created_at__gte=scope.start, created_at__lt=scope.end)
-    if scope.contact_id:
-        query = query.filter(contact_id=scope.contact_id)
-    if scope.company_id:
-        contacts = await m.ContactRow.filter(company_id=scope.company_id).values_list(
-            "id", flat=True)
-        query = query.filter(contact_id__in=list(contacts) or [0])
-    if scope.employee_id:
-        query = query.filter(responsible_id=scope.employee_id)
-    rows = await query.order_by("id")
-    ids = [r.id for r in rows] or [0]
-    history: dict[int, list[HistoryEntry]] = {}
-    for h in await m.HistoryRow.filter(ticket_id__in=ids).order_by("id"):
-        history.setdefault(h.ticket_id, []).append(mp.history_from_row(h))
-    comments: dict[int, list[Comment]] = {}
-    for c in await m.CommentRow.filter(ticket_id__in=ids).order_by("id"):
-        comments.setdefault(c.ticket_id, []).append(mp.comment_from_row(c))
-    return [TicketFacts(mp.ticket_from_row(r), history.get(r.id, []), comments.get(r.id, []))
-            for r in rows]
-
-
-async def open_tickets(ref: Reference) -> list[Ticket]:
-    rows = await m.TicketRow.filter(status__in=ref.open_codes)
-    return [mp.ticket_from_row(r) for r in rows]
-
-
 # --- clients --------------------------------------------------------------------------------
 async def companies() -> list[Company]:
     return [mp.company_from_row(r) for r in await m.CompanyRow.all().order_by("name")]
@@ -357,25 +282,6 @@ async def contact(contact_id: int) -> Contact | None:
         if not await m.ContactRow.filter(id=contact_id).exists():
             return None
         return await uow.contacts.get(contact_id)
-
-
-# --- /metrics -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class MetricsSnapshot:
-    inbound: dict[tuple[str, str], int]  # (channel, state) -> updates
-    outbound: dict[tuple[str, str], int]  # (channel, state) -> messages
-    tickets_by_status: dict[str, int]
-
-
-async def metrics_snapshot() -> MetricsSnapshot:
-    inbound = await m.InboundRow.all().annotate(n=Count("id")).group_by(
-        "channel", "state").values_list("channel", "state", "n")
-    outbound = await m.OutboxRow.all().annotate(n=Count("id")).group_by(
-        "channel", "state").values_list("channel", "state", "n")
-    statuses = await m.TicketRow.all().annotate(n=Count("id")).group_by("status").values_list(
-        "status", "n")
-    return MetricsSnapshot({(c, s): n for c, s, n in inbound},
-                           {(c, s): n for c, s, n in outbound}, dict(statuses))
 
 
 # --- rule tables (§4-§6) --------------------------------------------------------------------

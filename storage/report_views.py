@@ -1,0 +1,109 @@
+"""What the dashboard, the reports and /metrics count: open, overdue and unassigned tickets,
+tickets created and resolved over time, the facts a report is computed from, and the
+totals /metrics exports. Plain dataclasses and core objects leave this module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.functions import Count
+
+from core.reports import TicketFacts
+from core.statuses import ON_HOLD
+from core.tickets import Comment, HistoryEntry, Ticket
+from storage import mapping as mp
+from storage import models as m
+from storage.panel_views import Reference
+
+
+@dataclass(frozen=True)
+class DashboardCounts:
+    open: int
+    overdue: int
+    on_hold: int
+    due_today: int
+    unassigned: int
+
+
+async def dashboard_counts(visible: set[int] | None, ref: Reference, now: datetime,
+                           day_end: datetime) -> DashboardCounts:
+    base = m.TicketRow.filter(status__in=ref.open_codes)
+    if visible is not None:
+        base = base.filter(id__in=sorted(visible) or [0])
+    return DashboardCounts(
+        open=await base.count(),
+        overdue=await base.filter(planned_resolution_at__lt=now).count(),
+        on_hold=await base.filter(status=ON_HOLD).count(),
+        due_today=await base.filter(planned_resolution_at__gte=now,
+                                    planned_resolution_at__lt=day_end).count(),
+        unassigned=await base.filter(responsible_id=None).count(),
+    )
+
+
+async def created_and_resolved(visible: set[int] | None, ref: Reference,
+                               since: datetime) -> tuple[list[datetime], list[datetime]]:
+    created = m.TicketRow.filter(created_at__gte=since)
+    closed_codes = [s.code for s in ref.workflow.statuses if not s.is_open]
+    resolved = m.HistoryRow.filter(field="status", at__gte=since, new__in=closed_codes,
+                                   old__in=ref.open_codes)
+    if visible is not None:
+        created = created.filter(id__in=sorted(visible) or [0])
+        resolved = resolved.filter(ticket_id__in=sorted(visible) or [0])
+    return (list(await created.values_list("created_at", flat=True)),
+            list(await resolved.values_list("at", flat=True)))
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    start: datetime
+    end: datetime
+    company_id: int | None = None
+    contact_id: int | None = None
+    employee_id: int | None = None
+
+
+async def report_facts(scope: ReportScope) -> list[TicketFacts]:
+    """Tickets registered in the period (and matching the filters) with their history."""
+    query = m.TicketRow.filter(created_at__gte=scope.start, created_at__lt=scope.end)
+    if scope.contact_id:
+        query = query.filter(contact_id=scope.contact_id)
+    if scope.company_id:
+        contacts = await m.ContactRow.filter(company_id=scope.company_id).values_list(
+            "id", flat=True)
+        query = query.filter(contact_id__in=list(contacts) or [0])
+    if scope.employee_id:
+        query = query.filter(responsible_id=scope.employee_id)
+    rows = await query.order_by("id")
+    ids = [r.id for r in rows] or [0]
+    history: dict[int, list[HistoryEntry]] = {}
+    for h in await m.HistoryRow.filter(ticket_id__in=ids).order_by("id"):
+        history.setdefault(h.ticket_id, []).append(mp.history_from_row(h))
+    comments: dict[int, list[Comment]] = {}
+    for c in await m.CommentRow.filter(ticket_id__in=ids).order_by("id"):
+        comments.setdefault(c.ticket_id, []).append(mp.comment_from_row(c))
+    return [TicketFacts(mp.ticket_from_row(r), history.get(r.id, []), comments.get(r.id, []))
+            for r in rows]
+
+
+async def open_tickets(ref: Reference) -> list[Ticket]:
+    rows = await m.TicketRow.filter(status__in=ref.open_codes)
+    return [mp.ticket_from_row(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class MetricsSnapshot:
+    inbound: dict[tuple[str, str], int]  # (channel, state) -> updates
+    outbound: dict[tuple[str, str], int]  # (channel, state) -> messages
+    tickets_by_status: dict[str, int]
+
+
+async def metrics_snapshot() -> MetricsSnapshot:
+    inbound = await m.InboundRow.all().annotate(n=Count("id")).group_by(
+        "channel", "state").values_list("channel", "state", "n")
+    outbound = await m.OutboxRow.all().annotate(n=Count("id")).group_by(
+        "channel", "state").values_list("channel", "state", "n")
+    statuses = await m.TicketRow.all().annotate(n=Count("id")).group_by("status").values_list(
+        "status", "n")
+    return MetricsSnapshot({(c, s): n for c, s, n in inbound},
+                           {(c, s): n for c, s, n in outbound}, dict(statuses))
