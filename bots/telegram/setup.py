@@ -17,7 +17,7 @@ from bots.telegram import sender as sender_module
 from bots.telegram.config import TelegramConfig
 from bots.telegram.handlers import build_routers
 from bots.telegram.inbound import UpdateProcessor
-from bots.telegram.lazy_types import answers_read_by
+from bots.telegram.lazy_types import answers_read_by, update_read_alone
 from bots.telegram.limits import RateLimiter
 from bots.telegram.polling import TelegramPoller
 from bots.telegram.sender import TelegramSender
@@ -59,6 +59,7 @@ async def install_telegram(runtime: Runtime, settings: Settings | None, clock: C
     runtime.workers.append(Worker("telegram-relay", relay.run))
     if config.mode == "webhook":
         assert config.webhook_url and config.webhook_secret
+        update_read_alone()  # not on the first webhook call either
         webhook = TelegramWebhook(bot, processor, config.webhook_url, config.webhook_secret)
         runtime.web_adapters.append(webhook)
         runtime.on_start.append(webhook.register)

@@ -81,3 +81,31 @@ print(json.dumps({"methods": sorted(m.__name__ for m in methods), "missing": mis
     assert {"SendMessage", "CreateForumTopic", "EditMessageText", "GetUpdates"} <= set(methods)
     assert result["missing"] == []
     assert int(str(result["made"])) >= 5  # Message, ForumTopic, bool, a list of updates...
+
+
+def test_a_webhook_start_builds_the_update_it_reads_alone() -> None:
+    """A webhook reads each update alone with `Update.model_validate`: the start builds that
+    validator too, so the first update does not wait for it (polling's updates come inside
+    getUpdates' answer, built with the other answers)."""
+    result = _run("""
+import asyncio, json
+from bots.telegram.config import TelegramConfig
+from bots.telegram.setup import install_telegram
+from aiogram.types import Update
+from chatdesk.bootstrap import SystemClock, build_desk
+from chatdesk.runtime import Runtime
+
+async def start(mode):
+    config = TelegramConfig(token="1:T", api_url="http://127.0.0.1:9", agent_chat_id=-100,
+                            mode=mode, webhook_url="https://desk.example/telegram/webhook"
+                            if mode == "webhook" else None, webhook_secret="s" if mode ==
+                            "webhook" else None)
+    await install_telegram(Runtime(build_desk()), None, SystemClock(), config=config)
+    return Update.__pydantic_complete__
+
+polling = asyncio.run(start("polling"))
+webhook = asyncio.run(start("webhook"))
+print(json.dumps({"polling": polling, "webhook": webhook}))
+""")
+    assert result == {"polling": False, "webhook": True}
+
