@@ -149,7 +149,7 @@ class TicketViews:
         rows = await select(
             "SELECT t.id, t.subject, t.status, s.name AS status_name FROM tickets t"
             " LEFT JOIN statuses s ON s.code = t.status"
-            f" WHERE t.contact_id IN ({', '.join('{}' for _ in ids)}) AND t.id <> {{}}"
+            f" WHERE t.contact_id IN {in_list(len(ids))} AND t.id <> {{}}"
             f" ORDER BY t.id DESC LIMIT {SIMILAR_LIMIT}", [*ids, ticket_id])
         return tuple(SimilarTicket(r["id"], r["subject"], r["status"],
                                    r["status_name"] or r["status"]) for r in rows)
