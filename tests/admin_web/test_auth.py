@@ -108,14 +108,38 @@ async def test_pages_need_a_session_and_carry_security_headers(panel: Panel) -> 
         await client.close()
 
 
+# Each leaves the site in a browser (which drops tabs and line breaks, trims control
+# characters and spaces, and reads a backslash as a slash), is no path, or is too long.
+NASTY_NEXT = [
+    "//evil.example/", "/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example",
+    "\t//evil.example", " //evil.example", "\x00//evil.example", "\x1f/\x1f/evil.example",
+    "/\\evil.example", "\\/evil.example", "/\t\\evil.example", "https://evil.example/",
+    "HTTPS://evil.example", "http:/evil.example", "http:evil.example", "javascript:alert(1)",
+    " javascript:alert(1)", "evil.example", "/\u2028/evil.example", "/\x0b/evil.example",
+    "/\u200b/evil.example", "///evil.example", "/" + "a" * 3000, "",
+]
+
+
 async def test_next_parameter_cannot_send_the_user_elsewhere(panel: Panel) -> None:
+    for target in ("/\t/evil.example", "/\n/evil.example", "\x00//evil.example",
+                   "/tickets?status=new&q=%20printer"):
+        visitor = await panel.client()
+        page = await visitor.get("/login", params={"next": target})
+        kept = "/" if "evil" in target else target
+        assert f'name="next" value="{kept.replace("&", "&amp;")}"' in await page.text()
+        response = await visitor.post("/login", allow_redirects=False, data={
+            "login": "ada", "password": PASSWORD, "csrf_token": csrf_of(await page.text()),
+            "next": target})
+        assert response.headers["Location"] == kept, repr(target)
+        await visitor.close()
     client = await panel.client()
     try:
-        page = await client.get("/login")
-        response = await client.post("/login", allow_redirects=False, data={
-            "login": "ada", "password": PASSWORD, "csrf_token": csrf_of(await page.text()),
-            "next": "//evil.example/"})
-        assert response.headers["Location"] == "/"
+        await sign_in(client, "ada")
+        csrf = csrf_of(await (await client.get("/")).text())
+        for target in NASTY_NEXT:
+            switched = await client.post("/language", allow_redirects=False, data={
+                "csrf_token": csrf, "language": "en", "next": target})
+            assert switched.headers["Location"] == "/", repr(target)
     finally:
         await client.close()
 
