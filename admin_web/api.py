@@ -194,17 +194,23 @@ async def set_attributes(request: web.Request) -> web.Response:
     return web.json_response(await _with_attributes(request, changed))
 
 
-@operation("GET", "/api/v1/contacts", "Contacts, searched by name, phone or e-mail",
+@operation("GET", "/api/v1/contacts", "Contacts the caller may see, by name, phone or e-mail",
            Access.STAFF)
 async def list_contacts(request: web.Request) -> web.Response:
     found, total = await views.contacts(request.query.get("q", ""),
-                                        integer(request.query.get("page")) or 1)
+                                        integer(request.query.get("page")) or 1,
+                                        within=await views.visible_contact_ids(
+                                            request[EMPLOYEE]))
     return web.json_response({"total": total, "items": [contact_json(x) for x in found]})
 
 
 @operation("GET", "/api/v1/contacts/{contact_id}", "One contact", Access.STAFF)
 async def get_contact(request: web.Request) -> web.Response:
-    found = await views.contact(path_id(request, "contact_id"))
+    """404 for a contact that does not exist and for one the caller may not see alike."""
+    contact_id = path_id(request, "contact_id")
+    visible = await views.visible_contact_ids(request[EMPLOYEE])
+    found = await views.contact(contact_id) if visible is None or contact_id in visible \
+        else None
     if found is None:
         return error_response(404, "not_found", "no such contact")
     return web.json_response(contact_json(found))

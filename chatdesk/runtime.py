@@ -23,13 +23,22 @@ class WebAdapter(Protocol):
 
 @dataclass
 class Worker:
+    """A background task of the running product. A `one_shot` worker (registering a
+    webhook) has done its job when `run` returns; any other one should run until stopped."""
+
     name: str
     run: Callable[[], Awaitable[None]]
     task: asyncio.Task[None] | None = None
+    one_shot: bool = False
 
     @property
     def alive(self) -> bool:
-        return self.task is not None and not self.task.done()
+        """Running, or a one-shot worker that has finished its job (`/healthz` is ok)."""
+        if self.task is None:
+            return False
+        if not self.task.done():
+            return True
+        return self.one_shot and not self.task.cancelled() and self.task.exception() is None
 
 
 @dataclass

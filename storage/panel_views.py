@@ -55,6 +55,15 @@ async def can_see(employee: Employee, ticket_id: int) -> bool:
     return visible is None or ticket_id in visible
 
 
+async def visible_contact_ids(employee: Employee) -> set[int] | None:
+    """None: every contact. A specialist sees the contacts of the tickets they may see."""
+    tickets = await visible_ticket_ids(employee)
+    if tickets is None:
+        return None
+    return set(await m.TicketRow.filter(id__in=list(tickets) or [0]).values_list(
+        "contact_id", flat=True)) - {None}
+
+
 # --- reference data -------------------------------------------------------------------------
 @dataclass
 class Reference:
@@ -263,9 +272,11 @@ async def companies() -> list[Company]:
     return [mp.company_from_row(r) for r in await m.CompanyRow.all().order_by("name")]
 
 
-async def contacts(text: str = "", page: int = 1, per_page: int = 50) -> tuple[list[Contact],
-                                                                              int]:
-    query = m.ContactRow.all()
+async def contacts(text: str = "", page: int = 1, per_page: int = 50,
+                   within: set[int] | None = None) -> tuple[list[Contact], int]:
+    """Contacts by name, e-mail or phone; with `within`, only those ids."""
+    query = m.ContactRow.all() if within is None else m.ContactRow.filter(
+        id__in=list(within) or [0])
     if text.strip():
         t = without_nul(text.strip())
         query = query.filter(Q(name__icontains=t) | Q(email__icontains=t) | Q(phone__icontains=t))

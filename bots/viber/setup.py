@@ -68,7 +68,8 @@ async def install_viber(runtime: Runtime, settings: Settings | None, clock: Cloc
     channel = ViberChannel(client, events, webhook, relay, asyncio.Event())
     if config.webhook_url:
         url = config.webhook_url
-        runtime.workers.append(Worker("viber-webhook", lambda: _register(channel, url)))
+        runtime.workers.append(Worker("viber-webhook", lambda: _register(channel, url),
+                                      one_shot=True))
     else:
         log.warning("VIBER_WEBHOOK_URL (or CHATDESK_PUBLIC_URL) is not set: Viber cannot "
                     "reach the bot")
