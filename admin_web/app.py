@@ -19,6 +19,8 @@ from admin_web import (
     settings_people,
     settings_rules,
     settings_views,
+    ticket_actions,
+    ticket_files,
     ticket_views,
 )
 from admin_web.callback_form import CALLBACK_LIMITER, SlidingWindow
@@ -37,16 +39,21 @@ from admin_web.keys import (
 )
 from admin_web.render import environment
 from admin_web.security import MIDDLEWARES
+from admin_web.ticket_files import FILES, FileSource
 from chatdesk.runtime import Runtime
 from storage.panel_auth import ApiTokenStore, LoginThrottle, PreferenceStore, SessionStore
 
 
-def create_app(runtime: Runtime, config: PanelConfig | None = None) -> web.Application:
+def create_app(runtime: Runtime, config: PanelConfig | None = None,
+               files: FileSource | None = None) -> web.Application:
+    """`files` fetches attachments for the ticket page's picture previews (none without)."""
     config = config or PanelConfig()
     app = web.Application(client_max_size=20 * 1024 * 1024, middlewares=MIDDLEWARES)
     app[RUNTIME] = runtime
     app[DESK] = runtime.desk
     app[CONFIG] = config
+    if files is not None:
+        app[FILES] = files
     app[TEMPLATES] = environment()
     app[SESSIONS] = SessionStore(config.session_ttl)
     app[THROTTLE] = LoginThrottle()
@@ -54,7 +61,8 @@ def create_app(runtime: Runtime, config: PanelConfig | None = None) -> web.Appli
     app[PREFERENCES] = PreferenceStore()
     app[CALLBACK_LIMITER] = SlidingWindow(config.callback_form_limit,
                                           config.callback_form_window.total_seconds())
-    for module in (auth_views, ticket_views, dashboard_views, settings_views, settings_people,
+    for module in (auth_views, ticket_views, ticket_actions, ticket_files,
+                   dashboard_views, settings_views, settings_people,
                    settings_rules, settings_automation, settings_attributes, callback_views, api,
                    metrics):
         app.add_routes(module.routes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,14 +43,20 @@ def duration(value: Any) -> str:
     return " ".join(parts)
 
 
-def render(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
-    config = request.app[CONFIG]
-    zone = ZoneInfo(config.timezone)
-    tr: Translator = request.get(TRANSLATOR) or Translator(config.default_language)
+def local_formatter(request: web.Request) -> Callable[..., str]:
+    """A moment in the desk's time zone, as `local(value, fmt)`; "—" for none."""
+    zone = ZoneInfo(request.app[CONFIG].timezone)
 
     def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return value.astimezone(zone).strftime(fmt) if value else "—"
 
+    return local
+
+
+def render(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
+    config = request.app[CONFIG]
+    tr: Translator = request.get(TRANSLATOR) or Translator(config.default_language)
+    local = local_formatter(request)
     flash = unquote(request.cookies.get(FLASH, ""))[:500]
     session = request.get(SESSION)
     body = request.app[TEMPLATES].get_template(name).render(

@@ -14,8 +14,10 @@ from aiohttp import web
 from admin_web import ticket_attributes as attrs
 from admin_web.forms import flag, integer, local_datetime, path_id, run
 from admin_web.keys import EMPLOYEE, TRANSLATOR
-from admin_web.render import redirect, render
-from admin_web.security import Access, access, now
+from admin_web.render import local_formatter, redirect, render
+from admin_web.security import CSP, Access, access, now
+from admin_web.ticket_files import FILES, previewable
+from admin_web.ticket_history import history_lines
 from core import commands as c
 from core.attributes import AttributeDefinition, AttributeKind
 from core.attributes import visible as visible_attributes
@@ -28,6 +30,11 @@ from storage.attributes import definitions
 
 routes = web.RouteTableDef()
 PER_PAGE = 25
+MAX_DRAFT = 20_000
+DUE_FORMAT = "%Y-%m-%dT%H:%M"  # what a datetime-local input shows and sends
+CHANNEL_NAMES = {"telegram": "Telegram", "vk": "VK", "viber": "Viber",
+                 "agent": "Registered by hand", "email": "E-mail", "web": "Web form"}
+ONLY_RESPONSIBLE = "Only the responsible agent or a lead can hand this ticket over."
 # What a served attachment may be labelled as; anything else is a plain download.
 SAFE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf",
                         "text/plain", "audio/ogg", "audio/mpeg", "video/mp4"})
@@ -94,30 +101,60 @@ async def _visible_detail(request: web.Request) -> views.TicketDetail:
 @routes.get("/tickets/{ticket_id:\\d+}")
 @access(Access.STAFF)
 async def ticket_page(request: web.Request) -> web.Response:
+    return await _ticket_response(request, await _visible_detail(request))
+
+
+@routes.post("/tickets/{ticket_id:\\d+}/canned")
+@access(Access.STAFF)
+async def insert_canned(request: web.Request) -> web.Response:
+    """Insert without a script: the page again, with the canned answer after the draft the
+    agent had typed (the page's script does this in place, without a round trip)."""
     detail = await _visible_detail(request)
+    form = await request.post()
+    draft = str(form.get("text", ""))[:MAX_DRAFT]
+    filled = await _filled_canned(request[EMPLOYEE], detail)
+    answer = filled.get(integer(form.get("canned")) or 0, "")
+    if draft.strip() and answer:
+        draft = draft.rstrip() + "\n"
+    return await _ticket_response(request, detail, draft + answer)
+
+
+async def _filled_canned(me: Employee, detail: views.TicketDetail) -> dict[int, str]:
+    """Every canned answer's text with this ticket's variables filled in."""
+    _, answers = await views.canned()
+    values = {"client_name": detail.contact.name, "ticket_number": detail.ticket.number,
+              "agent_name": me.name, "ticket_subject": detail.ticket.subject}
+    return {a.id: fill_canned(a.body, values) for a in answers}
+
+
+async def _ticket_response(request: web.Request, detail: views.TicketDetail,
+                           draft: str = "") -> web.Response:
     ref = await views.reference()
     groups, answers = await views.canned()
     me: Employee = request[EMPLOYEE]
     visible = await views.visible_ticket_ids(me)
     if visible is not None:
         detail.other_tickets = [t for t in detail.other_tickets if t.id in visible]
-    draft = ""
-    chosen = integer(request.query.get("canned"))
-    answer = next((a for a in answers if a.id == chosen), None)
-    if answer:
-        draft = fill_canned(answer.body, {
-            "client_name": detail.contact.name, "ticket_number": detail.ticket.number,
-            "agent_name": me.name, "ticket_subject": detail.ticket.subject})
     workflow = ref.workflow
-    targets = [s for s in workflow.statuses if workflow.allows(detail.ticket.status, s.code)]
-    names = {e.id: e.name for e in ref.employees}
+    targets = [s for s in workflow.statuses if s.code == detail.ticket.status
+               or workflow.allows(detail.ticket.status, s.code)]
     defined = await definitions()
-    detail.history = attrs.visible_history(detail.history, defined, me.role)
-    return render(request, "ticket.html", d=detail, t=detail.ticket, ref=ref, names=names,
-                  targets=targets, canned_groups=groups, canned_answers=answers, draft=draft,
-                  current=workflow.get(detail.ticket.status) if detail.ticket.status in workflow
-                  else None, now=now(), attributes=attrs.rows(detail.ticket, defined, me.role),
-                  labels=attrs.history_labels(defined))
+    history = await history_lines(
+        attrs.visible_history(detail.history, defined, me.role), ref, request[TRANSLATOR],
+        local_formatter(request), attrs.history_labels(defined))
+    response = render(
+        request, "ticket.html", d=detail, t=detail.ticket, ref=ref,
+        names={e.id: e.name for e in ref.employees}, targets=targets, canned_groups=groups,
+        canned_answers=answers, filled=await _filled_canned(me, detail), draft=draft,
+        current=workflow.get(detail.ticket.status) if detail.ticket.status in workflow
+        else None, now=now(), attributes=attrs.rows(detail.ticket, defined, me.role),
+        history=history, due=local_formatter(request)(detail.ticket.planned_resolution_at,
+                                                      DUE_FORMAT)
+        if detail.ticket.planned_resolution_at else "",
+        previews=previewable(detail.comments) if FILES in request.app else set(),
+        channel_names=CHANNEL_NAMES)
+    response.headers["Content-Security-Policy"] = CSP + "; script-src 'self'"
+    return response
 
 
 def _ticket_url(ticket_id: int) -> str:
@@ -167,9 +204,7 @@ async def assign(request: web.Request) -> web.Response:
     responsible = integer(form.get("responsible"))
     if me.role is Role.SPECIALIST and responsible not in (None, me.id) \
             and detail.ticket.responsible_id != me.id:
-        raise redirect(_ticket_url(detail.ticket.id),
-                       request[TRANSLATOR]("Only the responsible agent or a lead can "
-                                             "hand this ticket over."))
+        raise redirect(_ticket_url(detail.ticket.id), request[TRANSLATOR](ONLY_RESPONSIBLE))
     _, error = await run(request, c.AssignTicket(detail.ticket.id, me.id, responsible,
                                                  integer(form.get("group"))))
     raise redirect(_ticket_url(detail.ticket.id), error)

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from admin_web.app import create_app
 from admin_web.config import config_from_settings
+from bots.messenger.files import channel_files
 from chatdesk.bootstrap import SystemClock, build_desk
 from chatdesk.runtime import Runtime, Worker
 from chatdesk.settings import Settings
@@ -52,7 +53,8 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
 
 
 def web_app(runtime: Runtime, settings: Settings | None = None) -> web.Application:
-    app = create_app(runtime, config_from_settings(settings) if settings else None)
+    app = create_app(runtime, config_from_settings(settings) if settings else None,
+                     channel_files(settings))
 
     async def workers(_: web.Application) -> AsyncIterator[None]:
         await runtime.start()
