@@ -13,6 +13,7 @@ from typing import Any
 
 from chatdesk.demo_people import COMPANIES, DemoContact, make_contacts
 from chatdesk.demo_script import Script
+from chatdesk.demo_sla import set_up_sla
 from chatdesk.demo_story import (
     DAYS,
     KINDS,
@@ -114,6 +115,7 @@ class DemoLoader:
                 if (group_id, title) not in known.canned_answers:
                     await self.handle(c.SaveCannedAnswer(self.admin_id, 0, group_id, title,
                                                          body))
+        await set_up_sla(self.handle, self.admin_id, self.end)
         for name, category, domain, manager, _ in COMPANIES:
             self.companies.append(known.companies.get(name) or (await self.handle(
                 c.SaveCompany(self.admin_id, 0, name, category,
