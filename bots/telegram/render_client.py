@@ -4,13 +4,14 @@ confirm / reopen / rating buttons (§2.6, §8.1)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bots.i18n import Translator
-from bots.telegram.render import esc, when
-from core.statuses import AWAITING_REPLY, CLOSED, ON_HOLD, OPEN
+from bots.messenger.compose import status_notice as plain_status_notice
+from bots.telegram.render import esc
 from storage.views import TicketCard
 
 # Callback data of the resolution question (parsed by the client callback handlers).
@@ -33,23 +34,10 @@ def reply_header(_: Translator, number: int, agent: str) -> str:
     return f"💬 <b>{esc(ticket_label(_, number))}</b> · {esc(agent)}"
 
 
-def status_notice(_: Translator, number: int, status: str, status_name: str,
-                  until: datetime | None = None, timezone: str = "UTC") -> str:
-    if status == OPEN:
-        text = _("Ticket #{number} is open again: we are working on it.", number=number)
-    elif status == ON_HOLD and until:
-        text = _("Ticket #{number} is on hold until {until}. We will get back to you.",
-                 number=number, until=when(until, timezone))
-    elif status == ON_HOLD:
-        text = _("Ticket #{number} is on hold. We will get back to you.", number=number)
-    elif status == AWAITING_REPLY:
-        text = _("We are waiting for your reply on ticket #{number}.", number=number)
-    elif status == CLOSED:
-        text = _("Ticket #{number} is closed. Thank you for contacting us!", number=number)
-    else:
-        text = _("Ticket #{number} now has the status “{status}”.", number=number,
-                 status=status_name)
-    return esc(text)
+def status_notice(_: Translator, number: int, status: str, names: Mapping[str, str],
+                  until: datetime | None = None, timezone: str = "UTC",
+                  old: str | None = None) -> str:
+    return esc(plain_status_notice(_, number, status, names, until, timezone, old))
 
 
 def resolution_request(_: Translator, card: TicketCard) -> tuple[str, InlineKeyboardMarkup]:

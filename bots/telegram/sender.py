@@ -54,6 +54,7 @@ from aiogram.methods import (
 from aiogram.types import ForceReply, InlineKeyboardMarkup
 
 from bots.i18n import translator
+from bots.messenger.compose import status_name
 from bots.relay import Failed, Outcome, Retry, Sent
 from bots.telegram import render_agents as ra
 from bots.telegram import render_client as rc
@@ -72,7 +73,7 @@ from bots.templates import NoticeSource, administrators_notices
 from core.errors import NotFound
 from core.outbox import Audience, OutboundMessage
 from storage.delivery import Topic, TopicStore
-from storage.views import CommentView, TicketViews
+from storage.views import CommentView, EmployeeRef, TicketViews
 
 log = logging.getLogger(__name__)
 
@@ -261,8 +262,8 @@ class TelegramSender:
             new = str(message.payload.get("new") or card.status)
             names = await self.views.status_names()
             until = card.on_hold_until if new == card.status else None
-            text = rc.status_notice(_, card.number, new, names.get(new, new), until,
-                                    self.timezone)
+            text = rc.status_notice(_, card.number, new, names, until, self.timezone,
+                                    message.payload.get("old"))
             return text_methods(Post(chat_id, None, text))
         if message.kind == "resolution_request":
             text, keyboard = rc.resolution_request(_, card)
@@ -303,8 +304,7 @@ class TelegramSender:
         if kind in ("sla_warning", "sla_breached", "notify", "heads_up"):
             people = await self.views.employees(payload.get("employee_ids") or [])
             if kind == "heads_up":
-                return text_methods(here.with_header(
-                    ra.heads_up(_, list(payload.get("news") or []), people)))
+                return text_methods(here.with_header(await self._heads_up(message, people)))
             if kind == "notify":
                 return text_methods(here.with_header(
                     ra.team_notice(str(payload.get("text") or ""), people)))
@@ -365,7 +365,15 @@ class TelegramSender:
         if custom:
             return custom
         people = await self.views.employees(message.payload.get("employee_ids") or [])
-        return ra.heads_up(self._, list(message.payload.get("news") or []), people)
+        return await self._heads_up(message, people)
+
+    async def _heads_up(self, message: OutboundMessage, people: list[EmployeeRef]) -> str:
+        payload, status = message.payload, None
+        if payload.get("old") and payload.get("new"):
+            names = await self.views.status_names()
+            status = (status_name(self._, names, str(payload["old"])),
+                      status_name(self._, names, str(payload["new"])))
+        return ra.heads_up(self._, list(payload.get("news") or []), people, status)
 
     async def _merged(self, ticket_id: int, run: list[CommentView],
                       footer: str | None = None) -> list[Outcome]:
