@@ -19,6 +19,8 @@ from admin_web import (
     settings_people,
     settings_rules,
     settings_views,
+    ticket_bulk,
+    ticket_list,
     ticket_views,
 )
 from admin_web.callback_form import CALLBACK_LIMITER, SlidingWindow
@@ -54,9 +56,9 @@ def create_app(runtime: Runtime, config: PanelConfig | None = None) -> web.Appli
     app[PREFERENCES] = PreferenceStore()
     app[CALLBACK_LIMITER] = SlidingWindow(config.callback_form_limit,
                                           config.callback_form_window.total_seconds())
-    for module in (auth_views, ticket_views, dashboard_views, settings_views, settings_people,
-                   settings_rules, settings_automation, settings_attributes, callback_views, api,
-                   metrics):
+    for module in (auth_views, ticket_list, ticket_bulk, ticket_views, dashboard_views,
+                   settings_views, settings_people, settings_rules, settings_automation,
+                   settings_attributes, callback_views, api, metrics):
         app.add_routes(module.routes)
     before = set(app.router.resources())
     app.add_routes(health_routes)
