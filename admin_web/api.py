@@ -32,7 +32,7 @@ from admin_web.forms import YEARS, integer, path_id, plausible
 from admin_web.keys import CONFIG, DESK, EMPLOYEE
 from admin_web.openapi import OPERATIONS, document, operation
 from admin_web.security import Access, access, now
-from admin_web.ticket_views import attribute_filter, ticket_filter
+from admin_web.ticket_list import attribute_filter, ticket_filter
 from core import commands as c
 from core.attributes import AttributeKind
 from core.attributes import find as find_attribute

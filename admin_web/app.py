@@ -20,7 +20,9 @@ from admin_web import (
     settings_rules,
     settings_views,
     ticket_actions,
+    ticket_bulk,
     ticket_files,
+    ticket_list,
     ticket_views,
 )
 from admin_web.callback_form import CALLBACK_LIMITER, SlidingWindow
@@ -61,8 +63,8 @@ def create_app(runtime: Runtime, config: PanelConfig | None = None,
     app[PREFERENCES] = PreferenceStore()
     app[CALLBACK_LIMITER] = SlidingWindow(config.callback_form_limit,
                                           config.callback_form_window.total_seconds())
-    for module in (auth_views, ticket_views, ticket_actions, ticket_files,
-                   dashboard_views, settings_views, settings_people,
+    for module in (auth_views, ticket_list, ticket_bulk, ticket_views, ticket_actions,
+                   ticket_files, dashboard_views, settings_views, settings_people,
                    settings_rules, settings_automation, settings_attributes, callback_views, api,
                    metrics):
         app.add_routes(module.routes)

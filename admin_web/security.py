@@ -32,8 +32,8 @@ from storage import panel_views as views
 SESSION_COOKIE = "cd_session"
 ANON_CSRF_COOKIE = "cd_csrf"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-       "frame-ancestors 'none'; base-uri 'none'")
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 H = TypeVar("H", bound=Callable[..., Any])

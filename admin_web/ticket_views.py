@@ -1,13 +1,8 @@
-"""Tickets in the panel: the filtered list, the ticket page with its thread and history, and
+"""Tickets in the panel: the ticket page with its thread and history, and
 the agent's actions on it (reply, note, status, take, assign, escalate, follow, link the
 client to another ticket's) via Desk.handle."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
-from contextlib import suppress
-from dataclasses import replace
-from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -18,73 +13,20 @@ from admin_web.render import local_formatter, redirect, render
 from admin_web.security import CSP, Access, access, now
 from admin_web.ticket_files import FILES, previewable
 from admin_web.ticket_history import history_lines
+from admin_web.ticket_list import CHANNEL_NAMES
 from core import commands as c
-from core.attributes import AttributeDefinition, AttributeKind
-from core.attributes import visible as visible_attributes
 from core.canned import render as fill_canned
-from core.errors import DomainError
 from core.people import Employee, Role
-from core.tickets import Channel
 from storage import panel_views as views
 from storage.attributes import definitions
 
 routes = web.RouteTableDef()
-PER_PAGE = 25
 MAX_DRAFT = 20_000
 DUE_FORMAT = "%Y-%m-%dT%H:%M"  # what a datetime-local input shows and sends
-CHANNEL_NAMES = {"telegram": "Telegram", "vk": "VK", "viber": "Viber",
-                 "agent": "Registered by hand", "email": "E-mail", "web": "Web form"}
 ONLY_RESPONSIBLE = "Only the responsible agent or a lead can hand this ticket over."
 # What a served attachment may be labelled as; anything else is a plain download.
 SAFE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf",
                         "text/plain", "audio/ogg", "audio/mpeg", "video/mp4"})
-
-
-def ticket_filter(q: Mapping[str, str]) -> views.TicketFilter:
-    """Filters from a query string, cut to the lengths the columns hold."""
-    return views.TicketFilter(
-        status=q.get("status", "")[:40], line=integer(q.get("line")),
-        responsible=q.get("responsible", "")[:12], group_id=integer(q.get("group")),
-        channel=q.get("channel", "")[:20], priority=q.get("priority", "")[:40],
-        overdue=q.get("overdue", "") == "1", text=q.get("q", "")[:200],
-        contact_id=integer(q.get("contact")))
-
-
-def attribute_filter(f: views.TicketFilter, q: Mapping[str, str],
-                     shown: Sequence[AttributeDefinition]) -> views.TicketFilter:
-    """The custom attribute filter (§9.5), for an attribute the viewer may see. Any other
-    code is dropped, so the list cannot be used to probe a hidden attribute's values."""
-    chosen = next((d for d in shown if d.code == q.get("attr", "")), None)
-    if chosen is None:
-        return f
-    value = q.get("attr_value", "")[:200]
-    if chosen.kind in (AttributeKind.NUMBER, AttributeKind.DATE) and value.strip():
-        with suppress(DomainError):  # a value that is none finds nothing
-            value = str(chosen.parse(value))  # as the ticket stores it: 1500, 2025-03-01
-    return replace(f, attribute=chosen.code, attribute_value=value,
-                   attribute_contains=chosen.kind is AttributeKind.TEXT)
-
-
-@routes.get("/tickets")
-@access(Access.STAFF)
-async def ticket_list(request: web.Request) -> web.Response:
-    return await _list_page(request)
-
-
-async def _list_page(request: web.Request, typed: Mapping[str, str] | None = None,
-                     error: str | None = None, status: int = 200) -> web.Response:
-    """The list with its filters and the new-ticket form; a refused form comes back filled
-    in with what was typed, and the reason."""
-    ref = await views.reference()
-    shown = visible_attributes(await definitions(), request[EMPLOYEE].role)
-    f = attribute_filter(ticket_filter(request.query), request.query, shown)
-    page_no = integer(request.query.get("page")) or 1
-    visible = await views.visible_ticket_ids(request[EMPLOYEE])
-    page = await views.list_tickets(f, visible, ref, now(), page_no, PER_PAGE)
-    params = {k: v for k, v in request.query.items() if k != "page" and v}
-    return render(request, "tickets.html", status, page=page, f=f, ref=ref,
-                  channels=list(Channel), query=urlencode(params), now=now(),
-                  attributes=shown, typed=typed or {}, error=error)
 
 
 async def _visible_detail(request: web.Request) -> views.TicketDetail:
@@ -261,22 +203,6 @@ async def attachment(request: web.Request) -> web.StreamResponse:
         "Content-Type": mime if mime in SAFE_TYPES else "application/octet-stream",
         "Content-Disposition": f'attachment; filename="{name or "file"}.ref.txt"',
         "X-Content-Type-Options": "nosniff"})
-
-
-@routes.post("/tickets/new")
-@access(Access.STAFF)
-async def new_ticket(request: web.Request) -> web.Response:
-    form = await request.post()
-    typed = {str(k): str(v) for k, v in form.items() if k != "csrf_token"}
-    contact_id = integer(form.get("contact"))
-    if contact_id is None:
-        return await _list_page(request, typed, request[TRANSLATOR]("Choose a contact."), 400)
-    ticket, error = await run(request, c.OpenTicketForClient(
-        request[EMPLOYEE].id, contact_id, typed.get("subject", ""), typed.get("text", ""),
-        typed.get("type") or None, typed.get("priority") or None, attrs.from_form(form)))
-    if ticket is None:
-        return await _list_page(request, typed, error, 400)
-    raise redirect(_ticket_url(ticket.id))
 
 
 @routes.post("/tickets/{ticket_id:\\d+}/{action:follow|unfollow}")
