@@ -33,6 +33,15 @@ ANON_CSRF_COOKIE = "cd_csrf"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
+# The settings editors' pages load the panel's own scripts (static/editors.js); no page runs
+# inline script or anything from elsewhere.
+CSP_WITH_SCRIPTS = CSP.replace("default-src 'none';", "default-src 'none'; script-src 'self';")
+
+
+def with_scripts(response: web.Response) -> web.Response:
+    """A page that loads the panel's scripts (the middleware keeps a CSP already set)."""
+    response.headers["Content-Security-Policy"] = CSP_WITH_SCRIPTS
+    return response
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 H = TypeVar("H", bound=Callable[..., Any])

@@ -14,7 +14,7 @@ from aiohttp import web
 from admin_web.forms import integer, path_id, run
 from admin_web.keys import EMPLOYEE, TRANSLATOR
 from admin_web.render import redirect, render
-from admin_web.security import Access, access
+from admin_web.security import Access, access, with_scripts
 from bots.templates import NoticeRenderer
 from core import commands as c
 from core.calendar import BusinessCalendar, WorkingInterval
@@ -50,8 +50,8 @@ def _minutes(value: Any) -> timedelta | None:
 @access(Access.ADMIN)
 async def sla_page(request: web.Request) -> web.Response:
     rules = await views.rule_tables()
-    return render(request, "settings/sla.html", ref=await views.reference(), rules=rules,
-                  channels=list(Channel), weekdays=range(7))
+    return with_scripts(render(request, "settings/sla.html", ref=await views.reference(),
+                               rules=rules, channels=list(Channel)))
 
 
 @routes.post("/settings/sla")
@@ -94,8 +94,8 @@ async def save_calendar(request: web.Request) -> web.Response:
 @routes.get("/settings/routing")
 @access(Access.ADMIN)
 async def routing_page(request: web.Request) -> web.Response:
-    return render(request, "settings/routing.html", ref=await views.reference(),
-                  rules=await views.rule_tables(), channels=list(Channel))
+    return with_scripts(render(request, "settings/routing.html", ref=await views.reference(),
+                               rules=await views.rule_tables(), channels=list(Channel)))
 
 
 @routes.post("/settings/routing")
