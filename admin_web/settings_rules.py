@@ -50,8 +50,8 @@ def _minutes(value: Any) -> timedelta | None:
 @access(Access.ADMIN)
 async def sla_page(request: web.Request) -> web.Response:
     rules = await views.rule_tables()
-    return render(request, "settings/sla.html", ref=await views.reference(), rules=rules,
-                  channels=list(Channel), weekdays=range(7))
+    return render(request, "settings/sla.html", ref=await views.reference(),
+                               rules=rules, channels=list(Channel))
 
 
 @routes.post("/settings/sla")
@@ -95,7 +95,7 @@ async def save_calendar(request: web.Request) -> web.Response:
 @access(Access.ADMIN)
 async def routing_page(request: web.Request) -> web.Response:
     return render(request, "settings/routing.html", ref=await views.reference(),
-                  rules=await views.rule_tables(), channels=list(Channel))
+                               rules=await views.rule_tables(), channels=list(Channel))
 
 
 @routes.post("/settings/routing")
