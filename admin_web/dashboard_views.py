@@ -103,18 +103,23 @@ async def report_page(request: web.Request) -> web.Response:
 @routes.get("/reports/{kind}.{fmt:(xlsx|csv)}")
 @access(Access.REPORTS)
 async def report_download(request: web.Request) -> web.Response:
-    """The report's table; the XLSX adds a sheet with the tickets behind its figures."""
+    """The report's table; the XLSX adds a sheet with the tickets behind its figures.
+    `all.xlsx` holds every report, each with its tickets."""
     kind, fmt = request.match_info["kind"], request.match_info["fmt"]
-    if kind not in reporting.KINDS:
+    if kind not in reporting.KINDS and (kind, fmt) != ("all", "xlsx"):
         raise web.HTTPNotFound(text="No such report.")
     period, scope = _scope(request)
     tr = request[TRANSLATOR]
-    table = (await reporting.readable(kind, scope, now(), tr)).table
     name = f"{kind}_{period.start.isoformat()}_{period.end.isoformat()}"
     if fmt == "csv":
+        table = (await reporting.readable(kind, scope, now(), tr)).table
         return attachment(name, fmt, csv_bytes(table))
     rows = TicketRows(await views.reference(), request.app[CONFIG].timezone, now(), tr)
-    body = await xlsx([summary_sheet(tr(reporting.TITLES[kind]), table),
-                       Sheet(tr("Tickets"), header(kind, tr), ticket_rows(kind, scope, rows),
-                             widths(kind))])
-    return attachment(name, fmt, body)
+    sheets: list[Sheet] = []
+    for one in reporting.KINDS if kind == "all" else (kind,):
+        title = tr(reporting.TITLES[one])
+        table = (await reporting.readable(one, scope, now(), tr)).table
+        tickets = f"{title} — {tr('Tickets')}" if kind == "all" else tr("Tickets")
+        sheets += [summary_sheet(title, table),
+                   Sheet(tickets, header(one, tr), ticket_rows(one, scope, rows), widths(one))]
+    return attachment(name, fmt, await xlsx(sheets))

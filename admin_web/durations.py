@@ -9,15 +9,17 @@ UNITS = {
     "ru": ("д", "ч", "мин"),
     "fa": ("روز", "ساعت", "دقیقه"),
 }
+# In words rather than "< 1": a "<" is mirrored in right-to-left text.
+UNDER_A_MINUTE = {"en": "under 1 min", "ru": "меньше 1 мин", "fa": "کمتر از 1 دقیقه"}
 _STEPS = (86400, 3600, 60)
 
 
 def format_duration(seconds: float, language: str) -> str:
-    """The two largest units, rounded down to the minute; under a minute reads "< 1 min"."""
+    """The two largest units, rounded down to the minute; "under 1 min" below that."""
     names = UNITS.get(language, UNITS["en"])
     left = max(0, int(seconds))
     if left < 60:
-        return f"< 1 {names[2]}"
+        return UNDER_A_MINUTE.get(language, UNDER_A_MINUTE["en"])
     parts: list[str] = []
     for size, name in zip(_STEPS, names, strict=True):
         amount, left = divmod(left, size)

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 Table = tuple[Sequence[str], Sequence[Sequence[object]]]
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_NOT_IN_TITLES = str.maketrans({c: " " for c in "[]:*?/\\"})  # Excel refuses these
 
 
 def _safe(value: object) -> object:
@@ -76,7 +77,7 @@ async def xlsx(sheets: Sequence[Sheet]) -> bytes:
     """A write-only workbook: each row goes to disk as it is written, whatever the count."""
     book = Workbook(write_only=True)
     for spec in sheets:
-        sheet = book.create_sheet(spec.title[:31])
+        sheet = book.create_sheet(spec.title.translate(_NOT_IN_TITLES)[:31])
         for i, width in enumerate(spec.widths or _width(spec.header, [])):
             sheet.column_dimensions[get_column_letter(i + 1)].width = width
         bold = []

@@ -24,7 +24,7 @@ def _ticks(series: Series) -> list[float]:
     if series.unit != "seconds":
         return nice_ticks(highest, whole=series.unit == "count")
     unit = next((u for u in reversed(TIME_UNITS) if highest >= 2 * u), 60)
-    return [t * unit for t in nice_ticks(highest / unit, whole=False)]
+    return [t * unit for t in nice_ticks(highest / unit)]  # whole minutes, hours or days
 
 
 def value_text(series: Series, language: str) -> Callable[[float], str]:
@@ -52,11 +52,12 @@ def bar_chart(series: Series, language: str, rtl: bool, title: str) -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
              f'viewBox="0 0 {WIDTH} {height}" direction="{"rtl" if rtl else "ltr"}" '
              f'aria-label="{escape(title)}">']
+    numbers = "" if series.unit == "seconds" else ' direction="ltr"'  # "20%", not "%20"
     for tick in ticks:
         at = x(LABELS + plot * tick / top)
         parts.append(f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{TOP}" y2="{height - AXIS}" '
                      f'stroke="{GRID}"/><text x="{at:.1f}" y="{height - 8}" font-size="10" '
-                     f'fill="{MUTED}" text-anchor="middle" direction="ltr">'
+                     f'fill="{MUTED}" text-anchor="middle"{numbers}>'
                      f'{escape(text(tick))}</text>')
     for i, (label, value) in enumerate(zip(series.labels, series.values, strict=True)):
         y, length = TOP + ROW * i, plot * value / top

@@ -5,9 +5,11 @@ refused and why (grouped by reason, in the viewer's language)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from admin_web.forms import integer, run
 from admin_web.keys import EMPLOYEE, TRANSLATOR
@@ -31,7 +33,7 @@ def may_hand_over(me: Employee, ticket: Ticket, responsible: int | None) -> bool
         or ticket.responsible_id == me.id
 
 
-def _command(action: str, me: Employee, ticket: Ticket, form: web.MultiDictProxy[str]
+def _command(action: str, me: Employee, ticket: Ticket, form: MultiDictProxy[Any]
              ) -> c.Command:
     if action == "assign":
         return c.AssignTicket(ticket.id, me.id, integer(form.get("responsible")))
@@ -50,7 +52,7 @@ def summary(done: list[int], refused: dict[str, list[int]], tr: Callable[..., st
     return " ".join(parts)
 
 
-def _back(form: web.MultiDictProxy[str]) -> str:
+def _back(form: MultiDictProxy[Any]) -> str:
     """The list the form was sent from, with its filters and sort (a query string only)."""
     params = parse_qsl(str(form.get("back", ""))[:2000])
     return "/tickets" + ("?" + urlencode(params) if params else "")

@@ -182,6 +182,14 @@ def _session(driver: Any, base: str, emulator_ticket: int) -> Path:
     # can overtake it (seen once in CI: the reports page never came)
     _wait(lambda: driver.find_element(By.TAG_NAME, "html").get_attribute("dir") != "rtl")
 
+    # bulk: "choose all" (a script's convenience) ticks every row, Close closes them
+    driver.get(f"{base}/tickets?status=%40open")
+    driver.find_element(By.ID, "select-all").click()
+    assert all(box.is_selected() for box in driver.find_elements(
+        By.CSS_SELECTOR, "input[name=ticket]"))
+    _click_and_load(driver, driver.find_element(By.ID, "bulk-close"))
+    assert f"Changed: #{emulator_ticket}." in driver.find_element(By.CLASS_NAME, "flash").text
+
     driver.get(f"{base}/reports")
     driver.find_element(By.ID, "xlsx-first_response").click()
     return _wait(lambda: next((p for p in driver.downloads.glob("*.xlsx")), None))  # type: ignore[no-any-return]
