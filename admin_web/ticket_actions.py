@@ -61,11 +61,15 @@ def _assignment(me: Employee, t: Ticket, form: Mapping[str, Any]) -> list[Comman
 
 
 def _status(request: web.Request, t: Ticket, form: Mapping[str, Any]) -> list[Command]:
-    status = str(form.get("status", ""))
-    until = local_datetime(request, form.get("until"))
-    if str(form.get("until", "")).strip() and until is None:
+    status, typed = str(form.get("status", "")), str(form.get("until", "")).strip()
+    until = local_datetime(request, typed)
+    if typed and until is None:
         raise Refused("Give a date and time, as 2025-03-01 09:30.")
-    if not status or (status == t.status and not (status == ON_HOLD and until)):
+    if status == t.status == ON_HOLD:  # the same status: only a new resume time is a change
+        shown = local_formatter(request)(t.on_hold_until, DUE_FORMAT)
+        return [] if not typed or typed == shown else [
+            c.ChangeStatus(t.id, request[EMPLOYEE].id, status, until=until)]
+    if not status or status == t.status:
         return []
     return [c.ChangeStatus(t.id, request[EMPLOYEE].id, status, until=until)]
 

@@ -5,6 +5,7 @@ draft, and previews of attached pictures that never serve anything but a picture
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -46,17 +47,19 @@ async def test_the_action_bar_saves_every_field_with_one_form(panel: Panel) -> N
         await sign_in(client, "ada")
         page = await (await client.get(f"/tickets/{ticket}")).text()
         assert dict(form_fields(page, "actions"))["status"] == "open"  # preselected
-        html = await _save_bar(client, ticket, status="resolved",
+        until = (datetime.now() + timedelta(days=30)).strftime("%Y-%m-%dT09:00")
+        html = await _save_bar(client, ticket, status="on_hold", until=until,
                                responsible=str(panel.agent_id), priority="high",
                                type_code="delivery", due="2031-05-04T10:30")
         assert 'class="flash" role="alert">Saved.<' in html
         t = (await views.ticket_detail(ticket)).ticket  # type: ignore[union-attr]
         assert (t.status, t.responsible_id, t.priority, t.type_code) == (
-            "resolved", panel.agent_id, "high", "delivery")
+            "on_hold", panel.agent_id, "high", "delivery")
         assert t.planned_resolution_at is not None
         assert t.planned_resolution_at.strftime("%Y-%m-%d %H:%M") == "2031-05-04 10:30"
         fields = dict(form_fields(html, "actions"))
-        assert (fields["status"], fields["due"]) == ("resolved", "2031-05-04T10:30")
+        assert (fields["status"], fields["until"], fields["due"]) == (
+            "on_hold", until, "2031-05-04T10:30")
         rows = _history(html).count("<tr>")
         html = await _save_bar(client, ticket)  # as shown: nothing to save, nothing written
         assert "Nothing changed." in html and _history(html).count("<tr>") == rows
