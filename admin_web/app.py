@@ -13,6 +13,7 @@ from admin_web import (
     callback_form,
     callback_views,
     dashboard_views,
+    delivery_views,
     metrics,
     settings_attributes,
     settings_automation,
@@ -56,7 +57,7 @@ def create_app(runtime: Runtime, config: PanelConfig | None = None) -> web.Appli
                                           config.callback_form_window.total_seconds())
     for module in (auth_views, ticket_views, dashboard_views, settings_views, settings_people,
                    settings_rules, settings_automation, settings_attributes, callback_views, api,
-                   metrics):
+                   metrics, delivery_views):
         app.add_routes(module.routes)
     before = set(app.router.resources())
     app.add_routes(health_routes)

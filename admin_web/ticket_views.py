@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from admin_web import ticket_attributes as attrs
+from admin_web.delivery_views import deliveries
 from admin_web.forms import flag, integer, local_datetime, path_id, run
 from admin_web.keys import EMPLOYEE, TRANSLATOR
 from admin_web.render import redirect, render
@@ -117,7 +118,8 @@ async def ticket_page(request: web.Request) -> web.Response:
                   targets=targets, canned_groups=groups, canned_answers=answers, draft=draft,
                   current=workflow.get(detail.ticket.status) if detail.ticket.status in workflow
                   else None, now=now(), attributes=attrs.rows(detail.ticket, defined, me.role),
-                  labels=attrs.history_labels(defined))
+                  labels=attrs.history_labels(defined),
+                  **await deliveries(request, detail.ticket.id, detail.ticket.channel))
 
 
 def _ticket_url(ticket_id: int) -> str:
