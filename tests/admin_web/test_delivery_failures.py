@@ -62,6 +62,7 @@ async def _reply_row(ticket_id: int, state: str) -> m.OutboxRow | None:
                                     state=state).first()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 async def test_a_reply_to_an_unknown_chat_says_why_and_is_delivered_after_retry(
         database: str, tmp_path: Path) -> None:
