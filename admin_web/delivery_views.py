@@ -33,7 +33,8 @@ REASONS = {
 NOTICES = {"ticket_opened": "The notice with the ticket number",
            "resolution_request": "The request to confirm the solution",
            "status_changed": "The notice of the status change"}
-CHANNEL_NAMES = {"telegram": "Telegram", "vk": "VK", "viber": "Viber"}
+# The channels a reply goes out through (a ticket registered by hand has no client chat).
+MESSENGERS = {"telegram": "Telegram", "vk": "VK", "viber": "Viber"}
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,8 @@ async def deliveries(request: web.Request, ticket_id: int, channel: str) -> dict
             found.by_comment[row.comment_id] = failure
         else:
             found.notices.append(failure)
-    if channel not in request.app[DESK].routing.client_channels:
-        name = Markup("<bdi>{}</bdi>").format(CHANNEL_NAMES.get(channel, channel))
+    if channel in MESSENGERS and channel not in request.app[DESK].routing.client_channels:
+        name = Markup("<bdi>{}</bdi>").format(MESSENGERS[channel])
         found.unconnected = escape(tr("Not sent: {channel} is not connected to this desk.")
                                    ).replace("{channel}", name)
     return {"delivery": found}

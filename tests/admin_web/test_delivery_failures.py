@@ -137,3 +137,18 @@ async def test_a_reply_in_a_channel_the_desk_has_not_on_says_so_in_persian(panel
     finally:
         await client.close()
     assert "ارسال نشد: <bdi>VK</bdi> به این سامانه وصل نیست." in page
+
+
+async def test_a_reply_on_a_ticket_registered_by_hand_claims_no_channel(panel: Panel) -> None:
+    client_ticket = await panel.desk.handle(c.ClientWrites("vk", "4242", "Reza Karimi", "سلام"))
+    contact = (await m.TicketRow.get(id=client_ticket.ticket_id)).contact_id
+    ticket = await panel.desk.handle(c.OpenTicketForClient(
+        panel.admin_id, contact, "Phone call: a new address", "Called the hotline."))
+    client = await panel.client()
+    try:
+        csrf = await sign_in(client, "ada")
+        page = await (await post(client, f"/tickets/{ticket.id}/reply", csrf,
+                                 text=REPLY)).text()
+    finally:
+        await client.close()
+    assert REPLY in page and "is not connected to this desk" not in page
