@@ -13,6 +13,7 @@ from admin_web import (
     callback_form,
     callback_views,
     dashboard_views,
+    delivery_views,
     metrics,
     settings_attributes,
     settings_automation,
@@ -66,7 +67,7 @@ def create_app(runtime: Runtime, config: PanelConfig | None = None,
     for module in (auth_views, ticket_list, ticket_bulk, ticket_views, ticket_actions,
                    ticket_files, dashboard_views, settings_views, settings_people,
                    settings_rules, settings_automation, settings_attributes, callback_views, api,
-                   metrics):
+                   metrics, delivery_views):
         app.add_routes(module.routes)
     before = set(app.router.resources())
     app.add_routes(health_routes)

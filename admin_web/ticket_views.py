@@ -7,6 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web import ticket_attributes as attrs
+from admin_web.delivery_views import deliveries
 from admin_web.forms import flag, integer, local_datetime, path_id, run
 from admin_web.keys import EMPLOYEE, TRANSLATOR
 from admin_web.render import local_formatter, redirect, render
@@ -94,7 +95,8 @@ async def _ticket_response(request: web.Request, detail: views.TicketDetail,
                                                       DUE_FORMAT)
         if detail.ticket.planned_resolution_at else "",
         previews=previewable(detail.comments) if FILES in request.app else set(),
-        channel_names=CHANNEL_NAMES)
+        channel_names=CHANNEL_NAMES,
+        **await deliveries(request, detail.ticket.id, detail.ticket.channel))
     return response
 
 

@@ -21,6 +21,7 @@ from chatdesk.demo_story import DAYS
 from core.errors import DomainError
 from core.outbox import Routing
 from storage import admin
+from storage.demo_data import mark_past_replies_delivered
 
 
 async def load_demo(tickets: int = 300, seed: int = 1, *, if_empty: bool = False,
@@ -39,4 +40,5 @@ async def load_demo(tickets: int = 300, seed: int = 1, *, if_empty: bool = False
     await admin.relax_durability_for_bulk_load()
     await loader.prepare()
     await loader.run(tickets)
+    await mark_past_replies_delivered()
     return loader.result

@@ -1,5 +1,6 @@
 """The demo desk on its first start: its SLA calendar and rules gave the demo tickets due
-times, so the ticket list and the SLA report show real figures."""
+times, so the ticket list and the SLA report show real figures; its past replies read as
+delivered."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chatdesk.demo import load_demo
+from storage import models as m
 from tests.admin_web.conftest import Panel, sign_in
 
 MOMENT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
@@ -28,6 +30,9 @@ async def test_after_the_demo_the_sla_report_and_the_list_show_due_times(panel: 
         report = await (await client.get(f"/reports/sla.csv?{period}")).read()
         rows = list(csv.reader(io.StringIO(report.decode("utf-8-sig"))))
         listing = await (await client.get("/tickets")).text()
+        answered = await m.CommentRow.filter(author_kind="employee", public=True).first()
+        assert answered is not None
+        ticket_page = await (await client.get(f"/tickets/{answered.ticket_id}")).text()
     finally:
         await client.close()
     reaction, resolution = rows[1], rows[2]
@@ -37,3 +42,5 @@ async def test_after_the_demo_the_sla_report_and_the_list_show_due_times(panel: 
     table = table[:table.index("</table>")]
     shown = table.count("<tr>") - 1  # the header row
     assert shown > 0 and len(MOMENT.findall(table)) >= 2 * shown  # created and due, each
+    # the demo's past replies reached their (made-up) clients, as the story has it
+    assert " · sent" in ticket_page and " · pending" not in ticket_page
