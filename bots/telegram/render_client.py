@@ -11,6 +11,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bots.i18n import Translator
 from bots.messenger.compose import status_notice as plain_status_notice
+from bots.resolution import ADD_COMMENT, Answered
+from bots.resolution import SKIP as SKIP_COMMENT
 from bots.telegram.render import esc
 from storage.views import TicketCard
 
@@ -18,6 +20,8 @@ from storage.views import TicketCard
 CONFIRM = "c:close:{ticket_id}"
 REOPEN = "c:reopen:{ticket_id}"
 RATE = "c:rate:{ticket_id}:{score}"
+COMMENT = "c:comment:{ticket_id}"
+SKIP = "c:skip:{ticket_id}"
 
 
 def ticket_label(_: Translator, number: int) -> str:
@@ -52,8 +56,30 @@ def resolution_request(_: Translator, card: TicketCard) -> tuple[str, InlineKeyb
                               callback_data=CONFIRM.format(ticket_id=ticket_id)),
          InlineKeyboardButton(text="↩️ " + _("Reopen"),
                               callback_data=REOPEN.format(ticket_id=ticket_id))],
-        [InlineKeyboardButton(text=f"★{score}",
-                              callback_data=RATE.format(ticket_id=ticket_id, score=score))
-         for score in range(1, 6)],
+        _stars(ticket_id),
     ])
     return text, keyboard
+
+
+def resolution_answered(_: Translator, ticket_id: int, answered: Answered,
+                        offer_comment: bool = False) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The resolution question once answered: its outcome ("Closed — rated 4★"), the stars
+    while the ticket may still be rated, "Add a comment" / "Skip" right after the stars."""
+    text = "\n".join((
+        "✅ " + esc(_("Ticket #{number} is resolved.", number=answered.number)),
+        "<b>" + esc(answered.outcome(_)) + "</b>",
+    ))
+    rows = [_stars(ticket_id)] if answered.stars_left else []
+    if offer_comment:
+        rows.append([
+            InlineKeyboardButton(text="✍ " + _(ADD_COMMENT),
+                                 callback_data=COMMENT.format(ticket_id=ticket_id)),
+            InlineKeyboardButton(text=_(SKIP_COMMENT),
+                                 callback_data=SKIP.format(ticket_id=ticket_id))])
+    return text, InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+def _stars(ticket_id: int) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(text=f"★{score}",
+                                 callback_data=RATE.format(ticket_id=ticket_id, score=score))
+            for score in range(1, 6)]

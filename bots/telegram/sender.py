@@ -15,6 +15,7 @@ Callback data of the buttons posted here (at most 64 bytes; the handlers parse t
                                 t:reopen:<ticket id> (only button of a closed-state ticket)
     resolution question to the client:   c:close:<ticket id> (confirm and close)
                                 c:reopen:<ticket id>   c:rate:<ticket id>:<score 1-5>
+                                then c:comment:<ticket id>   c:skip:<ticket id>
 
 Topics (opened with the ticket card, kept in step with the ticket, moved between the line-1
 and line-2 groups) are kept by `bots.telegram.topics`. Every text is HTML with user-supplied
@@ -230,10 +231,14 @@ class TelegramSender:
         markup = payload.get("reply_markup")
         keyboard: InlineKeyboardMarkup | ForceReply | None = (
             InlineKeyboardMarkup.model_validate(markup) if markup else None)
-        if payload.get("force_reply"):  # a prompt the client answers by replying to it
+        if payload.get("force_reply"):  # a prompt the client asked to answer (a comment)
             keyboard = ForceReply.model_validate(payload["force_reply"])
         parse_mode = payload.get("parse_mode")
         text = str(payload.get("text") or "")
+        if payload.get("message_id"):  # a message of ours shown anew, e.g. an answered question
+            return [EditMessageText(chat_id=payload["chat_id"], message_id=payload["message_id"],
+                                    text=split_markup(text)[0], parse_mode=parse_mode,
+                                    reply_markup=keyboard)]
         pieces = split_markup(text) if parse_mode else split_text(text)
         return [SendMessage(chat_id=payload["chat_id"], message_thread_id=payload.get(
                     "thread_id"), text=piece, parse_mode=parse_mode,

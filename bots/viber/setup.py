@@ -50,7 +50,7 @@ async def install_viber(runtime: Runtime, settings: Settings | None, clock: Cloc
             config = replace(config, webhook_url=base.rstrip("/") + PATH)
     client = ViberClient(config)
     conversation = ClientConversation(CHANNEL, runtime.desk, clock, TicketLists(),
-                                      config.default_language, replies_to_prompt=False)
+                                      config.default_language)
     events = ViberEvents(conversation)
     webhook = ViberWebhook(config, events)
     runtime.web_adapters.append(webhook)

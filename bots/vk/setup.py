@@ -41,7 +41,7 @@ async def install_vk(runtime: Runtime, settings: Settings | None, clock: Clock,
     files = files or channel_files(settings)
     client = VkClient(config)
     conversation = ClientConversation(CHANNEL, runtime.desk, clock, TicketLists(),
-                                      config.default_language, replies_to_prompt=True)
+                                      config.default_language)
     events = VkEvents(conversation, client)
     composer = Composer(config.default_language, timezone=config.timezone)
     sender = VkSender(client, composer, files=files)
