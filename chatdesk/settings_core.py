@@ -39,6 +39,10 @@ class CoreSettings(BaseModel):
     sandbox_port: int = Field(8081, validation_alias="CHATDESK_SANDBOX_PORT")
     callback_lock_minutes: int = Field(30, ge=1, le=24 * 60,
                                        validation_alias="CHATDESK_CALLBACK_LOCK_MINUTES")
+    # several instances on one PostgreSQL: a standby takes over this long after the leader
+    # is gone (README "More than one instance")
+    leader_lease_seconds: int = Field(10, ge=1, le=600,
+                                      validation_alias="CHATDESK_LEADER_LEASE_SECONDS")
 
     # ------------------------------------------------------------------ field checks
 
