@@ -14,6 +14,7 @@ from aiohttp import web
 
 from admin_web.i18n import LANGUAGES, Translator
 from admin_web.keys import ANON_CSRF, CONFIG, EMPLOYEE, SESSION, TEMPLATES, TRANSLATOR
+from wording.durations import format_duration
 
 FLASH = "cd_flash"
 
@@ -29,18 +30,10 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def duration(value: Any) -> str:
-    if value is None:
-        return "—"
-    seconds = int(value.total_seconds())
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    parts = [f"{days} d"] if days else []
-    if hours or days:
-        parts.append(f"{hours} h")
-    parts.append(f"{minutes} min")
-    return " ".join(parts)
+@jinja2.pass_context
+def duration(context: jinja2.runtime.Context, value: Any) -> str:
+    """`{{ span|duration }}`: "1 d 17 h" in the page's language (wording's one formatter)."""
+    return format_duration(value, context.get("lang", "en"))
 
 
 def local_formatter(request: web.Request) -> Callable[..., str]:

@@ -189,12 +189,13 @@ async def save_notice(request: web.Request) -> web.Response:
             renderer.check(body, key)
             text = await _preview(renderer, key, body)
         except DomainError as exc:
-            text = exc.message
+            text = request[TRANSLATOR].refusal(exc)
         return await _notices_page(request, key, body, text)
     try:
         renderer.check(body, key)
     except DomainError as exc:
-        raise redirect(f"/settings/notices?{urlencode({'key': key})}", exc.message) from None
+        raise redirect(f"/settings/notices?{urlencode({'key': key})}",
+                       request[TRANSLATOR].refusal(exc)) from None
     _, error = await run(request, c.SaveNoticeTemplate(request[EMPLOYEE].id, key, body))
     raise redirect(f"/settings/notices?{urlencode({'key': key})}",
                    error or request[TRANSLATOR]("Saved."))

@@ -32,8 +32,7 @@ async def load_demo(tickets: int = 300, seed: int = 1, *, if_empty: bool = False
     if existing:
         if if_empty:
             return DemoResult(skipped=True, existing_tickets=existing)
-        raise DomainError(f"the database already has {existing} tickets; demo data goes into "
-                          "an empty database (use --if-empty to skip quietly)")
+        raise DomainError("demo.not_empty", count=existing)
     end = (end or datetime.now(UTC)).replace(second=0, microsecond=0)
     clock = DemoClock(end - timedelta(days=DAYS + 1))
     loader = DemoLoader(build_desk(clock=clock, routing=Routing()), clock, seed, end)

@@ -126,7 +126,7 @@ class DemoLoader:
         team = await admin.list_employees()
         admins = sorted(e.id for e in team if e.role.value == "admin" and e.active)
         if not admins:
-            raise DomainError("the demo needs an active administrator to set the desk up")
+            raise DomainError("demo.no_admin")
         return self.ids[ADMIN_LOGIN] if self.ids[ADMIN_LOGIN] in admins else admins[0]
 
     async def link_to_company(self, contact: DemoContact) -> None:

@@ -116,7 +116,7 @@ async def reference_names() -> ReferenceNames:
 async def contact(contact_id: int) -> Contact:
     row = await m.ContactRow.get_or_none(id=contact_id)
     if row is None:
-        raise NotFound(f"no contact {contact_id}")
+        raise NotFound("contact.not_found", id=contact_id)
     return mp.contact_from_row(row, list(await m.IdentityRow.filter(contact_id=contact_id)))
 
 

@@ -80,7 +80,7 @@ class Composer:
                 _("Please rate our work from 1 to 5.")))
             return Outgoing(text, _.language, resolution_buttons(
                 _("Confirm and close"), _("Reopen"), card.id))
-        raise UnknownKind(f"no client rendering for {message.kind!r}")
+        raise UnknownKind("notice.no_rendering", kind=message.kind)
 
 
 def agent_reply(_: Translator, number: int, comment: CommentView, *,

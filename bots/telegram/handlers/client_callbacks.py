@@ -48,7 +48,7 @@ async def on_button(callback: CallbackQuery, desk: Desk, tg: TelegramConfig, clo
     ticket_id = ids[0]
     contact_id = await lists.contact_id(CHANNEL, str(callback.from_user.id))
     if contact_id is None:
-        raise NotAllowed("this ticket is not one of yours")
+        raise NotAllowed("ticket.not_yours")
     tr = client_tr(callback.from_user, tg)
     if action == "pick":
         ticket = await desk.handle(c.ClientPicksTicket(contact_id, ticket_id), source=source)
