@@ -59,7 +59,7 @@ async def on_button(callback: CallbackQuery, desk: Desk, tg: TelegramConfig, clo
         return
     brief = await lists.brief(ticket_id)
     if brief is None or brief.contact_id != contact_id:
-        raise NotAllowed("this ticket is not one of yours")
+        raise NotAllowed("ticket.not_yours")
     before = Answered(brief.number, brief.status, brief.rating)
     if before.stale(action):
         shown = [_shown(callback, clock, tr, ticket_id, before)] if _asks_about(
