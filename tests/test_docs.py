@@ -75,3 +75,11 @@ def test_the_code_cites_our_domain_page_by_its_path() -> None:
     stray = [str(p.relative_to(ROOT)) for p in _code_files()
              if bare.search(p.read_text(encoding="utf-8"))]
     assert stray == []
+
+
+def test_every_module_the_architecture_page_names_exists() -> None:
+    text = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    top = "|".join(_CITED_DIRS + ("docs", "bench"))
+    named = set(re.findall(rf"`((?:{top})/[\w/]*(?:\.py|\.md|/))`", text))
+    assert len(named) > 10  # the page is read at all
+    assert sorted(p for p in named if not (ROOT / p).exists()) == []
