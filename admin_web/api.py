@@ -12,7 +12,6 @@ from aiohttp import web
 from admin_web import reporting
 from admin_web import ticket_attributes as attrs
 from admin_web.api_json import (
-    STATUS_BY_ERROR,
     ApiError,
     callback_json,
     comment_json,
@@ -32,7 +31,7 @@ from admin_web.forms import YEARS, integer, path_id, plausible
 from admin_web.keys import CONFIG, DESK, EMPLOYEE
 from admin_web.openapi import OPERATIONS, document, operation
 from admin_web.security import Access, access, now
-from admin_web.ticket_views import attribute_filter, ticket_filter
+from admin_web.ticket_list import attribute_filter, ticket_filter
 from core import commands as c
 from core.attributes import AttributeKind
 from core.attributes import find as find_attribute
@@ -89,7 +88,7 @@ async def _ticket_filter(request: web.Request) -> views.TicketFilter:
         if chosen.kind in (AttributeKind.NUMBER, AttributeKind.DATE):
             chosen.parse(value)  # the panel finds nothing for a value that is none; say so
     except DomainError as exc:
-        raise ApiError(422, exc.code, exc.message) from exc
+        raise ApiError.refused(exc, 422) from exc
     return attribute_filter(found, {"attr": chosen.code, "attr_value": value}, [chosen])
 
 
@@ -284,11 +283,12 @@ async def _on_callback(request: web.Request, command: c.Command) -> web.Response
     try:
         changed: CallbackRequest = await request.app[DESK].handle(command)
     except CallbackHeld as held:
-        return web.json_response({"error": held.code, "message": held.message,
+        return web.json_response({"error": held.kind, "code": held.code,
+                                  "message": held.message,
                                   "holder_id": held.holder_id, "holder_name": held.holder_name,
                                   "since": iso(held.since)}, status=409)
     except DomainError as exc:
-        raise ApiError(STATUS_BY_ERROR.get(exc.code, 400), exc.code, exc.message) from exc
+        raise ApiError.refused(exc) from exc
     desk_now = request.app[DESK].clock.now()  # the moment the command was judged at
     return web.json_response(callback_json(changed, changed.state_at(desk_now)))
 

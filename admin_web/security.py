@@ -1,5 +1,5 @@
 """Who may do what, as middlewares: security headers, the panel session, CSRF tokens, API
-tokens, and the access level every route declares (DOMAIN.md §9.1). A panel or API route
+tokens, and the access level every route declares (docs/DOMAIN.md §9.1). A panel or API route
 without a declared level is refused, so a forgotten check fails closed."""
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from storage import panel_views as views
 SESSION_COOKIE = "cd_session"
 ANON_CSRF_COOKIE = "cd_csrf"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-       "frame-ancestors 'none'; base-uri 'none'")
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 H = TypeVar("H", bound=Callable[..., Any])

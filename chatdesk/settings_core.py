@@ -45,6 +45,10 @@ class CoreSettings(BaseModel):
     # the reverse proxies whose X-Forwarded-For names the client (sign-in throttling)
     trusted_proxies: Annotated[Networks, NoDecode] = Field(
         (), validation_alias="CHATDESK_TRUSTED_PROXIES")
+    # several instances on one PostgreSQL: a standby takes over this long after the leader
+    # is gone (README "More than one instance")
+    leader_lease_seconds: int = Field(10, ge=1, le=600,
+                                      validation_alias="CHATDESK_LEADER_LEASE_SECONDS")
 
     # ------------------------------------------------------------------ field checks
 

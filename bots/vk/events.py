@@ -12,7 +12,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from bots.messenger.conversation import ClientConversation, rating_prompt_number
+from bots.messenger.conversation import ClientConversation
 from bots.messenger.incoming import ClientMessage
 from bots.messenger.intake import EventIntake, usable_id
 from bots.vk.api import VkClient
@@ -82,10 +82,6 @@ def _client_message(obj: dict[str, Any]) -> ClientMessage:
         raise ValueError(f"from_id {user_id} is not a user")
     info = obj.get("client_info") if isinstance(obj.get("client_info"), dict) else {}
     assert isinstance(info, dict)
-    reply = message.get("reply_message")
-    comment_for = None
-    if isinstance(reply, dict) and int(reply.get("from_id", 0)) < 0:
-        comment_for = rating_prompt_number(str(reply.get("text") or ""))
     text = message.get("text") or ""
     if not isinstance(text, str):
         raise TypeError(f"text is a {type(text).__name__}")
@@ -93,7 +89,7 @@ def _client_message(obj: dict[str, Any]) -> ClientMessage:
     text = " ".join(p for p in (text, *(f"[{kind}]" for kind in others)) if p)
     return ClientMessage(
         CHANNEL, str(user_id), "", LANGUAGE_IDS.get(int(info.get("lang_id", -1))), text,
-        attachments, action=_action(message.get("payload")), comment_for=comment_for)
+        attachments, action=_action(message.get("payload")))
 
 
 def _event_id(event: dict[str, Any], message: dict[str, Any]) -> str:

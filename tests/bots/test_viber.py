@@ -145,10 +145,10 @@ async def test_a_whole_conversation_in_viber(world: ViberWorld) -> None:
                                             resolve=True))
     question = await world.to_client(OLGA, f"Ticket #{ticket_id} is resolved", after=after)
     assert {"★1", "★5"} <= labels(question)
-    prompt = await world.press(OLGA, question, "★4", "write a comment")
-    assert prompt.tracking_data == f"rating:{ticket_id}"
+    offer = await world.press(OLGA, question, "★4", "add a comment")
     row = await m.TicketRow.get(id=ticket_id)
     assert (row.rating, row.status) == (4, "closed")
+    await world.press(OLGA, offer, "Add a comment", "in your next message")
     viber.inject_message(OLGA, "Good, but slow")
     await world.to_client(OLGA, "Thank you for your comment!")
     row = await m.TicketRow.get(id=ticket_id)
