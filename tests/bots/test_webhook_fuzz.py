@@ -106,7 +106,6 @@ async def well_formed_message(incoming: ClientMessage, ref: InboundRef) -> None:
     assert all(isinstance(x, str) for x in (incoming.name, incoming.text))
     assert all(x is None or isinstance(x, str)
                for x in (incoming.language, incoming.phone, incoming.action))
-    assert incoming.comment_for is None or type(incoming.comment_for) is int
     assert all(isinstance(a, Attachment) and isinstance(a.ref, str)
                for a in incoming.attachments)
     repr(without_nul(incoming)).encode()
