@@ -30,6 +30,7 @@ from core.errors import NotAllowed
 from core.outbox import Audience, InboundRef, OutboundMessage
 from core.ports import Clock
 from core.services import Desk
+from core.statuses import RESOLVED
 from core.tickets import Ticket
 from storage.lists import TicketLists
 
@@ -62,8 +63,8 @@ async def on_button(callback: CallbackQuery, desk: Desk, tg: TelegramConfig, clo
         raise NotAllowed("this ticket is not one of yours")
     before = Answered(brief.number, brief.status, brief.rating)
     if before.stale(action):
-        shown = [_shown(callback, clock, tr, ticket_id, before)] if _asks_about(
-            callback, ticket_id) else []  # a forged press elsewhere: nothing to show
+        shown = [_shown(callback, clock, tr, ticket_id, before)] if (
+            before.status != RESOLVED and _asks_about(callback, ticket_id)) else []
         await desk.reply(shown, source=source)
         await acknowledge(callback, before.refusal(tr, action))
         return
