@@ -1,4 +1,4 @@
-"""The public end of the call-back queue (DOMAIN.md §10): `POST /callback` takes a web
+"""The public end of the call-back queue (docs/DOMAIN.md §10): `POST /callback` takes a web
 form's name, phone and comment (form fields or JSON) without signing in, a few times per
 address in a sliding window, and answers with a small thank-you page or JSON."""
 
@@ -95,5 +95,5 @@ async def callback_form(request: web.Request) -> web.Response:
     except ValueError as exc:
         return _answer(request, 400, tr(str(exc)))
     except DomainError as exc:
-        return _answer(request, 400, tr(exc.message))
+        return _answer(request, 400, tr.refusal(exc))
     return _answer(request, 200, tr("Thank you! We will call you back soon."))

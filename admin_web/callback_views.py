@@ -1,4 +1,4 @@
-"""The call-back queue in the panel (DOMAIN.md §10), for every employee: New requests in bold
+"""The call-back queue in the panel (docs/DOMAIN.md §10), for every employee: New requests in bold
 first, then those being processed (who, since when), postponed ones and the recently
 processed; opening, releasing, marking processed and postponing go through Desk.handle."""
 
@@ -42,7 +42,7 @@ async def _act(request: web.Request, command: c.Command, done: str) -> web.Respo
                                 name=held.holder_name,
                                 since=since.strftime("%Y-%m-%d %H:%M"))) from None
     except DomainError as exc:
-        raise redirect(PAGE, tr(exc.message)) from None
+        raise redirect(PAGE, tr.refusal(exc)) from None
     raise redirect(PAGE, tr(done))
 
 

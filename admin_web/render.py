@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from aiohttp import web
 
 from admin_web.i18n import LANGUAGES, Translator
 from admin_web.keys import ANON_CSRF, CONFIG, EMPLOYEE, SESSION, TEMPLATES, TRANSLATOR
+from wording.durations import format_duration
 
 FLASH = "cd_flash"
 
@@ -28,28 +30,26 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def duration(value: Any) -> str:
-    if value is None:
-        return "—"
-    seconds = int(value.total_seconds())
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    parts = [f"{days} d"] if days else []
-    if hours or days:
-        parts.append(f"{hours} h")
-    parts.append(f"{minutes} min")
-    return " ".join(parts)
+@jinja2.pass_context
+def duration(context: jinja2.runtime.Context, value: Any) -> str:
+    """`{{ span|duration }}`: "1 d 17 h" in the page's language (wording's one formatter)."""
+    return format_duration(value, context.get("lang", "en"))
 
 
-def render(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
-    config = request.app[CONFIG]
-    zone = ZoneInfo(config.timezone)
-    tr: Translator = request.get(TRANSLATOR) or Translator(config.default_language)
+def local_formatter(request: web.Request) -> Callable[..., str]:
+    """A moment in the desk's time zone, as `local(value, fmt)`; "—" for none."""
+    zone = ZoneInfo(request.app[CONFIG].timezone)
 
     def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return value.astimezone(zone).strftime(fmt) if value else "—"
 
+    return local
+
+
+def render(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
+    config = request.app[CONFIG]
+    tr: Translator = request.get(TRANSLATOR) or Translator(config.default_language)
+    local = local_formatter(request)
     flash = unquote(request.cookies.get(FLASH, ""))[:500]
     session = request.get(SESSION)
     body = request.app[TEMPLATES].get_template(name).render(

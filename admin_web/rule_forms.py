@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import time
 from typing import Any, assert_never
-from zoneinfo import ZoneInfo
 
 from multidict import MultiDict
 
@@ -29,12 +28,19 @@ from core.actions import (
 )
 from core.automation import AutomationRule, Macro, Trigger
 from core.conditions import ALL_WEEKDAYS, Conditions, TimeWindow
-from core.recurring import RecurringSchedule, TicketTemplate
 
-# An action row's fields are `a<n>_<field>`, rows in the order of n (DOMAIN.md §6: a rule or
-# macro does its actions in order, any number of each kind).
-ROW_FIELDS = ("kind", "status", "hold_hours", "priority", "type", "responsible", "group",
-              "line", "text", "notify_employees", "notify_people", "canned", "remove")
+# An action row's fields are `a<n>_<field>`, rows in the order of n (docs/DOMAIN.md §6: a rule or
+# macro does its actions in order, any number of each kind). Each kind reads only its own
+# fields; the page shows only those (settings/_automation.html, static/editors.js).
+KIND_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "set_status": ("status", "hold_hours"), "set_priority": ("priority",),
+    "set_type": ("type",), "set_responsible": ("responsible", "group"), "set_line": ("line",),
+    "add_note": ("text",), "notify": ("notify_employees", "notify_people", "text"),
+    "send_canned": ("canned",)}
+ROW_FIELDS = ("kind", "remove", *dict.fromkeys(f for fs in KIND_FIELDS.values() for f in fs))
+# field → the kinds that use it, as the page's data-kinds attribute
+FIELD_KINDS = {name: " ".join(k for k, fs in KIND_FIELDS.items() if name in fs)
+               for name in ROW_FIELDS[2:]}
 _ROW = re.compile(r"a(\d{1,4})_kind")
 BLANK_ROWS = 3  # empty rows under a rule's actions, to add more
 MAX_ACTIONS = 30
@@ -65,7 +71,7 @@ def _number(form: Any, name: str, what: str) -> float | None:
     return value
 
 
-def _choice(form: Any, name: str) -> int | None:
+def choice(form: Any, name: str) -> int | None:
     text = str(form.get(name, "")).strip()
     if not text:
         return None
@@ -132,7 +138,7 @@ def conditions(form: Any) -> Conditions:
         registered=_window(form))
 
 
-def _text(form: Any, name: str) -> str:
+def field_text(form: Any, name: str) -> str:
     return str(form.get(name, "")).strip()[:TEXT_LIMIT]
 
 
@@ -144,9 +150,13 @@ class ActionRow:
 
     @classmethod
     def read(cls, form: Any, number: int) -> ActionRow:
+        """A row of a chosen kind keeps only that kind's fields: what a browser without the
+        page's script sends from the others is not the row's (nor kept when it comes back)."""
         prefix = f"a{number}_"
+        kind = str(form.get(prefix + "kind", "")).strip()
+        names = ("kind", "remove", *KIND_FIELDS[kind]) if kind in KIND_FIELDS else ROW_FIELDS
         return cls({name: tuple(str(v) for v in form.getall(prefix + name))
-                    for name in ROW_FIELDS if prefix + name in form})
+                    for name in names if prefix + name in form})
 
     def get(self, name: str, default: str = "") -> str:
         values = self.fields.get(name)
@@ -187,13 +197,13 @@ def action_rows(form: Any) -> list[ActionRow]:
 
 
 def _required(row: ActionRow, name: str, message: str) -> str:
-    if not (text := _text(row, name)):
+    if not (text := field_text(row, name)):
         raise FormError(message)
     return text
 
 
 def _chosen(row: ActionRow, name: str, message: str) -> int:
-    if (number := _choice(row, name)) is None:
+    if (number := choice(row, name)) is None:
         raise FormError(message)
     return number
 
@@ -209,7 +219,7 @@ def _action(row: ActionRow) -> Action:
             type_code = _required(row, "type", "Choose the type")
             return SetType(None if type_code == CLEAR else type_code)
         case "set_responsible":
-            employee, group = _choice(row, "responsible"), _choice(row, "group")
+            employee, group = choice(row, "responsible"), choice(row, "group")
             if employee is None and group is None:
                 raise FormError("Choose an employee or a group")
             return SetResponsible(employee, group)
@@ -246,7 +256,7 @@ def actions(form: Any) -> tuple[Action, ...]:
     return tuple(found)
 
 
-def _name(form: Any) -> str:
+def rule_name(form: Any) -> str:
     name = str(form.get("name", "")).strip()[:100]
     if not name:
         raise FormError("Give it a name")
@@ -258,14 +268,14 @@ def automation_rule(form: Any, existing: AutomationRule | None) -> AutomationRul
         trigger = Trigger(str(form.get("trigger", "")))
     except ValueError:
         raise FormError("Choose the event the rule waits for") from None
-    changed = _text(form, "field") or None
+    changed = field_text(form, "field") or None
     if changed is not None and changed not in CHANGED_FIELDS and not changed.startswith("attr:"):
         raise FormError("Not a valid choice: {value}", value=changed[:40])
     hours = _number(form, "idle_hours", "Idle hours")
     if trigger is Trigger.IDLE and hours is None:
         raise FormError("An idle rule needs a number of hours")
     return AutomationRule(
-        existing.id if existing else 0, _name(form), trigger,
+        existing.id if existing else 0, rule_name(form), trigger,
         actions(form), conditions(form),
         changed if trigger is Trigger.FIELD_CHANGED else None,
         _strings(form, "from_statuses") if trigger is Trigger.STATUS_CHANGED else frozenset(),
@@ -274,7 +284,7 @@ def automation_rule(form: Any, existing: AutomationRule | None) -> AutomationRul
 
 
 def macro(form: Any, existing: Macro | None) -> Macro:
-    return Macro(existing.id if existing else 0, _name(form), actions(form),
+    return Macro(existing.id if existing else 0, rule_name(form), actions(form),
                  flag(form, "enabled"), existing.position if existing else 10**6)
 
 
@@ -373,32 +383,8 @@ class Typed:
         return Conditions(types=self._set("types"), priorities=self._set("priorities"),
                           channels=self._set("channels"), categories=self._set("categories"))
 
-    def _set(self, name: str) -> frozenset[str]:
+    def values(self, name: str) -> frozenset[str]:
+        """Every value of a field sent several times (a list of checkboxes)."""
         return frozenset(str(v) for v in self.form.getall(name, ()))
 
-
-def _starts_at(form: Any, zone: str, now: datetime) -> datetime:
-    text = str(form.get("starts_at", "")).strip()
-    if not text:
-        return now
-    try:
-        parsed = datetime.fromisoformat(text)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
-    except (ValueError, KeyError):
-        raise FormError("Give the start as a date and time") from None
-
-
-def schedule(form: Any, existing: RecurringSchedule | None, desk_zone: str,
-             now: datetime) -> RecurringSchedule:
-    contact = _choice(form, "contact_id")
-    if contact is None:
-        raise FormError("Choose the client the tickets are for")
-    zone = str(form.get("timezone", "")).strip()[:64] or desk_zone
-    template = TicketTemplate(_text(form, "subject")[:200], _text(form, "text"),
-                              _text(form, "type_code") or None,
-                              _text(form, "priority") or None)
-    return RecurringSchedule(
-        existing.id if existing else 0, _name(form), " ".join(str(form.get("cron", "")).split()),
-        zone, contact, template, _starts_at(form, desk_zone, now),
-        existing.last_run_at if existing else None, flag(form, "enabled"),
-        existing.position if existing else 10**6)
+    _set = values

@@ -1,4 +1,4 @@
-"""Settings pages for automation (administrators only, DOMAIN.md §6): trigger rules, macros
+"""Settings pages for automation (administrators only, docs/DOMAIN.md §6): trigger rules, macros
 and recurring ticket schedules, created and edited here. Saving is SaveRule; order,
 switches and deletion use the rule tables' shared routes (admin_web/settings_rules.py). A
 rule or macro form that is refused comes back filled in with what was typed, and the
@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from admin_web import rule_forms
+from admin_web import rule_forms, schedule_form
 from admin_web.forms import integer, run
 from admin_web.i18n import Translator
 from admin_web.keys import CONFIG, DESK, EMPLOYEE, TRANSLATOR
@@ -36,9 +36,10 @@ async def _page(request: web.Request, kind: str, rule: Any = None, status: int =
                 **extra: Any) -> web.Response:
     rules = (await views.rule_tables())[kind]
     _, answers = await views.canned()
-    return render(request, f"settings/{kind}.html", status, ref=await views.reference(),
-                  rules=rules, rule=rule or _editing(request, rules), answers=answers,
-                  channels=list(Channel), **extra)
+    return render(
+        request, f"settings/{kind}.html", status, ref=await views.reference(), rules=rules,
+        rule=rule or _editing(request, rules), answers=answers, channels=list(Channel),
+        **extra)
 
 
 async def _rule_page(request: web.Request, kind: str, rule: Any = None, form: Any = None,
@@ -57,7 +58,7 @@ async def _rule_page(request: web.Request, kind: str, rule: Any = None, form: An
         extra = {"triggers": list(Trigger), "fields": rule_forms.CHANGED_FIELDS,
                  "attributes": await definitions(), "companies": await views.companies()}
     return await _page(request, kind, rule, status, v=typed, when=typed.choices(),
-                       error=error, **extra)
+                       error=error, field_kinds=rule_forms.FIELD_KINDS, **extra)
 
 
 def _message(tr: Translator, exc: rule_forms.FormError) -> str:
@@ -139,7 +140,7 @@ async def save_schedule(request: web.Request) -> web.Response:
     back = PAGES["schedules"] + (f"?edit={existing.id}" if existing else "")
     zone, now = request.app[CONFIG].timezone, request.app[DESK].clock.now()
     try:
-        schedule = rule_forms.schedule(form, existing, zone, now)
+        schedule = schedule_form.schedule(form, existing, zone, now)
     except rule_forms.FormError as exc:
         raise redirect(back, _message(request[TRANSLATOR], exc)) from None
     _, error = await run(request, c.SaveRule(request[EMPLOYEE].id, schedule))

@@ -1,4 +1,4 @@
-"""The call-back queue in the database (DOMAIN.md §10): the repository the core writes through
+"""The call-back queue in the database (docs/DOMAIN.md §10): the repository the core writes through
 (the processing lock is a version check in the UPDATE, so of two transactions opening one
 request exactly one wins) and the read model of the panel's queue and the API."""
 
@@ -51,7 +51,7 @@ class CallbackRepository:
     async def get(self, request_id: int) -> CallbackRequest:
         row = await cm.CallbackRequestRow.filter(id=request_id).using_db(self.conn).first()
         if row is None:
-            raise NotFound(f"no call-back request #{request_id}")
+            raise NotFound("callback.not_found", number=request_id)
         return _from_row(row)
 
     async def save(self, request: CallbackRequest) -> None:

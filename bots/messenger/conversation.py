@@ -131,7 +131,7 @@ class ClientConversation:
             await self._on_ticket(action, _numbers(rest, 2 if action == "rate" else 1), msg,
                                   tr, source)
         else:
-            raise InvalidInput("this button is out of date")
+            raise InvalidInput("button.outdated")
 
     async def _contact(self, msg: ClientMessage) -> int | None:
         return await self.lists.contact_id(self.channel, msg.user_id)
@@ -178,7 +178,7 @@ class ClientConversation:
                          source: InboundRef) -> None:
         contact_id = await self._contact(msg)
         if contact_id is None:
-            raise NotAllowed("this ticket is not one of yours")
+            raise NotAllowed("ticket.not_yours")
         ticket_id = ids[0]
         if action == "pick":
             ticket = await self.desk.handle(c.ClientPicksTicket(contact_id, ticket_id),
@@ -189,7 +189,7 @@ class ClientConversation:
             return
         brief = await self.lists.brief(ticket_id)
         if brief is None or brief.contact_id != contact_id:
-            raise NotAllowed("this ticket is not one of yours")
+            raise NotAllowed("ticket.not_yours")
         before = Answered(brief.number, brief.status, brief.rating)
         if before.stale(action):
             await self.say(msg, before.refusal(tr.client, action), source=source,
@@ -240,7 +240,7 @@ class ClientConversation:
 def _numbers(text: str, count: int) -> list[int]:
     parts = text.split(":")
     if len(parts) != count or any(as_id(p) is None or p != p.strip() for p in parts):
-        raise InvalidInput("this button is out of date")
+        raise InvalidInput("button.outdated")
     return [int(p) for p in parts]
 
 

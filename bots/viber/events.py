@@ -99,8 +99,10 @@ class ViberEvents:
         if request.subscribed:
             return True  # they know us already
         user = request.user
-        text = self.conversation.welcome(user.name or "", user.language)
-        return Welcome(text, self.conversation.texts(user.language).language)
+        name = user.name if isinstance(user.name, str) else ""
+        language = user.language if isinstance(user.language, str) else None
+        text = self.conversation.welcome(name, language)
+        return Welcome(text, self.conversation.texts(language).language)
 
     async def _report(self, kind: str, token: str) -> None:
         sent = await self.state.sent_comment(CHANNEL, token)
@@ -164,6 +166,8 @@ def _content(message: Message, sender_name: str
                                message.size),), None
     if isinstance(message, ContactMessage):
         contact = message.contact
+        if not isinstance(contact.phone_number, str | None):
+            raise TypeError(f"the contact's phone is a {type(contact.phone_number).__name__}")
         text = f"[contact {contact.name or ''}, {contact.phone_number}]".replace(" ,", ",")
         # The share-phone button sends the client's own card (their name); a friend's card
         # is just a message.

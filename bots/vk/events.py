@@ -45,7 +45,7 @@ class VkEvents:
             source = InboundRef(CHANNEL, _event_id(event, obj["message"]))
             try:
                 incoming = _client_message(obj)
-            except (KeyError, TypeError, ValueError) as exc:
+            except Exception as exc:  # noqa: BLE001 - whatever VK could not have sent
                 return await self.intake.malformed(source, event, exc)
 
             async def work(ref: InboundRef) -> None:
@@ -129,14 +129,17 @@ def _attachments(items: list[Any]) -> tuple[tuple[Attachment, ...], list[str]]:
                 others.append(kind)
             continue
         if kind == "photo":
-            sizes = [s for s in body.get("sizes", []) if isinstance(s, dict) and s.get("url")]
+            sizes = [s for s in body.get("sizes", []) if isinstance(s, dict)
+                     and isinstance(s.get("url"), str) and s["url"]]
             largest = max(sizes, key=lambda s: s.get("width", 0) * s.get("height", 0),
                           default=None)
             ref = largest["url"] if largest else _vk_ref(kind, body)
             found.append(Attachment("photo", ref, None, "image/jpeg"))
         elif kind == "doc":
+            title, size = body.get("title"), body.get("size")
             found.append(Attachment("document", str(body.get("url") or _vk_ref(kind, body)),
-                                    body.get("title"), None, body.get("size")))
+                                    title if isinstance(title, str) else None, None,
+                                    size if type(size) is int else None))
         elif kind in ("audio_message", "video", "audio", "sticker"):
             url = body.get("link_ogg") or body.get("link_mp3") or body.get("url")
             found.append(Attachment("voice" if kind == "audio_message" else kind,

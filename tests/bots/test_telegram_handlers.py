@@ -32,6 +32,7 @@ from chatdesk.runtime import Runtime
 from core import commands as c
 from core.errors import AlreadyTaken, DomainError, InvalidInput, NotAllowed
 from core.outbox import Routing
+from core.refusals import REFUSALS
 from core.services import Desk
 from core.tickets import Attachment
 from emulators.telegram import RateLimits, StoredMessage, TelegramEmulator
@@ -475,16 +476,16 @@ def test_button_data_gives_the_action_and_its_ids() -> None:
 
 
 @pytest.mark.parametrize(("error", "language", "domain", "expected"), [
-    (NotAllowed("this ticket is not one of yours"), "fa", "client",
-     "این درخواست متعلق به شما نیست."),
-    (AlreadyTaken("ticket #7 is already taken by Anna"), "ru", "agents",
+    (NotAllowed("ticket.not_yours"), "fa", "client", "این درخواست متعلق به شما نیست."),
+    (AlreadyTaken("ticket.taken", number=7, who="Anna"), "ru", "agents",
      "Обращением #7 уже занимается Anna."),
-    (AlreadyTaken("ticket #7 is already taken by Anna"), "en", "agents",
+    (AlreadyTaken("ticket.taken", number=7, who="Anna"), "en", "agents",
      "Ticket #7 is already taken by Anna."),
-    (InvalidInput("a ticket cannot go from Resolved to On hold"), "ru", "client",
+    (InvalidInput("transition.refused", old="Resolved", new="On hold"), "ru", "client",
      "Обращение нельзя перевести из статуса «Решено» в «Отложено»."),
-    (InvalidInput("something new {x}"), "ru", "client", "Извините, не удалось это понять."),
-    (DomainError("something new {x}"), "fa", "agents", "انجام نشد: Something new {x}."),
+    (InvalidInput("team.login_taken", login="{x}"), "ru", "agents",
+     "Логин '{x}' уже занят."),
+    (DomainError("priority.in_use", count=3), "fa", "agents", "3 درخواست این اولویت را دارد."),
 ])
 def test_refusals_are_worded_in_the_persons_language(
         error: DomainError, language: str, domain: str, expected: str) -> None:
@@ -523,9 +524,8 @@ def test_every_text_people_read_has_a_russian_and_a_persian_wording(language: st
     agents = translator(language, "agents")
     system = ["Open", "On hold", "Awaiting reply", "Resolved", "Closed"]
     needed = {
-        "client": [*errors.GENERIC.values(), errors.FALLBACK, COMMENT_PROMPT,
-                   *errors.CORE_MESSAGES, *system],
-        "agents": [agent_lists.HELP, "Not done: {reason}", *errors.CORE_MESSAGES, *system],
+        "client": [COMMENT_PROMPT, *REFUSALS.values(), *system],
+        "agents": [agent_lists.HELP, *REFUSALS.values(), *system],
     }
     for text in _texts_in_handlers():
         in_client = client.gettext(text) != text
@@ -535,4 +535,4 @@ def test_every_text_people_read_has_a_russian_and_a_persian_wording(language: st
         tr = client if domain == "client" else agents
         missing = [t for t in texts if tr.gettext(t) == t]
         assert not missing, f"{domain}.po ({language}) lacks {missing}"
-    assert USAGE in errors.CORE_MESSAGES
+    assert USAGE in REFUSALS.values()

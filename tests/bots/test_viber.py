@@ -264,3 +264,11 @@ async def test_sharing_a_phone_in_viber_joins_the_same_person_from_telegram(
     tickets = await m.TicketRow.filter(contact_id=telegram.contact_id).order_by("id")
     assert [t.channel for t in tickets] == ["telegram", "viber"]
 
+
+
+async def test_healthz_stays_ok_once_the_viber_webhook_is_registered(world: ViberWorld) -> None:
+    await asyncio.sleep(0.05)  # the registering worker has returned
+    async with aiohttp.ClientSession() as http, http.get(world.url + "/healthz") as answer:
+        health = await answer.json()
+    assert (answer.status, health["checks"]["viber-webhook"]) == (200, "ok")
+    assert health["checks"]["viber-relay"] == "ok"

@@ -49,7 +49,7 @@ async def on_button(callback: CallbackQuery, desk: Desk, tg: TelegramConfig, clo
     ticket_id = ids[0]
     contact_id = await lists.contact_id(CHANNEL, str(callback.from_user.id))
     if contact_id is None:
-        raise NotAllowed("this ticket is not one of yours")
+        raise NotAllowed("ticket.not_yours")
     tr = client_tr(callback.from_user, tg)
     if action == "pick":
         ticket = await desk.handle(c.ClientPicksTicket(contact_id, ticket_id), source=source)
@@ -60,7 +60,7 @@ async def on_button(callback: CallbackQuery, desk: Desk, tg: TelegramConfig, clo
         return
     brief = await lists.brief(ticket_id)
     if brief is None or brief.contact_id != contact_id:
-        raise NotAllowed("this ticket is not one of yours")
+        raise NotAllowed("ticket.not_yours")
     before = Answered(brief.number, brief.status, brief.rating)
     if before.stale(action):
         shown = [_shown(callback, clock, tr, ticket_id, before)] if (

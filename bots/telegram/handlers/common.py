@@ -66,7 +66,7 @@ def parse_button(data: str | None, prefix: str,
     parts = (data or "").split(":")
     if (len(parts) < 2 or parts[0] != prefix or actions.get(parts[1]) != len(parts) - 2
             or any(as_id(p) is None or p != p.strip() for p in parts[2:])):
-        raise InvalidInput("this button is out of date")
+        raise InvalidInput("button.outdated")
     return parts[1], [int(p) for p in parts[2:]]
 
 
