@@ -13,6 +13,7 @@ from aiohttp import web
 
 from admin_web.i18n import LANGUAGES, Translator
 from admin_web.keys import ANON_CSRF, CONFIG, EMPLOYEE, SESSION, TEMPLATES, TRANSLATOR
+from admin_web.localize import in_language
 
 FLASH = "cd_flash"
 
@@ -43,9 +44,13 @@ def duration(value: Any) -> str:
 
 
 def render(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
+    """`editing_names=True`: a page that edits the names keeps the default names as they
+    are; every other page shows them in the viewer's language (admin_web/localize.py)."""
     config = request.app[CONFIG]
     zone = ZoneInfo(config.timezone)
     tr: Translator = request.get(TRANSLATOR) or Translator(config.default_language)
+    if not context.pop("editing_names", False):
+        context = {key: in_language(value, tr.language) for key, value in context.items()}
 
     def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return value.astimezone(zone).strftime(fmt) if value else "—"
