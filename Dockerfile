@@ -22,6 +22,7 @@ WORKDIR /app
 # Only what the package needs: no .venv, data, .env or .git from the work tree.
 COPY pyproject.toml README.md ./
 COPY core/ core/
+COPY wording/ wording/
 COPY storage/ storage/
 COPY bots/ bots/
 COPY admin_web/ admin_web/

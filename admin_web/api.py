@@ -12,7 +12,6 @@ from aiohttp import web
 from admin_web import reporting
 from admin_web import ticket_attributes as attrs
 from admin_web.api_json import (
-    STATUS_BY_ERROR,
     ApiError,
     callback_json,
     comment_json,
@@ -32,7 +31,7 @@ from admin_web.forms import YEARS, integer, path_id, plausible
 from admin_web.keys import CONFIG, DESK, EMPLOYEE
 from admin_web.openapi import OPERATIONS, document, operation
 from admin_web.security import Access, access, now
-from admin_web.ticket_views import attribute_filter, ticket_filter
+from admin_web.ticket_list import attribute_filter, ticket_filter
 from core import commands as c
 from core.attributes import AttributeKind
 from core.attributes import find as find_attribute
@@ -89,7 +88,7 @@ async def _ticket_filter(request: web.Request) -> views.TicketFilter:
         if chosen.kind in (AttributeKind.NUMBER, AttributeKind.DATE):
             chosen.parse(value)  # the panel finds nothing for a value that is none; say so
     except DomainError as exc:
-        raise ApiError(422, exc.code, exc.message) from exc
+        raise ApiError.refused(exc, 422) from exc
     return attribute_filter(found, {"attr": chosen.code, "attr_value": value}, [chosen])
 
 
@@ -194,17 +193,23 @@ async def set_attributes(request: web.Request) -> web.Response:
     return web.json_response(await _with_attributes(request, changed))
 
 
-@operation("GET", "/api/v1/contacts", "Contacts, searched by name, phone or e-mail",
+@operation("GET", "/api/v1/contacts", "Contacts the caller may see, by name, phone or e-mail",
            Access.STAFF)
 async def list_contacts(request: web.Request) -> web.Response:
     found, total = await views.contacts(request.query.get("q", ""),
-                                        integer(request.query.get("page")) or 1)
+                                        integer(request.query.get("page")) or 1,
+                                        within=await views.visible_contact_ids(
+                                            request[EMPLOYEE]))
     return web.json_response({"total": total, "items": [contact_json(x) for x in found]})
 
 
 @operation("GET", "/api/v1/contacts/{contact_id}", "One contact", Access.STAFF)
 async def get_contact(request: web.Request) -> web.Response:
-    found = await views.contact(path_id(request, "contact_id"))
+    """404 for a contact that does not exist and for one the caller may not see alike."""
+    contact_id = path_id(request, "contact_id")
+    visible = await views.visible_contact_ids(request[EMPLOYEE])
+    found = await views.contact(contact_id) if visible is None or contact_id in visible \
+        else None
     if found is None:
         return error_response(404, "not_found", "no such contact")
     return web.json_response(contact_json(found))
@@ -278,11 +283,12 @@ async def _on_callback(request: web.Request, command: c.Command) -> web.Response
     try:
         changed: CallbackRequest = await request.app[DESK].handle(command)
     except CallbackHeld as held:
-        return web.json_response({"error": held.code, "message": held.message,
+        return web.json_response({"error": held.kind, "code": held.code,
+                                  "message": held.message,
                                   "holder_id": held.holder_id, "holder_name": held.holder_name,
                                   "since": iso(held.since)}, status=409)
     except DomainError as exc:
-        raise ApiError(STATUS_BY_ERROR.get(exc.code, 400), exc.code, exc.message) from exc
+        raise ApiError.refused(exc) from exc
     desk_now = request.app[DESK].clock.now()  # the moment the command was judged at
     return web.json_response(callback_json(changed, changed.state_at(desk_now)))
 

@@ -21,8 +21,12 @@ STATUS_BY_ERROR = {"not_found": 404, "not_allowed": 403, "invalid_input": 422,
                    "transition_refused": 409, "already_taken": 409}
 
 
-def error_response(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": code, "message": message}, status=status)
+def error_response(status: int, kind: str, message: str, code: str | None = None
+                   ) -> web.Response:
+    """`error` is the family (not_found, invalid_input...), `code` the exact refusal
+    ("ticket.not_found") a client may word in its own language, `message` its English."""
+    return web.json_response({"error": kind, "code": code or kind, "message": message},
+                             status=status)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -57,9 +61,15 @@ def employee_json(e: Employee) -> dict[str, Any]:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, kind: str, message: str, code: str | None = None) -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.kind, self.message = status, kind, message
+        self.code = code or kind
+
+    @classmethod
+    def refused(cls, exc: DomainError, status: int | None = None) -> ApiError:
+        """A refusal of the core, with its code."""
+        return cls(status or STATUS_BY_ERROR.get(exc.kind, 400), exc.kind, exc.message, exc.code)
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
@@ -108,7 +118,7 @@ async def run_command(request: web.Request, command: c.Command) -> Any:
     try:
         return await request.app[DESK].handle(command)
     except DomainError as exc:
-        raise ApiError(STATUS_BY_ERROR.get(exc.code, 400), exc.code, exc.message) from exc
+        raise ApiError.refused(exc) from exc
 
 
 def json_errors(fn: Callable[[web.Request], Awaitable[web.Response]]
@@ -118,7 +128,7 @@ def json_errors(fn: Callable[[web.Request], Awaitable[web.Response]]
         try:
             return await fn(request)
         except ApiError as exc:
-            return error_response(exc.status, exc.code, exc.message)
+            return error_response(exc.status, exc.kind, exc.message, exc.code)
     wrapped.__name__ = fn.__name__
     return wrapped
 

@@ -13,12 +13,17 @@ from admin_web import (
     callback_form,
     callback_views,
     dashboard_views,
+    delivery_views,
     metrics,
     settings_attributes,
     settings_automation,
     settings_people,
     settings_rules,
     settings_views,
+    ticket_actions,
+    ticket_bulk,
+    ticket_files,
+    ticket_list,
     ticket_views,
 )
 from admin_web.callback_form import CALLBACK_LIMITER, SlidingWindow
@@ -37,16 +42,21 @@ from admin_web.keys import (
 )
 from admin_web.render import environment
 from admin_web.security import MIDDLEWARES
+from admin_web.ticket_files import FILES, FileSource
 from chatdesk.runtime import Runtime
 from storage.panel_auth import ApiTokenStore, LoginThrottle, PreferenceStore, SessionStore
 
 
-def create_app(runtime: Runtime, config: PanelConfig | None = None) -> web.Application:
+def create_app(runtime: Runtime, config: PanelConfig | None = None,
+               files: FileSource | None = None) -> web.Application:
+    """`files` fetches attachments for the ticket page's picture previews (none without)."""
     config = config or PanelConfig()
     app = web.Application(client_max_size=20 * 1024 * 1024, middlewares=MIDDLEWARES)
     app[RUNTIME] = runtime
     app[DESK] = runtime.desk
     app[CONFIG] = config
+    if files is not None:
+        app[FILES] = files
     app[TEMPLATES] = environment()
     app[SESSIONS] = SessionStore(config.session_ttl)
     app[THROTTLE] = LoginThrottle()
@@ -54,9 +64,10 @@ def create_app(runtime: Runtime, config: PanelConfig | None = None) -> web.Appli
     app[PREFERENCES] = PreferenceStore()
     app[CALLBACK_LIMITER] = SlidingWindow(config.callback_form_limit,
                                           config.callback_form_window.total_seconds())
-    for module in (auth_views, ticket_views, dashboard_views, settings_views, settings_people,
+    for module in (auth_views, ticket_list, ticket_bulk, ticket_views, ticket_actions,
+                   ticket_files, dashboard_views, settings_views, settings_people,
                    settings_rules, settings_automation, settings_attributes, callback_views, api,
-                   metrics):
+                   metrics, delivery_views):
         app.add_routes(module.routes)
     before = set(app.router.resources())
     app.add_routes(health_routes)

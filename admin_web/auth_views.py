@@ -35,12 +35,20 @@ def _dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
+_TAB_AND_NEWLINE = dict.fromkeys(map(ord, "\t\n\r"))
+_C0_AND_SPACE = "".join(map(chr, range(33)))
+
+
 def _safe_next(value: str) -> str:
-    """Only a path on this site: no scheme, no `//host`, no backslash tricks, and short
-    enough for a Location header (aiohttp's client, and proxies, refuse one over 8 KB)."""
-    if value.startswith("/") and not value.startswith("//") and "\\" not in value \
-            and len(value) <= NEXT_LIMIT:
-        return value
+    r"""Only a path on this site, read as a browser reads a Location: browsers drop tabs and
+    line breaks anywhere and control characters or spaces at the ends, so `/\t/evil.example`
+    would reach `//evil.example`. After that: a path (no scheme), not `//host` or `/\host`,
+    no backslash, control or other invisible character, and short enough for a Location
+    header (aiohttp's client, and proxies, refuse one over 8 KB). Anything else is `/`."""
+    path = value.translate(_TAB_AND_NEWLINE).strip(_C0_AND_SPACE)
+    if (path.startswith("/") and not path.startswith("//") and "\\" not in path
+            and path.isprintable() and " " not in path and len(path) <= NEXT_LIMIT):
+        return path
     return "/"
 
 

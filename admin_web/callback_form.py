@@ -95,5 +95,5 @@ async def callback_form(request: web.Request) -> web.Response:
     except ValueError as exc:
         return _answer(request, 400, tr(str(exc)))
     except DomainError as exc:
-        return _answer(request, 400, tr(exc.message))
+        return _answer(request, 400, tr.refusal(exc))
     return _answer(request, 200, tr("Thank you! We will call you back soon."))

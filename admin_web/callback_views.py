@@ -42,7 +42,7 @@ async def _act(request: web.Request, command: c.Command, done: str) -> web.Respo
                                 name=held.holder_name,
                                 since=since.strftime("%Y-%m-%d %H:%M"))) from None
     except DomainError as exc:
-        raise redirect(PAGE, tr(exc.message)) from None
+        raise redirect(PAGE, tr.refusal(exc)) from None
     raise redirect(PAGE, tr(done))
 
 

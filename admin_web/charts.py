@@ -3,6 +3,7 @@ markup is built from numbers and translated labels only, and labels are escaped.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from html import escape
 
@@ -12,21 +13,36 @@ WIDTH, HEIGHT, PAD = 760, 240, 32
 CREATED, RESOLVED = "#1565c0", "#2e7d32"
 
 
+def nice_ticks(highest: float, most: int = 5, whole: bool = True) -> list[float]:
+    """Axis ticks from 0 past `highest` in steps of 1, 2 or 5 times a power of ten, at most
+    `most` steps; `whole` keeps counts in whole numbers (no "2.5 tickets")."""
+    if highest <= 0:
+        return [0, 1] if whole else [0.0, 1.0]
+    raw = highest / most
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(f * power for f in (1, 2, 5, 10) if f * power >= raw)
+    if whole:
+        step = max(1, round(step))
+    steps = math.ceil(highest / step - 1e-9)
+    return [round(i * step, 10) for i in range(steps + 1)]
+
+
 def created_vs_resolved(days: Sequence[DayCount], created_label: str,
                         resolved_label: str) -> str:
     highest = max([0] + [max(d.created, d.resolved) for d in days])
-    top = max(4, -(-highest // 4) * 4)  # four grid steps of whole tickets
+    ticks = nice_ticks(highest)
+    top = ticks[-1]
     plot_w, plot_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD - 16
     slot = plot_w / max(1, len(days))
     bar = max(2.0, slot / 2 - 3)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
              f'viewBox="0 0 {WIDTH} {HEIGHT}" aria-label="{escape(created_label)} / '
              f'{escape(resolved_label)}">']
-    for i in range(5):  # grid lines with their values
-        y = PAD + plot_h - plot_h * i / 4
+    for tick in ticks:  # grid lines with their values
+        y = PAD + plot_h - plot_h * tick / top
         parts.append(f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'stroke="#e4e7ec"/><text x="4" y="{y + 4:.1f}" font-size="10" '
-                     f'fill="#667085">{top * i // 4}</text>')
+                     f'fill="#667085">{tick:g}</text>')
     for i, d in enumerate(days):
         x = PAD + i * slot + 2
         for offset, value, color in ((0.0, d.created, CREATED), (bar + 1, d.resolved, RESOLVED)):

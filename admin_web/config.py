@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from ipaddress import IPv4Network, IPv6Network
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class PanelConfig:
     callback_lock: timedelta = timedelta(minutes=30)  # §10: a lock this old may be taken over
     callback_form_limit: int = 5  # public call-back form submissions per address...
     callback_form_window: timedelta = timedelta(minutes=10)  # ...in this window
+    # peers whose X-Forwarded-For is believed (CHATDESK_TRUSTED_PROXIES)
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
 
 
 def mask(secret: str | None) -> str:
@@ -56,4 +59,5 @@ def config_from_settings(settings: object) -> PanelConfig:
         timezone=str(getattr(settings, "timezone", "UTC") or "UTC"),
         channels=tuple(channels),
         callback_lock=timedelta(minutes=int(getattr(settings, "callback_lock_minutes", 30))),
+        trusted_proxies=tuple(getattr(settings, "trusted_proxies", ()) or ()),
     )

@@ -58,7 +58,7 @@ async def run(request: web.Request, command: Command) -> tuple[Any, str | None]:
     try:
         return await request.app[DESK].handle(command), None
     except DomainError as exc:
-        return None, request[TRANSLATOR](exc.message)
+        return None, request[TRANSLATOR].refusal(exc)
 
 
 def path_id(request: web.Request, name: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from tortoise import connections
 
+from admin_web.cluster import cluster_status
 from admin_web.keys import RUNTIME
 
 routes = web.RouteTableDef()
@@ -22,5 +23,6 @@ async def healthz(request: web.Request) -> web.Response:
     for name, alive in runtime.workers_alive().items():
         checks[name] = "ok" if alive else "stopped"
     healthy = all(v == "ok" for v in checks.values())
-    return web.json_response({"status": "ok" if healthy else "unhealthy", "checks": checks},
+    return web.json_response({"status": "ok" if healthy else "unhealthy", "checks": checks,
+                              **await cluster_status(runtime)},
                              status=200 if healthy else 503)

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from admin_web.keys import RUNTIME
 from admin_web.security import Access, access, now
 from storage import report_views
 from storage.delivery import OutboxStore
+from storage.leadership import LeaseStore
 
 routes = web.RouteTableDef()
 
@@ -49,6 +51,11 @@ async def metrics(request: web.Request) -> web.Response:
             for ch, (_, oldest) in sorted(backlog.items()) if oldest is not None])
     family("chatdesk_tickets", "gauge", "Tickets by status",
            [({"status": st}, n) for st, n in sorted(snap.tickets_by_status.items())])
+    lease = await LeaseStore().current()
+    family("chatdesk_leader", "gauge", "1 on the instance that leads (runs the pollers, "
+           "relays and timers), 0 on a standby", [({}, 1 if request.app[RUNTIME].leading else 0)])
+    family("chatdesk_lease_age_seconds", "gauge", "Seconds since the leader renewed its lease",
+           [({}, lease.age)] if lease is not None and lease.holder else [])
     return web.Response(text="\n".join(lines) + "\n",
                         content_type="text/plain", charset="utf-8",
                         headers={"X-Content-Type-Options": "nosniff"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from aiohttp import web
 from admin_web.i18n import LANGUAGES, Translator
 from admin_web.keys import ANON_CSRF, CONFIG, EMPLOYEE, SESSION, TEMPLATES, TRANSLATOR
 from admin_web.localize import in_language
+from wording.durations import format_duration
 
 FLASH = "cd_flash"
 
@@ -29,32 +31,30 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def duration(value: Any) -> str:
-    if value is None:
-        return "—"
-    seconds = int(value.total_seconds())
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    parts = [f"{days} d"] if days else []
-    if hours or days:
-        parts.append(f"{hours} h")
-    parts.append(f"{minutes} min")
-    return " ".join(parts)
+@jinja2.pass_context
+def duration(context: jinja2.runtime.Context, value: Any) -> str:
+    """`{{ span|duration }}`: "1 d 17 h" in the page's language (wording's one formatter)."""
+    return format_duration(value, context.get("lang", "en"))
+
+
+def local_formatter(request: web.Request) -> Callable[..., str]:
+    """A moment in the desk's time zone, as `local(value, fmt)`; "—" for none."""
+    zone = ZoneInfo(request.app[CONFIG].timezone)
+
+    def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return value.astimezone(zone).strftime(fmt) if value else "—"
+
+    return local
 
 
 def render(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
     """`editing_names=True`: a page that edits the names keeps the default names as they
     are; every other page shows them in the viewer's language (admin_web/localize.py)."""
     config = request.app[CONFIG]
-    zone = ZoneInfo(config.timezone)
     tr: Translator = request.get(TRANSLATOR) or Translator(config.default_language)
     if not context.pop("editing_names", False):
         context = {key: in_language(value, tr.language) for key, value in context.items()}
-
-    def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-        return value.astimezone(zone).strftime(fmt) if value else "—"
-
+    local = local_formatter(request)
     flash = unquote(request.cookies.get(FLASH, ""))[:500]
     session = request.get(SESSION)
     body = request.app[TEMPLATES].get_template(name).render(

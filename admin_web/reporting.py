@@ -1,5 +1,6 @@
 """The §9.4 reports as tables (header, rows), shared by the report page, the downloads and
-the API. Durations are given in minutes so a spreadsheet can sum them."""
+the API, each with the series its chart draws. People read durations as "1 d 17 h"; the API
+gives minutes so a program can sum them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from admin_web.durations import format_duration
 from admin_web.exports import Table
+from admin_web.i18n import Translator
 from core import reports
 from storage import panel_views as views
 from storage import report_views
@@ -47,16 +50,50 @@ def parse_period(query: Mapping[str, str], today: date) -> Period:
     return Period(min(start, end), max(start, end))
 
 
+@dataclass(frozen=True)
+class Series:
+    """What a report's chart shows: a value per label, in one unit."""
+
+    labels: list[str]
+    values: list[float]
+    unit: str  # "seconds", "count", "percent" or "score"
+
+
+@dataclass(frozen=True)
+class Report:
+    table: Table
+    series: Series
+
+
+Duration = Callable[[timedelta | None], object]
+
+
 def _duration_table(report: reports.DurationReport, name: Callable[[int | None], str],
-                    tr: Callable[[str], str]) -> Table:
+                    tr: Callable[[str], str], duration: Duration, header: str) -> Report:
     rows: list[list[object]] = [[name(r.employee_id) or tr("Nobody"), r.tickets,
-                                 minutes(r.average)] for r in report.rows]
-    rows.append([tr("All"), report.tickets, minutes(report.average)])
-    return [tr("Employee"), tr("Tickets"), tr("Average, minutes")], rows
+                                 duration(r.average)] for r in report.rows]
+    rows.append([tr("All"), report.tickets, duration(report.average)])
+    series = Series([str(r[0]) for r in rows[:-1]],
+                    [r.average.total_seconds() for r in report.rows], "seconds")
+    return Report(([tr("Employee"), tr("Tickets"), header], rows), series)
 
 
 async def build(kind: str, scope: report_views.ReportScope, now: datetime,
                 tr: Callable[[str], str]) -> Table:
+    """The report as the API gives it: durations in minutes, so a program can sum them."""
+    return (await compute(kind, scope, now, tr, minutes, tr("Average, minutes"))).table
+
+
+async def readable(kind: str, scope: report_views.ReportScope, now: datetime,
+                   tr: Translator) -> Report:
+    """The report as the page and the downloads show it: durations as "1 d 17 h"."""
+    def duration(value: timedelta | None) -> str | None:
+        return None if value is None else format_duration(value.total_seconds(), tr.language)
+    return await compute(kind, scope, now, tr, duration, tr("Average"))
+
+
+async def compute(kind: str, scope: report_views.ReportScope, now: datetime,
+                  tr: Callable[[str], str], duration: Duration, header: str) -> Report:
     ref = await views.reference()
 
     def name(employee_id: int | None) -> str:
@@ -66,24 +103,40 @@ async def build(kind: str, scope: report_views.ReportScope, now: datetime,
         load = reports.agent_load(await report_views.open_tickets(ref), ref.workflow)
         employees = [e for e in ref.employees if e.active and (
             scope.employee_id is None or e.id == scope.employee_id)]
-        return [tr("Employee"), tr("Open tickets")], [[e.name, load.get(e.id, 0)]
-                                                      for e in employees]
+        counts = [load.get(e.id, 0) for e in employees]
+        return Report(([tr("Employee"), tr("Open tickets")],
+                       [[e.name, n] for e, n in zip(employees, counts, strict=True)]),
+                      Series([e.name for e in employees], [float(n) for n in counts], "count"))
     facts = await report_views.report_facts(scope)
     if kind == "first_response":
-        return _duration_table(reports.first_response_report(facts), name, tr)
+        return _duration_table(reports.first_response_report(facts), name, tr, duration,
+                               header)
     if kind == "resolution":
-        return _duration_table(reports.resolution_report(facts, ref.workflow, now), name, tr)
+        return _duration_table(reports.resolution_report(facts, ref.workflow, now), name, tr,
+                               duration, header)
     if kind == "sla":
-        sla = reports.sla_report(facts, ref.workflow, now)
-        return [tr("Target"), tr("Met"), tr("Missed"), tr("Compliance, %")], [
-            [tr("Reaction"), sla.reaction_met, sla.reaction_missed, sla.reaction_percent],
-            [tr("Resolution"), sla.resolution_met, sla.resolution_missed,
-             sla.resolution_percent]]
+        return _sla(reports.sla_report(facts, ref.workflow, now), tr)
     if kind == "satisfaction":
-        sat = reports.satisfaction_report(f.ticket for f in facts)
-        rows: list[list[object]] = [[name(r.employee_id) or tr("Nobody"), r.ratings, r.average]
-                                    for r in sat.rows]
-        rows.append([tr("All"), sat.ratings, sat.average])
-        rows += [[f"{tr('Score')} {s}", n, None] for s, n in sat.distribution.items()]
-        return [tr("Employee"), tr("Ratings"), tr("Average score")], rows
+        return _satisfaction(reports.satisfaction_report(f.ticket for f in facts), name, tr)
     raise KeyError(kind)
+
+
+def _sla(sla: reports.SlaReport, tr: Callable[[str], str]) -> Report:
+    rows: list[list[object]] = [
+        [tr("Reaction"), sla.reaction_met, sla.reaction_missed, sla.reaction_percent],
+        [tr("Resolution"), sla.resolution_met, sla.resolution_missed, sla.resolution_percent]]
+    decided = [r for r in rows if r[3] is not None]
+    return Report(([tr("Target"), tr("Met"), tr("Missed"), tr("Compliance, %")], rows),
+                  Series([str(r[0]) for r in decided], [float(str(r[3])) for r in decided],
+                         "percent"))
+
+
+def _satisfaction(sat: reports.SatisfactionReport, name: Callable[[int | None], str],
+                  tr: Callable[[str], str]) -> Report:
+    rows: list[list[object]] = [[name(r.employee_id) or tr("Nobody"), r.ratings, r.average]
+                                for r in sat.rows]
+    rows.append([tr("All"), sat.ratings, sat.average])
+    rows += [[f"{tr('Score')} {s}", n, None] for s, n in sat.distribution.items()]
+    series = Series([f"{tr('Score')} {s}" for s in sat.distribution],
+                    [float(n) for n in sat.distribution.values()], "count")
+    return Report(([tr("Employee"), tr("Ratings"), tr("Average score")], rows), series)

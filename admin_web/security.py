@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Address, IPv6Network, ip_address
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -31,17 +32,8 @@ from storage import panel_views as views
 SESSION_COOKIE = "cd_session"
 ANON_CSRF_COOKIE = "cd_csrf"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-       "frame-ancestors 'none'; base-uri 'none'")
-# The settings editors' pages load the panel's own scripts (static/editors.js); no page runs
-# inline script or anything from elsewhere.
-CSP_WITH_SCRIPTS = CSP.replace("default-src 'none';", "default-src 'none'; script-src 'self';")
-
-
-def with_scripts(response: web.Response) -> web.Response:
-    """A page that loads the panel's scripts (the middleware keeps a CSP already set)."""
-    response.headers["Content-Security-Policy"] = CSP_WITH_SCRIPTS
-    return response
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 H = TypeVar("H", bound=Callable[..., Any])
@@ -66,7 +58,29 @@ def now() -> datetime:
 
 
 def client_ip(request: web.Request) -> str:
-    return request.remote or "unknown"
+    """The client's address: the peer's, unless the peer is a trusted reverse proxy; then
+    the right-most address in X-Forwarded-For that no trusted proxy added (each proxy
+    appends the address it was called from, and what the client sent stands left of it)."""
+    peer = request.remote or "unknown"
+    proxies = request.app[CONFIG].trusted_proxies
+    if not _trusted(peer, proxies):
+        return peer
+    forwarded = [part.strip() for header in request.headers.getall("X-Forwarded-For", ())
+                 for part in header.split(",") if part.strip()]
+    for address in reversed(forwarded):
+        if not _trusted(address, proxies):
+            return address[:64]
+    return forwarded[0][:64] if forwarded else peer
+
+
+def _trusted(address: str, proxies: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    if isinstance(ip, IPv6Address) and ip.ipv4_mapped:  # a dual-stack socket's IPv4 peer
+        ip = ip.ipv4_mapped
+    return any(ip in network for network in proxies)
 
 
 def is_api(request: web.Request) -> bool:

@@ -16,7 +16,7 @@ from admin_web.forms import integer, run
 from admin_web.i18n import Translator
 from admin_web.keys import CONFIG, DESK, EMPLOYEE, TRANSLATOR
 from admin_web.render import redirect, render
-from admin_web.security import Access, access, with_scripts
+from admin_web.security import Access, access
 from admin_web.settings_rules import PAGES
 from core import commands as c
 from core.automation import AutomationRule, Trigger
@@ -36,10 +36,10 @@ async def _page(request: web.Request, kind: str, rule: Any = None, status: int =
                 **extra: Any) -> web.Response:
     rules = (await views.rule_tables())[kind]
     _, answers = await views.canned()
-    return with_scripts(render(
+    return render(
         request, f"settings/{kind}.html", status, ref=await views.reference(), rules=rules,
         rule=rule or _editing(request, rules), answers=answers, channels=list(Channel),
-        **extra))
+        **extra)
 
 
 async def _rule_page(request: web.Request, kind: str, rule: Any = None, form: Any = None,

@@ -14,7 +14,7 @@ from aiohttp import web
 from admin_web.forms import integer, path_id, run
 from admin_web.keys import EMPLOYEE, TRANSLATOR
 from admin_web.render import redirect, render
-from admin_web.security import Access, access, with_scripts
+from admin_web.security import Access, access
 from bots.templates import NoticeRenderer
 from core import commands as c
 from core.calendar import BusinessCalendar, WorkingInterval
@@ -50,8 +50,8 @@ def _minutes(value: Any) -> timedelta | None:
 @access(Access.ADMIN)
 async def sla_page(request: web.Request) -> web.Response:
     rules = await views.rule_tables()
-    return with_scripts(render(request, "settings/sla.html", ref=await views.reference(),
-                               rules=rules, channels=list(Channel)))
+    return render(request, "settings/sla.html", ref=await views.reference(),
+                               rules=rules, channels=list(Channel))
 
 
 @routes.post("/settings/sla")
@@ -94,8 +94,8 @@ async def save_calendar(request: web.Request) -> web.Response:
 @routes.get("/settings/routing")
 @access(Access.ADMIN)
 async def routing_page(request: web.Request) -> web.Response:
-    return with_scripts(render(request, "settings/routing.html", ref=await views.reference(),
-                               rules=await views.rule_tables(), channels=list(Channel)))
+    return render(request, "settings/routing.html", ref=await views.reference(),
+                               rules=await views.rule_tables(), channels=list(Channel))
 
 
 @routes.post("/settings/routing")
@@ -189,12 +189,13 @@ async def save_notice(request: web.Request) -> web.Response:
             renderer.check(body, key)
             text = await _preview(renderer, key, body)
         except DomainError as exc:
-            text = exc.message
+            text = request[TRANSLATOR].refusal(exc)
         return await _notices_page(request, key, body, text)
     try:
         renderer.check(body, key)
     except DomainError as exc:
-        raise redirect(f"/settings/notices?{urlencode({'key': key})}", exc.message) from None
+        raise redirect(f"/settings/notices?{urlencode({'key': key})}",
+                       request[TRANSLATOR].refusal(exc)) from None
     _, error = await run(request, c.SaveNoticeTemplate(request[EMPLOYEE].id, key, body))
     raise redirect(f"/settings/notices?{urlencode({'key': key})}",
                    error or request[TRANSLATOR]("Saved."))

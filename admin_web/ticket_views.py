@@ -1,83 +1,33 @@
-"""Tickets in the panel: the filtered list, the ticket page with its thread and history, and
+"""Tickets in the panel: the ticket page with its thread and history, and
 the agent's actions on it (reply, note, status, take, assign, escalate, follow, link the
 client to another ticket's) via Desk.handle."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from contextlib import suppress
-from dataclasses import replace
-from urllib.parse import urlencode
-
 from aiohttp import web
 
 from admin_web import ticket_attributes as attrs
+from admin_web.delivery_views import deliveries
 from admin_web.forms import flag, integer, local_datetime, path_id, run
 from admin_web.keys import EMPLOYEE, TRANSLATOR
-from admin_web.render import redirect, render
+from admin_web.render import local_formatter, redirect, render
 from admin_web.security import Access, access, now
+from admin_web.ticket_files import FILES, previewable
+from admin_web.ticket_history import history_lines
+from admin_web.ticket_list import CHANNEL_NAMES
 from core import commands as c
-from core.attributes import AttributeDefinition, AttributeKind
-from core.attributes import visible as visible_attributes
 from core.canned import render as fill_canned
-from core.errors import DomainError
 from core.people import Employee, Role
-from core.tickets import Channel
 from storage import panel_views as views
 from storage.attributes import definitions
 
 routes = web.RouteTableDef()
-PER_PAGE = 25
+MAX_DRAFT = 20_000
+DUE_FORMAT = "%Y-%m-%dT%H:%M"  # what a datetime-local input shows and sends
+ONLY_RESPONSIBLE = "Only the responsible agent or a lead can hand this ticket over."
 # What a served attachment may be labelled as; anything else is a plain download.
 SAFE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf",
                         "text/plain", "audio/ogg", "audio/mpeg", "video/mp4"})
-
-
-def ticket_filter(q: Mapping[str, str]) -> views.TicketFilter:
-    """Filters from a query string, cut to the lengths the columns hold."""
-    return views.TicketFilter(
-        status=q.get("status", "")[:40], line=integer(q.get("line")),
-        responsible=q.get("responsible", "")[:12], group_id=integer(q.get("group")),
-        channel=q.get("channel", "")[:20], priority=q.get("priority", "")[:40],
-        overdue=q.get("overdue", "") == "1", text=q.get("q", "")[:200],
-        contact_id=integer(q.get("contact")))
-
-
-def attribute_filter(f: views.TicketFilter, q: Mapping[str, str],
-                     shown: Sequence[AttributeDefinition]) -> views.TicketFilter:
-    """The custom attribute filter (§9.5), for an attribute the viewer may see. Any other
-    code is dropped, so the list cannot be used to probe a hidden attribute's values."""
-    chosen = next((d for d in shown if d.code == q.get("attr", "")), None)
-    if chosen is None:
-        return f
-    value = q.get("attr_value", "")[:200]
-    if chosen.kind in (AttributeKind.NUMBER, AttributeKind.DATE) and value.strip():
-        with suppress(DomainError):  # a value that is none finds nothing
-            value = str(chosen.parse(value))  # as the ticket stores it: 1500, 2025-03-01
-    return replace(f, attribute=chosen.code, attribute_value=value,
-                   attribute_contains=chosen.kind is AttributeKind.TEXT)
-
-
-@routes.get("/tickets")
-@access(Access.STAFF)
-async def ticket_list(request: web.Request) -> web.Response:
-    return await _list_page(request)
-
-
-async def _list_page(request: web.Request, typed: Mapping[str, str] | None = None,
-                     error: str | None = None, status: int = 200) -> web.Response:
-    """The list with its filters and the new-ticket form; a refused form comes back filled
-    in with what was typed, and the reason."""
-    ref = await views.reference()
-    shown = visible_attributes(await definitions(), request[EMPLOYEE].role)
-    f = attribute_filter(ticket_filter(request.query), request.query, shown)
-    page_no = integer(request.query.get("page")) or 1
-    visible = await views.visible_ticket_ids(request[EMPLOYEE])
-    page = await views.list_tickets(f, visible, ref, now(), page_no, PER_PAGE)
-    params = {k: v for k, v in request.query.items() if k != "page" and v}
-    return render(request, "tickets.html", status, page=page, f=f, ref=ref,
-                  channels=list(Channel), query=urlencode(params), now=now(),
-                  attributes=shown, typed=typed or {}, error=error)
 
 
 async def _visible_detail(request: web.Request) -> views.TicketDetail:
@@ -94,30 +44,60 @@ async def _visible_detail(request: web.Request) -> views.TicketDetail:
 @routes.get("/tickets/{ticket_id:\\d+}")
 @access(Access.STAFF)
 async def ticket_page(request: web.Request) -> web.Response:
+    return await _ticket_response(request, await _visible_detail(request))
+
+
+@routes.post("/tickets/{ticket_id:\\d+}/canned")
+@access(Access.STAFF)
+async def insert_canned(request: web.Request) -> web.Response:
+    """Insert without a script: the page again, with the canned answer after the draft the
+    agent had typed (the page's script does this in place, without a round trip)."""
     detail = await _visible_detail(request)
+    form = await request.post()
+    draft = str(form.get("text", ""))[:MAX_DRAFT]
+    filled = await _filled_canned(request[EMPLOYEE], detail)
+    answer = filled.get(integer(form.get("canned")) or 0, "")
+    if draft.strip() and answer:
+        draft = draft.rstrip() + "\n"
+    return await _ticket_response(request, detail, draft + answer)
+
+
+async def _filled_canned(me: Employee, detail: views.TicketDetail) -> dict[int, str]:
+    """Every canned answer's text with this ticket's variables filled in."""
+    _, answers = await views.canned()
+    values = {"client_name": detail.contact.name, "ticket_number": detail.ticket.number,
+              "agent_name": me.name, "ticket_subject": detail.ticket.subject}
+    return {a.id: fill_canned(a.body, values) for a in answers}
+
+
+async def _ticket_response(request: web.Request, detail: views.TicketDetail,
+                           draft: str = "") -> web.Response:
     ref = await views.reference()
     groups, answers = await views.canned()
     me: Employee = request[EMPLOYEE]
     visible = await views.visible_ticket_ids(me)
     if visible is not None:
         detail.other_tickets = [t for t in detail.other_tickets if t.id in visible]
-    draft = ""
-    chosen = integer(request.query.get("canned"))
-    answer = next((a for a in answers if a.id == chosen), None)
-    if answer:
-        draft = fill_canned(answer.body, {
-            "client_name": detail.contact.name, "ticket_number": detail.ticket.number,
-            "agent_name": me.name, "ticket_subject": detail.ticket.subject})
     workflow = ref.workflow
-    targets = [s for s in workflow.statuses if workflow.allows(detail.ticket.status, s.code)]
-    names = {e.id: e.name for e in ref.employees}
+    targets = [s for s in workflow.statuses if s.code == detail.ticket.status
+               or workflow.allows(detail.ticket.status, s.code)]
     defined = await definitions()
-    detail.history = attrs.visible_history(detail.history, defined, me.role)
-    return render(request, "ticket.html", d=detail, t=detail.ticket, ref=ref, names=names,
-                  targets=targets, canned_groups=groups, canned_answers=answers, draft=draft,
-                  current=workflow.get(detail.ticket.status) if detail.ticket.status in workflow
-                  else None, now=now(), attributes=attrs.rows(detail.ticket, defined, me.role),
-                  labels=attrs.history_labels(defined))
+    history = await history_lines(
+        attrs.visible_history(detail.history, defined, me.role), ref, request[TRANSLATOR],
+        local_formatter(request), attrs.history_labels(defined))
+    response = render(
+        request, "ticket.html", d=detail, t=detail.ticket, ref=ref,
+        names={e.id: e.name for e in ref.employees}, targets=targets, canned_groups=groups,
+        canned_answers=answers, filled=await _filled_canned(me, detail), draft=draft,
+        current=workflow.get(detail.ticket.status) if detail.ticket.status in workflow
+        else None, now=now(), attributes=attrs.rows(detail.ticket, defined, me.role),
+        history=history, due=local_formatter(request)(detail.ticket.planned_resolution_at,
+                                                      DUE_FORMAT)
+        if detail.ticket.planned_resolution_at else "",
+        previews=previewable(detail.comments) if FILES in request.app else set(),
+        channel_names=CHANNEL_NAMES,
+        **await deliveries(request, detail.ticket.id, detail.ticket.channel))
+    return response
 
 
 def _ticket_url(ticket_id: int) -> str:
@@ -167,9 +147,7 @@ async def assign(request: web.Request) -> web.Response:
     responsible = integer(form.get("responsible"))
     if me.role is Role.SPECIALIST and responsible not in (None, me.id) \
             and detail.ticket.responsible_id != me.id:
-        raise redirect(_ticket_url(detail.ticket.id),
-                       request[TRANSLATOR]("Only the responsible agent or a lead can "
-                                             "hand this ticket over."))
+        raise redirect(_ticket_url(detail.ticket.id), request[TRANSLATOR](ONLY_RESPONSIBLE))
     _, error = await run(request, c.AssignTicket(detail.ticket.id, me.id, responsible,
                                                  integer(form.get("group"))))
     raise redirect(_ticket_url(detail.ticket.id), error)
@@ -226,22 +204,6 @@ async def attachment(request: web.Request) -> web.StreamResponse:
         "Content-Type": mime if mime in SAFE_TYPES else "application/octet-stream",
         "Content-Disposition": f'attachment; filename="{name or "file"}.ref.txt"',
         "X-Content-Type-Options": "nosniff"})
-
-
-@routes.post("/tickets/new")
-@access(Access.STAFF)
-async def new_ticket(request: web.Request) -> web.Response:
-    form = await request.post()
-    typed = {str(k): str(v) for k, v in form.items() if k != "csrf_token"}
-    contact_id = integer(form.get("contact"))
-    if contact_id is None:
-        return await _list_page(request, typed, request[TRANSLATOR]("Choose a contact."), 400)
-    ticket, error = await run(request, c.OpenTicketForClient(
-        request[EMPLOYEE].id, contact_id, typed.get("subject", ""), typed.get("text", ""),
-        typed.get("type") or None, typed.get("priority") or None, attrs.from_form(form)))
-    if ticket is None:
-        return await _list_page(request, typed, error, 400)
-    raise redirect(_ticket_url(ticket.id))
 
 
 @routes.post("/tickets/{ticket_id:\\d+}/{action:follow|unfollow}")

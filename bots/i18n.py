@@ -1,12 +1,13 @@
 """Texts in the client's language: gettext catalogs (`bots/locales/<lang>/LC_MESSAGES/<domain>.po`)
-read with Babel. English is the source language; Persian is written right to left."""
+read with Babel, falling back to the shared words of wording/. English is the source language;
+Persian is written right to left."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
-from babel.messages.pofile import read_po
+from wording.catalog import Messages, english_plural, load
+from wording.words import messages as shared
 
 LOCALES = Path(__file__).parent / "locales"
 LANGUAGES = ("en", "ru", "fa")
@@ -20,14 +21,8 @@ def pick_language(code: str | None, default: str = "en") -> str:
     return base if base in LANGUAGES else default
 
 
-@cache
-def _catalog(language: str, domain: str) -> dict[str, str]:
-    path = LOCALES / language / "LC_MESSAGES" / f"{domain}.po"
-    if not path.exists():
-        return {}
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+def _catalog(language: str, domain: str) -> Messages:
+    return load(LOCALES / language / "LC_MESSAGES" / f"{domain}.po", language)
 
 
 class Translator:
@@ -39,11 +34,24 @@ class Translator:
     def rtl(self) -> bool:
         return self.language in RTL
 
+    def lookup(self, message: str) -> str | None:
+        """The catalog's text, or None when neither the domain nor the shared words have it."""
+        return (_catalog(self.language, self.domain).gettext(message)
+                or shared(self.language).gettext(message))
+
     def gettext(self, message: str, **values: object) -> str:
-        text = _catalog(self.language, self.domain).get(message, message)
+        text = self.lookup(message) or message
         return text.format(**values) if values else text
 
     __call__ = gettext
+
+    def ngettext(self, singular: str, plural: str, count: int, **values: object) -> str:
+        """The plural form for `count` by the language's rule ("1 заявка / 2 заявки /
+        5 заявок"); `{count}` is the number."""
+        text = (_catalog(self.language, self.domain).ngettext(singular, count)
+                or shared(self.language).ngettext(singular, count)
+                or english_plural(singular, plural, count))
+        return text.format(count=count, **values)
 
 
 def translator(language: str | None, domain: str, default: str = "en") -> Translator:

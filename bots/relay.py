@@ -3,7 +3,11 @@ them to the channel's sender, and records what happened (sent, retry later, fail
 
 It reads each pending row about once: it holds the rows it has read and, on a wake, reads
 only those past the largest id read. The database stays the truth; what is held is a cache
-that a full re-read every `poll_interval` corrects and a restart simply reads again."""
+that a full re-read every `poll_interval` corrects and a restart simply reads again.
+
+Before a row is sent it is claimed in the database (`OutboxStore.claim`): two relays on one
+outbox by mistake never send a row twice, and with `fence` (the leader's lease, from
+chatdesk/leadership.py) a relay whose instance no longer leads claims nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import takewhile
@@ -20,6 +25,7 @@ from typing import Protocol
 from core.outbox import Audience, OutboundMessage
 from core.ports import Clock
 from storage.delivery import OutboxStore, Pending
+from storage.leadership import Fence
 from storage.uow import on_commit
 
 log = logging.getLogger(__name__)
@@ -123,8 +129,11 @@ class OutboxRelay:
 
     def __init__(self, sender: ChannelSender, clock: Clock, store: OutboxStore | None = None,
                  poll_interval: float = 1.0, concurrency: int = 32,
-                 agent_channel: str | None = "telegram", min_interval: float = 0.05) -> None:
+                 agent_channel: str | None = "telegram", min_interval: float = 0.05,
+                 fence: Callable[[], Fence | None] | None = None) -> None:
         self.sender = sender
+        self.fence = fence  # the leader's credentials now, None once it no longer leads
+        self.claimer = uuid.uuid4().hex[:16]  # this relay, in the rows it claims
         self.agent_channel = agent_channel
         self.clock = clock
         self.store = store or OutboxStore()
@@ -148,6 +157,7 @@ class OutboxRelay:
         finished, at most every `min_interval`; and every `poll_interval` in any case (rows
         written by another process, retries falling due)."""
         self.alive = True
+        self._queues, self._high_water, self._full_read_at = {}, 0, -math.inf  # read afresh
         wake = self._wake = asyncio.Event()
         stop_listening = on_commit(wake.set)
         try:
@@ -175,13 +185,30 @@ class OutboxRelay:
         """Start delivery for every destination that has due messages and none in flight."""
         async with self._dispatching:  # a full re-read relies on nothing starting meanwhile
             await self._read()
-            groups = self._due(self.clock.now())
+            groups = await self._claim(self._due(self.clock.now()))
             for key, rows in sorted(groups.items(), key=lambda group: group[1][0].message.id):
                 self._inflight.add(key)
                 task = asyncio.create_task(self._deliver(key, rows))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
             return len(groups)
+
+    async def _claim(self, groups: dict[str, list[Pending]]) -> dict[str, list[Pending]]:
+        """The leading rows of each group this relay could claim; the others it claimed
+        (behind a row another relay holds) it lets go, so that order holds."""
+        fence = self.fence() if self.fence is not None else None
+        if not groups or (self.fence is not None and fence is None):
+            return {}
+        ids = [row.message.id for rows in groups.values() for row in rows]
+        taken = await self.store.claim(ids, self.claimer, fence)
+        claimed: dict[str, list[Pending]] = {}
+        for key, rows in groups.items():
+            lead = list(takewhile(lambda row: row.message.id in taken, rows))
+            if lead:
+                claimed[key] = lead
+        kept = {row.message.id for rows in claimed.values() for row in rows}
+        await self.store.unclaim(sorted(taken - kept), self.claimer)
+        return claimed
 
     def _due(self, now: datetime) -> dict[str, list[Pending]]:
         """The leading due rows of each destination not in flight: nothing overtakes a message

@@ -30,7 +30,7 @@ from markupsafe import Markup
 from core.errors import InvalidInput, NotFound
 from core.outbox import Audience, OutboundMessage
 from core.ports import UnitOfWork
-from core.rule_admin import NO_PLACEHOLDER, WRAPPER_KEY
+from core.rule_admin import WRAPPER_KEY
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +86,9 @@ class NoticeRenderer:
         try:
             parsed = self.env.parse(body)
         except TemplateError as exc:
-            raise InvalidInput(f"the template cannot be read: {exc}") from exc
+            raise InvalidInput("notice.unreadable", error=exc) from exc
         if key == WRAPPER_KEY and "content" not in meta.find_undeclared_variables(parsed):
-            raise InvalidInput(NO_PLACEHOLDER)
+            raise InvalidInput("notice.no_placeholder", placeholder="{{ content }}")
 
     def wrap(self, wrapper: str, content: str, variables: Variables) -> str:
         """The notice inside the design wrapper; the bare notice if the wrapper fails."""

@@ -13,7 +13,9 @@ from aiohttp import web
 
 from admin_web.app import create_app
 from admin_web.config import config_from_settings
+from bots.messenger.files import channel_files
 from chatdesk.bootstrap import SystemClock, build_desk
+from chatdesk.leadership import Leadership
 from chatdesk.runtime import Runtime, Worker
 from chatdesk.settings import Settings
 from chatdesk.timers import TimerWorker
@@ -34,8 +36,10 @@ def routing_for(settings: Settings) -> Routing:
 async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     """Wire the desk and every configured channel. The database must be open."""
     clock = clock or SystemClock()
-    runtime = Runtime(build_desk(clock=clock, routing=routing_for(settings)))
-    runtime.workers.append(Worker("timers", TimerWorker(runtime.desk, clock).run))
+    runtime = Runtime(build_desk(clock=clock, routing=routing_for(settings)),
+                      leadership=Leadership(settings.leader_lease_seconds,
+                                            exclusive=not settings.is_postgres))
+    runtime.workers.append(Worker("timers", TimerWorker(runtime.desk, clock).run, single=True))
     if settings.telegram_enabled:
         from bots.telegram.setup import install_telegram
 
@@ -52,7 +56,8 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
 
 
 def web_app(runtime: Runtime, settings: Settings | None = None) -> web.Application:
-    app = create_app(runtime, config_from_settings(settings) if settings else None)
+    app = create_app(runtime, config_from_settings(settings) if settings else None,
+                     channel_files(settings))
 
     async def workers(_: web.Application) -> AsyncIterator[None]:
         await runtime.start()

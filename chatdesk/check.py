@@ -51,7 +51,23 @@ async def _check_database(settings: Settings) -> list[str]:
         print("parked updates: " + (", ".join(f"{n} {channel}" for channel, n in parked.items())
                                     or "none") + (" (their errors are in the log; Telegram's "
                                                   "are retried at each start)" if parked else ""))
+        print(await _leader_line(settings))
     return []
+
+
+async def _leader_line(settings: Settings) -> str:
+    """Who runs the pollers, relays and timers now (README "More than one instance")."""
+    from storage.leadership import LeaseStore
+
+    lease = await LeaseStore().current()
+    if lease is None or not lease.holder:
+        return "leader: none yet (the first `chatdesk run` takes the lead)"
+    if not lease.live:
+        return (f"leader: none now; {lease.holder} led until {lease.now - lease.expires_at:.0f} s"
+                " ago (an instance that starts or stands by takes the lead)")
+    return (f"leader: {lease.holder} (lease renewed {lease.age:.1f} s ago, every "
+            f"{settings.leader_lease_seconds / 3:.1f} s; a standby takes over "
+            f"{settings.leader_lease_seconds} s after it stops renewing)")
 
 
 def port_problem(host: str, port: int) -> str | None:

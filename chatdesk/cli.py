@@ -17,6 +17,7 @@ from chatdesk.check import cmd_check, has_module, port_problem, sandbox_wanted
 from chatdesk.database import (
     CliError,
     database_errors,
+    hold_sqlite_lock,
     one_line,
     opened,
     prepare_database,
@@ -54,6 +55,7 @@ def _serve(settings: Settings, *, sandbox: bool) -> int:
 
     async def run() -> None:
         # Checked before anything starts: a start that fails half-way leaves workers behind.
+        lock = hold_sqlite_lock(settings)  # noqa: F841 - held while the service runs
         for variable, port in ports:
             if problem := port_problem(settings.http_host, port):
                 raise CliError(f"cannot listen on {settings.http_host}:{port}: {problem} "

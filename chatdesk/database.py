@@ -4,13 +4,14 @@ opened and checked, and which errors are the database's."""
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from chatdesk.settings import Settings
 
@@ -53,6 +54,28 @@ def prepare_in_child(settings: Settings) -> None:
     if done.returncode:
         problem = (done.stderr.strip().splitlines() or ["migrations failed"])[-1]
         raise CliError(problem.removeprefix("chatdesk: "))
+
+
+def hold_sqlite_lock(settings: Settings) -> IO[str] | None:
+    """On SQLite, lock a file next to the database for as long as the process lives: a
+    second `run` on the same file refuses to start (SQLite serves one instance; several
+    need PostgreSQL). The operating system lets go of it when the process ends, however."""
+    if settings.is_postgres:
+        return None
+    path = settings.database_url.removeprefix("sqlite://").partition("?")[0]
+    if path == ":memory:":
+        return None
+    handle = open(f"{path}.lock", "a+", encoding="utf-8")  # noqa: SIM115 - held until exit
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise CliError(f"another chatdesk is already running on {path}: SQLite serves one "
+                       "instance (stop the other, or use PostgreSQL to run several)") from None
+    handle.truncate(0)
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
 
 
 @asynccontextmanager

@@ -21,6 +21,7 @@ from chatdesk.demo_story import DAYS
 from core.errors import DomainError
 from core.outbox import Routing
 from storage import admin
+from storage.demo_data import mark_past_replies_delivered
 
 
 async def load_demo(tickets: int = 300, seed: int = 1, *, if_empty: bool = False,
@@ -31,12 +32,12 @@ async def load_demo(tickets: int = 300, seed: int = 1, *, if_empty: bool = False
     if existing:
         if if_empty:
             return DemoResult(skipped=True, existing_tickets=existing)
-        raise DomainError(f"the database already has {existing} tickets; demo data goes into "
-                          "an empty database (use --if-empty to skip quietly)")
+        raise DomainError("demo.not_empty", count=existing)
     end = (end or datetime.now(UTC)).replace(second=0, microsecond=0)
     clock = DemoClock(end - timedelta(days=DAYS + 1))
     loader = DemoLoader(build_desk(clock=clock, routing=Routing()), clock, seed, end)
     await admin.relax_durability_for_bulk_load()
     await loader.prepare()
     await loader.run(tickets)
+    await mark_past_replies_delivered()
     return loader.result

@@ -13,6 +13,7 @@ from typing import Any
 
 from chatdesk.demo_people import COMPANIES, DemoContact, make_contacts
 from chatdesk.demo_script import Script
+from chatdesk.demo_sla import set_up_sla
 from chatdesk.demo_story import (
     DAYS,
     KINDS,
@@ -114,6 +115,7 @@ class DemoLoader:
                 if (group_id, title) not in known.canned_answers:
                     await self.handle(c.SaveCannedAnswer(self.admin_id, 0, group_id, title,
                                                          body))
+        await set_up_sla(self.handle, self.admin_id, self.end)
         for name, category, domain, manager, _ in COMPANIES:
             self.companies.append(known.companies.get(name) or (await self.handle(
                 c.SaveCompany(self.admin_id, 0, name, category,
@@ -124,7 +126,7 @@ class DemoLoader:
         team = await admin.list_employees()
         admins = sorted(e.id for e in team if e.role.value == "admin" and e.active)
         if not admins:
-            raise DomainError("the demo needs an active administrator to set the desk up")
+            raise DomainError("demo.no_admin")
         return self.ids[ADMIN_LOGIN] if self.ids[ADMIN_LOGIN] in admins else admins[0]
 
     async def link_to_company(self, contact: DemoContact) -> None:

@@ -161,7 +161,7 @@ class Script(StorySteps):
 
         async def act() -> None:
             if s.contact.id is None:
-                raise DomainError(f"contact {s.contact.name} has not written yet")
+                raise DomainError("demo.not_written", name=s.contact.name)
             ticket = await loader.handle(c.OpenTicketForClient(
                 agent_id, s.contact.id, subject, text, type_code))
             s.ticket_id = ticket.id

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bots.telegram.config import TelegramConfig
 from chatdesk.settings import Settings
@@ -24,6 +26,9 @@ from core.ports import Clock
 from core.services import Desk
 from emulators.telegram import RateLimits, TelegramEmulator
 from emulators.telegram.sandbox import SandboxInfo, install_sandbox_page
+
+if TYPE_CHECKING:
+    from storage.admin import ChannelClient
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +43,9 @@ already has one linked."""
 SANDBOX_LOGIN, SANDBOX_NAME = "sandbox", "Sandbox Agent"
 FIRST_CLIENT_ID = 9_000_000_001
 """Clients the page creates get Telegram ids from here on, above every earlier run's."""
+KNOWN_CLIENTS = 500
+"""The desk's Telegram clients (the demo's, earlier runs') the emulated world starts with,
+newest first: replies to them reach the page instead of failing with "chat not found"."""
 DEMO_LOGIN, DEMO_PASSWORD = "admin", "admin"
 _ANY_ADDRESS = ("", "0.0.0.0", "::")
 
@@ -103,6 +111,8 @@ class Remembered:
     last_group_message_id: int = 0
     """The highest topic or card message id stored for the agents' group."""
     next_client_id: int = FIRST_CLIENT_ID
+    clients: tuple[ChannelClient, ...] = ()
+    """The desk's Telegram clients, who must have a chat with the bot in the new world."""
 
 
 async def remembered() -> Remembered:
@@ -114,7 +124,21 @@ async def remembered() -> Remembered:
     clients = [int(x) for x in await m.IdentityRow.filter(channel="telegram").values_list(
         "external_id", flat=True) if x.isdigit()]
     ours = [x for x in clients if FIRST_CLIENT_ID <= x < 2 * FIRST_CLIENT_ID]
-    return Remembered(last, max(ours, default=FIRST_CLIENT_ID - 1) + 1)
+    from storage.admin import channel_clients
+
+    known = await channel_clients("telegram", KNOWN_CLIENTS)
+    return Remembered(last, max(ours, default=FIRST_CLIENT_ID - 1) + 1, tuple(known))
+
+
+def add_known_clients(emulator: TelegramEmulator, clients: Sequence[ChannelClient],
+                      agent_id: int) -> None:
+    """Give each client a private chat with the bot, with their name and language."""
+    for client in clients:
+        if not client.external_id.isdigit() or int(client.external_id) == agent_id:
+            continue
+        first, _, last = (client.name.strip() or client.external_id).partition(" ")
+        emulator.add_user(int(client.external_id), first[:64], last_name=last[:64] or None,
+                          language_code=client.language)
 
 
 class Sandbox:
@@ -153,6 +177,7 @@ class Sandbox:
             {"user_id": agent.telegram_id, "first_name": agent.name, "username": agent.login,
              "admin": True}])
         emulator.reserve_message_ids(AGENT_CHAT_ID, self.remembered.last_group_message_id)
+        add_known_clients(emulator, self.remembered.clients, agent.telegram_id)
         panel = f"http://{_local(self.host)}:{self.base_settings.http_port}/"
         install_sandbox_page(emulator, SandboxInfo(
             agent_chat_id=AGENT_CHAT_ID, agent_user_id=agent.telegram_id,

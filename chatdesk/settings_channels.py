@@ -36,6 +36,11 @@ class TelegramSettings(BaseModel):
     telegram_webhook_secret: str | None = Field(
         None, validation_alias="TELEGRAM_WEBHOOK_SECRET", repr=False
     )
+    # Against the Telegram emulator with compressed time only (tests, benchmarks): the flood
+    # limits kept on our side run this many times faster, as the emulator's do.
+    telegram_limits_time_scale: float = Field(
+        1.0, ge=1, le=10_000, validation_alias="TELEGRAM_LIMITS_TIME_SCALE"
+    )
 
     @field_validator("telegram_webhook_url", mode="after")
     @classmethod

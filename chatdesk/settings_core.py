@@ -3,11 +3,13 @@ secret key, public URL), their checks, and the values derived from them."""
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import NoDecode
 
 from chatdesk.settings_data_dir import MIN_SECRET_KEY_LENGTH, SECRET_KEY_FILE
 from chatdesk.settings_database import SQLITE_FILE, normalise_database_url, redacted
@@ -20,6 +22,7 @@ from chatdesk.settings_values import (
 )
 
 LANGUAGES: tuple[str, ...] = ("en", "ru", "fa")
+Networks = tuple[IPv4Network | IPv6Network, ...]
 
 
 class CoreSettings(BaseModel):
@@ -39,6 +42,13 @@ class CoreSettings(BaseModel):
     sandbox_port: int = Field(8081, validation_alias="CHATDESK_SANDBOX_PORT")
     callback_lock_minutes: int = Field(30, ge=1, le=24 * 60,
                                        validation_alias="CHATDESK_CALLBACK_LOCK_MINUTES")
+    # the reverse proxies whose X-Forwarded-For names the client (sign-in throttling)
+    trusted_proxies: Annotated[Networks, NoDecode] = Field(
+        (), validation_alias="CHATDESK_TRUSTED_PROXIES")
+    # several instances on one PostgreSQL: a standby takes over this long after the leader
+    # is gone (README "More than one instance")
+    leader_lease_seconds: int = Field(10, ge=1, le=600,
+                                      validation_alias="CHATDESK_LEADER_LEASE_SECONDS")
 
     # ------------------------------------------------------------------ field checks
 
@@ -104,6 +114,24 @@ class CoreSettings(BaseModel):
                 " (leave it unset to have one generated)"
             )
         return key
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _check_trusted_proxies(cls, value: Any) -> Networks:
+        if isinstance(value, tuple | list):
+            return tuple(value)
+        networks = []
+        for item in stripped_or_empty(value).split(","):
+            if not item.strip():
+                continue
+            try:
+                networks.append(ip_network(item.strip(), strict=False))
+            except ValueError:
+                raise fail(
+                    "must be IP addresses or networks separated by commas, such as"
+                    f" '10.0.0.5, 172.16.0.0/12', got {item.strip()!r}"
+                ) from None
+        return tuple(networks)
 
     # ------------------------------------------------------------------ derived values
 

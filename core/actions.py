@@ -138,11 +138,11 @@ async def apply_action(action: Action, ticket: Ticket, actor: Actor, ctx: Handle
                                      reopen_window=(await ctx.settings()).reopen_window)
         case SetPriority(priority=priority):
             if priority not in {p.code for p in await ctx.uow.catalog.priorities()}:
-                raise InvalidInput(f"no priority {priority!r}")
+                raise InvalidInput("priority.not_found", value=priority)
             ticket.set_field("priority", priority, actor, now)
         case SetType(type_code=type_code):
             if type_code is not None and type_code not in await ctx.types():
-                raise InvalidInput(f"no ticket type {type_code!r}")
+                raise InvalidInput("type.not_found", value=type_code)
             ticket.set_field("type_code", type_code, actor, now)
         case SetResponsible(employee_id=employee_id, group_id=group_id):
             await assign_to(ticket, employee_id, group_id, actor, ctx)
@@ -162,6 +162,6 @@ async def apply_action(action: Action, ticket: Ticket, actor: Actor, ctx: Handle
         case SendCanned(answer_id=answer_id):
             answers = {a.id: a for a in await ctx.uow.catalog.canned_answers()}
             if answer_id not in answers:
-                raise InvalidInput(f"no canned answer {answer_id}")
+                raise InvalidInput("canned.not_found", id=answer_id)
             body = render(answers[answer_id].body, await variables(ticket, actor, ctx))
             await ctx.add_comment(ticket, Comment(ticket.id, actor, body, True, "system", now))

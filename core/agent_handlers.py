@@ -20,9 +20,9 @@ _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]{1,63}[A-Za-z0-9_])")
 def _text(text: str, attachments: tuple[object, ...]) -> str:
     text = text.strip()
     if not text and not attachments:
-        raise InvalidInput("write some text or attach a file")
+        raise InvalidInput("message.nothing")
     if len(text) > MAX_TEXT:
-        raise InvalidInput(f"a message is limited to {MAX_TEXT} characters")
+        raise InvalidInput("message.too_long", limit=MAX_TEXT)
     return text
 
 
@@ -33,17 +33,17 @@ async def _priority_code(value: object, ctx: HandlerContext) -> str:
     for priority in priorities:
         if wanted in (priority.code.casefold(), priority.name.casefold()):
             return priority.code
-    raise InvalidInput(f"no priority {value!r}; choose from "
-                       + ", ".join(p.name for p in priorities))
+    raise InvalidInput("priority.choose", value=value,
+                       names=", ".join(p.name for p in priorities))
 
 
 async def open_ticket_for_client(cmd: c.OpenTicketForClient, ctx: HandlerContext) -> Ticket:
     await ctx.active_employee(cmd.employee_id)
     subject = cmd.subject.strip()[:200]
     if not subject:
-        raise InvalidInput("a ticket needs a subject")
+        raise InvalidInput("ticket.subject_missing")
     if cmd.type_code and cmd.type_code not in await ctx.types():
-        raise InvalidInput(f"no ticket type {cmd.type_code!r}")
+        raise InvalidInput("type.not_found", value=cmd.type_code)
     priority = None if cmd.priority is None else await _priority_code(cmd.priority, ctx)
     attributes = await new_ticket_values(ctx, cmd.employee_id, cmd.attributes)
     contact = await ctx.uow.contacts.get(cmd.contact_id)
@@ -104,7 +104,7 @@ async def assign_ticket(cmd: c.AssignTicket, ctx: HandlerContext) -> Ticket:
     if cmd.responsible_id is not None:
         target = await ctx.uow.employees.get(cmd.responsible_id)
         if not target.active:
-            raise InvalidInput(f"{target.name} is deactivated and cannot be responsible")
+            raise InvalidInput("team.responsible_deactivated", name=target.name)
     if cmd.group_id is not None:
         await ctx.uow.employees.get_group(cmd.group_id)
     ticket = await ctx.uow.tickets.get(cmd.ticket_id)
@@ -146,11 +146,11 @@ async def set_ticket_field(cmd: c.SetTicketField, ctx: HandlerContext) -> Ticket
     if cmd.field == "priority":
         value = await _priority_code(value, ctx)
     elif cmd.field == "type_code" and value is not None and value not in await ctx.types():
-        raise InvalidInput(f"no ticket type {value!r}")
+        raise InvalidInput("type.not_found", value=value)
     elif cmd.field == "subject":
         value = str(value).strip()[:200]
         if not value:
-            raise InvalidInput("a ticket needs a subject")
+            raise InvalidInput("ticket.subject_missing")
     elif cmd.field.startswith("attr:"):
         value = await attribute_value(ctx, cmd.employee_id, cmd.field[5:], value)
     ticket = await ctx.uow.tickets.get(cmd.ticket_id)

@@ -16,16 +16,15 @@ from core.tickets import Ticket
 
 async def save_attribute(cmd: c.SaveAttribute, ctx: HandlerContext) -> a.AttributeDefinition:
     await _admin(ctx, cmd.employee_id)
-    name = _name(cmd.name, "an attribute")
+    name = _name(cmd.name, "attribute.name_missing")
     try:
         kind = a.AttributeKind(cmd.kind)
         roles = frozenset(Role(r) for r in cmd.visible_to) | {Role.ADMIN}
     except ValueError:
-        raise InvalidInput("an attribute is text, number, date or list, visible to "
-                           "admin, lead or specialist") from None
+        raise InvalidInput("attribute.bad_kind") from None
     options = a.clean_options(cmd.options) if kind is a.AttributeKind.LIST else ()
     if kind is a.AttributeKind.LIST and not options:
-        raise InvalidInput("a list attribute needs at least one option, one a line")
+        raise InvalidInput("attribute.no_options")
     defined = await ctx.uow.catalog.attributes()
     existing = next((d for d in defined if d.code == cmd.code.strip()), None)
     if existing is None:
@@ -43,7 +42,7 @@ async def delete_attribute(cmd: c.DeleteAttribute, ctx: HandlerContext) -> None:
     """The definition goes; values already on tickets stay in their history."""
     await _admin(ctx, cmd.employee_id)
     if cmd.code not in {d.code for d in await ctx.uow.catalog.attributes()}:
-        raise NotFound(f"no custom attribute {cmd.code!r}")
+        raise NotFound("attribute.not_found", code=cmd.code)
     await ctx.uow.setup.delete_attribute(cmd.code)
 
 

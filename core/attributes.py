@@ -54,30 +54,30 @@ class AttributeDefinition:
             try:
                 return date.fromisoformat(text).isoformat()
             except ValueError:
-                raise InvalidInput(f"{self.name} is a date written as YYYY-MM-DD, "
-                                   f"not {text[:40]!r}") from None
+                raise InvalidInput("attribute.bad_date", name=self.name,
+                                   value=text[:40]) from None
         if self.kind is AttributeKind.LIST:
             if text not in self.options:
-                raise InvalidInput(f"{self.name} is one of {', '.join(self.options)}; "
-                                   f"not {text[:40]!r}")
+                raise InvalidInput("attribute.bad_option", name=self.name,
+                                   options=", ".join(self.options), value=text[:40])
             return text
         if len(text) > TEXT_LIMIT:
-            raise InvalidInput(f"{self.name} is limited to {TEXT_LIMIT} characters")
+            raise InvalidInput("attribute.too_long", name=self.name, limit=TEXT_LIMIT)
         return text
 
 
 def _number(name: str, raw: object) -> int | float:
     if isinstance(raw, bool):
-        raise InvalidInput(f"{name} is a number, not {raw!r}")
+        raise InvalidInput("attribute.not_number", name=name, value=raw)
     text = str(raw).strip().replace(" ", "")
     if "," in text and "." not in text:
         text = text.replace(",", ".")  # a decimal comma, as Russian and Persian write it
     try:
         number = float(text)
     except ValueError:
-        raise InvalidInput(f"{name} is a number, not {str(raw)[:40]!r}") from None
+        raise InvalidInput("attribute.not_number", name=name, value=str(raw)[:40]) from None
     if not math.isfinite(number) or abs(number) > 1e15:
-        raise InvalidInput(f"{name} is a number, not {str(raw)[:40]!r}")
+        raise InvalidInput("attribute.not_number", name=name, value=str(raw)[:40])
     return int(number) if number.is_integer() and "e" not in text.lower() else number
 
 
@@ -96,7 +96,7 @@ def find(definitions: Iterable[AttributeDefinition], code: str, role: Role
     """An attribute this role may set; one hidden from it is as unknown as a missing one."""
     found = next((d for d in visible(definitions, role) if d.code == code), None)
     if found is None:
-        raise InvalidInput(f"no custom attribute {code[:40]!r}")
+        raise InvalidInput("attribute.not_found", code=code[:40])
     return found
 
 
@@ -112,7 +112,7 @@ def values_for_new_ticket(
             values[code] = value
     missing = [d.name for d in visible(definitions, role) if d.required and d.code not in values]
     if missing:
-        raise InvalidInput("fill in the required fields: " + ", ".join(missing))
+        raise InvalidInput("attribute.required", names=", ".join(missing))
     return values
 
 

@@ -214,8 +214,9 @@ async def apply_macro(
     usable = [m for m in in_order(macros) if m.enabled]
     macro = next((m for m in usable if m.name.casefold() == wanted), None)
     if macro is None:
-        names = ", ".join(m.name for m in usable) or "none yet"
-        raise NotFound(f"no macro named {name!r}; available: {names}")
+        if not usable:
+            raise NotFound("macro.none_yet", name=name)
+        raise NotFound("macro.not_found", name=name, names=", ".join(m.name for m in usable))
     for action in macro.actions:
         await apply_action(action, ticket, Actor.employee(employee_id), ctx)
     return macro

@@ -31,8 +31,7 @@ class CallbackHeld(AlreadyTaken):
     """Another employee has the request open; says who and since when."""
 
     def __init__(self, holder_id: int, holder_name: str, since: datetime) -> None:
-        super().__init__(f"{holder_name} has been processing this request since "
-                         f"{since:%Y-%m-%d %H:%M} UTC")
+        super().__init__("callback.held_by", name=holder_name, since=f"{since:%Y-%m-%d %H:%M}")
         self.holder_id, self.holder_name, self.since = holder_id, holder_name, since
 
 
@@ -52,14 +51,14 @@ def clean_contact(name: str, phone: str, comment: str) -> tuple[str, str, str]:
     brackets, dots, dashes and a leading + allowed), a comment of reasonable length."""
     name, phone, comment = name.strip(), ascii_digits(phone.strip()), comment.strip()
     if not name:
-        raise InvalidInput("please give your name")
+        raise InvalidInput("callback.name_missing")
     if len(name) > NAME_LIMIT:
-        raise InvalidInput(f"the name is longer than {NAME_LIMIT} characters")
+        raise InvalidInput("callback.name_too_long", limit=NAME_LIMIT)
     digits = sum(ch.isdigit() for ch in phone)
     if len(phone) > PHONE_LIMIT or not _PHONE.fullmatch(phone) or not 5 <= digits <= 20:
-        raise InvalidInput("please give a phone number we can call")
+        raise InvalidInput("callback.phone_missing")
     if len(comment) > COMMENT_LIMIT:
-        raise InvalidInput(f"the comment is longer than {COMMENT_LIMIT} characters")
+        raise InvalidInput("callback.comment_too_long", limit=COMMENT_LIMIT)
     return name, phone, comment
 
 
@@ -95,7 +94,7 @@ class CallbackRequest:
         """Take the lock. `holder_name` names the current holder for the refusal."""
         state = self.state_at(now)
         if state is CallbackState.PROCESSED:
-            raise TransitionRefused("this request has already been processed")
+            raise TransitionRefused("callback.processed")
         if state is CallbackState.PROCESSING and self.holder_id == employee_id:
             return
         action, detail = "opened", ""
@@ -125,7 +124,7 @@ class CallbackRequest:
 
     def postpone(self, employee_id: int, until: datetime, now: datetime) -> None:
         if until <= now:
-            raise InvalidInput("a request can only be postponed to a time in the future")
+            raise InvalidInput("callback.postpone_past")
         self._check_holder(employee_id, now)
         self.state, self.postponed_until = CallbackState.POSTPONED, until
         self.holder_id, self.held_since = None, None
@@ -133,9 +132,9 @@ class CallbackRequest:
 
     def _check_holder(self, employee_id: int, now: datetime) -> None:
         if self.state_at(now) is not CallbackState.PROCESSING:
-            raise TransitionRefused("open the request for processing first")
+            raise TransitionRefused("callback.open_first")
         if self.holder_id != employee_id:
-            raise NotAllowed("another employee is processing this request")
+            raise NotAllowed("callback.held")
 
     def _record(self, now: datetime, employee_id: int | None, action: str,
                 detail: str = "") -> None:

@@ -1,6 +1,8 @@
 """Text from outside loses its NUL characters before the desk keeps it: they mean nothing to a
 person, and PostgreSQL cannot store them in text or JSON (SQLite can, so without this the two
-engines would differ, and one client's stray byte would stop the bot on PostgreSQL)."""
+engines would differ, and one client's stray byte would stop the bot on PostgreSQL). A lone
+UTF-16 surrogate (JSON's `"\ud800"`, half of an emoji) cannot be written as UTF-8 by either
+engine: it becomes U+FFFD, the replacement character."""
 
 from __future__ import annotations
 
@@ -10,17 +12,31 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 NUL = "\x00"
+REPLACEMENT = "\ufffd"
 
 
 def without_nul(value: T) -> T:
-    """`value` with NUL removed from every string in it: in dataclasses (commands and what
-    they carry), tuples, lists, sets and dicts. Anything without a NUL is returned as it is."""
+    """`value` with NUL removed (and lone surrogates replaced) in every string in it: in
+    dataclasses (commands and what they carry), tuples, lists, sets and dicts. Anything
+    without either is returned as it is."""
     return _clean(value)  # type: ignore[no-any-return]
+
+
+def without_surrogates(text: str) -> str:
+    """`text` with each lone UTF-16 surrogate replaced by U+FFFD; a paired one is already a
+    single character in Python."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join(REPLACEMENT if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+    return text
 
 
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
-        return value.replace(NUL, "") if NUL in value else value
+        return without_surrogates(value.replace(NUL, "") if NUL in value else value)
     if isinstance(value, tuple | list):
         cleaned = [_clean(item) for item in value]
         if all(a is b for a, b in zip(cleaned, value, strict=True)):

@@ -139,9 +139,9 @@ async def open_ticket(
 async def client_writes(cmd: c.ClientWrites, ctx: HandlerContext) -> ClientWriteResult:
     text = cmd.text.strip()
     if not text and not cmd.attachments:
-        raise InvalidInput("an empty message cannot be added to a ticket")
+        raise InvalidInput("message.empty")
     if len(text) > MAX_TEXT:
-        raise InvalidInput(f"a message is limited to {MAX_TEXT} characters")
+        raise InvalidInput("message.too_long", limit=MAX_TEXT)
     contact = await _contact_for(cmd, ctx)
     actor = Actor.client(contact.id)
     ticket = await _current_ticket(contact, ctx)
@@ -173,9 +173,9 @@ async def _own_ticket(contact_id: int, ticket_id: int, ctx: HandlerContext) -> T
     try:
         ticket = await ctx.uow.tickets.get(ticket_id)
     except NotFound:
-        raise NotAllowed("this ticket is not one of yours") from None
+        raise NotAllowed("ticket.not_yours") from None
     if ticket.contact_id != contact_id or await ctx.is_internal(ticket):
-        raise NotAllowed("this ticket is not one of yours")
+        raise NotAllowed("ticket.not_yours")
     return ticket
 
 
@@ -196,7 +196,7 @@ async def client_picks_ticket(cmd: c.ClientPicksTicket, ctx: HandlerContext) -> 
 async def client_closes_ticket(cmd: c.ClientClosesTicket, ctx: HandlerContext) -> Ticket:
     ticket = await _own_ticket(cmd.contact_id, cmd.ticket_id, ctx)
     if ticket.status == CLOSED:
-        raise TransitionRefused(f"ticket #{ticket.number} is already closed")
+        raise TransitionRefused("ticket.already_closed", number=ticket.number)
     ticket.change_status(await ctx.workflow(), CLOSED, Actor.client(cmd.contact_id), ctx.now)
     return ticket
 
@@ -204,13 +204,10 @@ async def client_closes_ticket(cmd: c.ClientClosesTicket, ctx: HandlerContext) -
 async def client_reopens_ticket(cmd: c.ClientReopensTicket, ctx: HandlerContext) -> Ticket:
     ticket = await _own_ticket(cmd.contact_id, cmd.ticket_id, ctx)
     if (await ctx.workflow()).get(ticket.status).is_open:
-        raise TransitionRefused(f"ticket #{ticket.number} is still open")
+        raise TransitionRefused("ticket.still_open", number=ticket.number)
     window = (await ctx.settings()).reopen_window
     if not ticket.can_reopen(ctx.now, window):
-        raise TransitionRefused(
-            f"ticket #{ticket.number} was closed too long ago to reopen; just write to us "
-            "and a new ticket will be opened"
-        )
+        raise TransitionRefused("ticket.reopen_too_late", number=ticket.number)
     ticket.change_status(await ctx.workflow(), OPEN, Actor.client(cmd.contact_id), ctx.now,
                          reopen_window=window)
     return ticket

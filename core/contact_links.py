@@ -14,21 +14,19 @@ async def link_contacts(cmd: c.LinkContacts, ctx: HandlerContext) -> Contact:
     await ctx.active_employee(cmd.employee_id)
     ticket = await ctx.uow.tickets.get(cmd.ticket_id)
     if cmd.other_ticket_id == cmd.ticket_id:
-        raise InvalidInput(f"ticket #{cmd.ticket_id} is this ticket; give another one")
+        raise InvalidInput("link.same_ticket", number=cmd.ticket_id)
     try:
         other = await ctx.uow.tickets.get(cmd.other_ticket_id)
     except NotFound:
-        raise NotFound(f"no ticket #{cmd.other_ticket_id}") from None
+        raise NotFound("ticket.not_found", number=cmd.other_ticket_id) from None
     if ticket.contact_id == other.contact_id:
-        raise InvalidInput(f"tickets #{ticket.number} and #{other.number} already belong to "
-                           f"one contact")
+        raise InvalidInput("link.same_contact", number=ticket.number, other=other.number)
     first = await ctx.uow.contacts.get(ticket.contact_id)
     second = await ctx.uow.contacts.get(other.contact_id)
     keeper, absorbed = sorted((first, second), key=lambda contact: contact.id)
     clash = keeper.clashing_channels(absorbed)
     if clash:
-        raise InvalidInput(f"the two contacts write from different accounts in {clash[0]}; "
-                           "they cannot be linked")
+        raise InvalidInput("link.accounts_clash", channel=clash[0])
     actor = Actor.employee(cmd.employee_id)
     moved = [t.id for t in await ctx.uow.tickets.for_contacts([absorbed.id])]
     for ticket_id in sorted({*moved, ticket.id, other.id}):

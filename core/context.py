@@ -54,9 +54,9 @@ class HandlerContext:
         try:
             employee = await self.uow.employees.get(employee_id)
         except NotFound:
-            raise NotAllowed("you are not a member of the support team") from None
+            raise NotAllowed("team.not_member") from None
         if not employee.active:
-            raise NotAllowed(f"the account of {employee.name} is deactivated")
+            raise NotAllowed("team.deactivated", name=employee.name)
         return employee
 
     async def add_comment(self, ticket: Ticket, comment: Comment) -> Comment:

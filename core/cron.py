@@ -33,7 +33,7 @@ def _number(token: str, names: tuple[str, ...], low: int) -> int:
     if lowered in names:
         return names.index(lowered) + low
     if not _digits(token):
-        raise InvalidInput(f"cannot read {token[:20]!r} in a schedule")
+        raise InvalidInput("schedule.unreadable", token=token[:20])
     return int(token)
 
 
@@ -43,7 +43,7 @@ def _field(text: str, low: int, high: int, names: tuple[str, ...] = ()) -> froze
         body, _, step_text = part.partition("/")
         step = int(step_text) if _digits(step_text) else 1
         if step_text and (not _digits(step_text) or step < 1):
-            raise InvalidInput(f"bad step in {part!r}")
+            raise InvalidInput("schedule.bad_step", part=part)
         if body == "*":
             first, last = low, high
         elif "-" in body:
@@ -53,7 +53,7 @@ def _field(text: str, low: int, high: int, names: tuple[str, ...] = ()) -> froze
             first = _number(body, names, low)
             last = high if step_text else first
         if not (low <= first <= high and low <= last <= high) or first > last:
-            raise InvalidInput(f"{part!r} is outside {low}-{high}")
+            raise InvalidInput("schedule.out_of_range", part=part, low=low, high=high)
         values.update(range(first, last + 1, step))
     return frozenset(values)
 
@@ -71,7 +71,7 @@ def _weekday_field(text: str) -> tuple[frozenset[int], frozenset[tuple[int, int]
         elif _digits(n) and 1 <= int(n) <= 5 and len(ours) == 1:
             nth.add((ours.pop(), int(n)))
         else:
-            raise InvalidInput(f"{part!r}: use a single weekday with #1 to #5")
+            raise InvalidInput("schedule.nth_weekday", part=part)
     return frozenset(plain), frozenset(nth)
 
 
@@ -90,7 +90,7 @@ class CronSchedule:
     def parse(cls, text: str) -> CronSchedule:
         parts = text.split()
         if len(parts) != 5:
-            raise InvalidInput("a schedule has five fields: minute hour day month weekday")
+            raise InvalidInput("schedule.five_fields")
         minute, hour, day, month, weekday = parts
         plain, nth = _weekday_field(weekday)
         return cls(_field(minute, 0, 59), _field(hour, 0, 23), _field(day, 1, 31),

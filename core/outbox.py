@@ -74,7 +74,8 @@ NEWS: tuple[type[ev.Event], ...] = (
 
 def heads_up(events: Sequence[ev.Event], people: frozenset[int]) -> dict[str, Any] | None:
     """One line to the ticket's people naming what happened, so that a group's notification
-    list and the observers hear of it; nobody is told of what they did or were mentioned in."""
+    list and the observers hear of it; nobody is told of what they did or were mentioned in.
+    A status change says from which status to which (`old`, `new`)."""
     news = [e for e in events if isinstance(e, NEWS)]
     told = {e.actor.id for e in news if e.actor.is_employee}
     for event in events:
@@ -84,7 +85,11 @@ def heads_up(events: Sequence[ev.Event], people: frozenset[int]) -> dict[str, An
     if not news or not whom:
         return None
     what = list(dict.fromkeys(_NEWS_NAMES[type(e)] for e in news))
-    return {"employee_ids": whom, "news": what}
+    told_of: dict[str, Any] = {"employee_ids": whom, "news": what}
+    changes = [e for e in news if isinstance(e, ev.StatusChanged)]
+    if changes:
+        told_of |= {"old": changes[0].old, "new": changes[-1].new}
+    return told_of
 
 
 _NEWS_NAMES: dict[type[ev.Event], str] = {

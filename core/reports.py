@@ -99,26 +99,37 @@ def _resolved_at(f: TicketFacts, workflow: Workflow) -> datetime | None:
     return None
 
 
+MET, MISSED, PENDING = "met", "missed", "pending"
+
+
+def sla_outcomes(f: TicketFacts, workflow: Workflow,
+                 now: datetime) -> tuple[str | None, str | None]:
+    """The ticket's reaction and resolution targets: met, missed (also when still pending
+    and already late), pending, or None without a target."""
+    t = f.ticket
+    reaction = resolution = None
+    if t.planned_reaction_at is not None:
+        response = first_response(f.history, f.comments)
+        reacted = t.created_at + response.after if response else None
+        reaction = _outcome(reacted, t.planned_reaction_at, now)
+    if t.planned_resolution_at is not None:
+        resolution = _outcome(_resolved_at(f, workflow), t.planned_resolution_at, now)
+    return reaction, resolution
+
+
+def _outcome(done: datetime | None, due: datetime, now: datetime) -> str:
+    if done is not None:
+        return MET if done <= due else MISSED
+    return MISSED if now > due else PENDING
+
+
 def sla_report(facts: Iterable[TicketFacts], workflow: Workflow, now: datetime) -> SlaReport:
     """A target counts once it is decided: met or missed, or still pending and already late."""
     counts = Counter[str]()
     for f in facts:
-        t = f.ticket
-        if t.planned_reaction_at is not None:
-            response = first_response(f.history, f.comments)
-            reacted = t.created_at + response.after if response else None
-            if reacted is not None:
-                counts["reaction_met" if reacted <= t.planned_reaction_at
-                       else "reaction_missed"] += 1
-            elif now > t.planned_reaction_at:
-                counts["reaction_missed"] += 1
-        if t.planned_resolution_at is not None:
-            resolved = _resolved_at(f, workflow)
-            if resolved is not None:
-                counts["resolution_met" if resolved <= t.planned_resolution_at
-                       else "resolution_missed"] += 1
-            elif now > t.planned_resolution_at:
-                counts["resolution_missed"] += 1
+        reaction, resolution = sla_outcomes(f, workflow, now)
+        counts[f"reaction_{reaction}"] += 1
+        counts[f"resolution_{resolution}"] += 1
     return SlaReport(counts["reaction_met"], counts["reaction_missed"],
                      counts["resolution_met"], counts["resolution_missed"])
 

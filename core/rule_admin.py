@@ -31,8 +31,6 @@ from core.timer_handlers import arm_schedules
 
 Rule = ServiceCalendar | SlaRule | RoutingRule | AutomationRule | Macro | RecurringSchedule
 WRAPPER_KEY = "client.wrapper"  # §7.2: the design around every client notice
-NO_PLACEHOLDER = ("the design wrapper must keep the {{ content }} placeholder, where each "
-                  "notice's text goes")
 _PLACEHOLDER = re.compile(r"\{\{-?\s*content\s*-?\}\}")
 KINDS = ("calendars", "sla", "routing", "automation", "macros", "schedules")
 
@@ -40,12 +38,12 @@ KINDS = ("calendars", "sla", "routing", "automation", "macros", "schedules")
 async def _admin(ctx: HandlerContext, employee_id: int) -> None:
     employee = await ctx.active_employee(employee_id)
     if employee.role.value != "admin":
-        raise NotAllowed("only an administrator can change the desk's rules")
+        raise NotAllowed("rules.admin_only")
 
 
 def _table(ctx: HandlerContext, kind: str) -> RuleTable[Rule]:
     if kind not in KINDS:
-        raise InvalidInput(f"no rule table {kind!r}")
+        raise InvalidInput("rules.no_table", kind=kind)
     table: RuleTable[Rule] = getattr(ctx.uow.rules, kind)
     return table
 
@@ -61,21 +59,21 @@ def _zone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput(f"unknown time zone {name!r}") from exc
+        raise InvalidInput("rules.bad_zone", name=name) from exc
 
 
 async def _check(rule: Rule, ctx: HandlerContext) -> None:
     if not rule.name.strip():
-        raise InvalidInput("a rule needs a name")
+        raise InvalidInput("rules.name_missing")
     window = getattr(getattr(rule, "when", None), "registered", None)
     if window is not None and window.timezone is not None:
         _zone(window.timezone)
     if isinstance(rule, SlaRule):
         await ctx.uow.rules.calendars.get(rule.calendar_id)
         if not 0 < rule.warning_share <= 1:
-            raise InvalidInput("the warning comes at a share of the target above 0 and up to 1")
+            raise InvalidInput("rules.warning_share")
         if rule.reaction is None and rule.resolution is None:
-            raise InvalidInput("an SLA rule needs a reaction or a resolution target")
+            raise InvalidInput("rules.sla_target")
     elif isinstance(rule, RoutingRule):
         if rule.responsible_id is not None:
             await ctx.active_employee(rule.responsible_id)
@@ -83,7 +81,7 @@ async def _check(rule: Rule, ctx: HandlerContext) -> None:
             await ctx.uow.employees.get_group(rule.group_id)
     elif isinstance(rule, AutomationRule):
         if rule.trigger is Trigger.IDLE and not (rule.idle_hours or 0) > 0:
-            raise InvalidInput("an idle rule needs a number of hours")
+            raise InvalidInput("rules.idle_hours")
         await _check_actions(rule.actions, ctx)
     elif isinstance(rule, Macro):
         await _check_actions(rule.actions, ctx)
@@ -93,7 +91,7 @@ async def _check(rule: Rule, ctx: HandlerContext) -> None:
         await ctx.uow.contacts.get(rule.contact_id)
         template = rule.template
         if not template.subject.strip():
-            raise InvalidInput("a recurring ticket needs a subject")
+            raise InvalidInput("rules.recurring_subject")
         await _check_codes(template.priority, template.type_code, ctx)
 
 
@@ -101,43 +99,43 @@ async def _check_codes(priority: str | None, type_code: str | None,
                        ctx: HandlerContext) -> None:
     if priority is not None and priority not in {
             p.code for p in await ctx.uow.catalog.priorities()}:
-        raise InvalidInput(f"no priority {priority!r}")
+        raise InvalidInput("priority.not_found", value=priority)
     if type_code is not None and type_code not in await ctx.types():
-        raise InvalidInput(f"no ticket type {type_code!r}")
+        raise InvalidInput("type.not_found", value=type_code)
 
 
 async def _check_actions(actions: tuple[Action, ...], ctx: HandlerContext) -> None:
     """What a rule or macro would do must be possible when it fires: a refusal then is only
     logged, so a wrong code is refused now, while someone is there to read the error."""
     if not actions:
-        raise InvalidInput("a rule or macro needs at least one action")
+        raise InvalidInput("rules.no_actions")
     for action in actions:
         match action:
             case SetStatus(status=status, hold_hours=hours):
                 (await ctx.workflow()).find(status)
                 if not hours > 0:
-                    raise InvalidInput("on hold needs a number of hours above 0")
+                    raise InvalidInput("rules.hold_hours")
             case SetPriority(priority=priority):
                 await _check_codes(priority, None, ctx)
             case SetType(type_code=type_code):
                 await _check_codes(None, type_code, ctx)
             case SetResponsible(employee_id=employee_id, group_id=group_id):
                 if employee_id is None and group_id is None:
-                    raise InvalidInput("set responsible needs an employee or a group")
+                    raise InvalidInput("rules.responsible_missing")
                 if employee_id is not None:
                     await ctx.active_employee(employee_id)
                 if group_id is not None:
                     await ctx.uow.employees.get_group(group_id)
             case SetLine(line=line) if line not in (1, 2):
-                raise InvalidInput("the line is 1 or 2")
+                raise InvalidInput("rules.bad_line")
             case AddNote(text=text) | Notify(text=text) if not text.strip():
-                raise InvalidInput("a note or a notification needs a text")
+                raise InvalidInput("rules.text_missing")
             case Notify(employee_ids=ids):
                 for employee_id in ids:
                     await ctx.uow.employees.get(employee_id)
             case SendCanned(answer_id=answer_id) if answer_id not in {
                     a.id for a in await ctx.uow.catalog.canned_answers()}:
-                raise NotFound(f"no canned answer {answer_id}")
+                raise NotFound("canned.not_found", id=answer_id)
 
 
 async def save_rule(cmd: c.SaveRule, ctx: HandlerContext) -> Rule:
@@ -156,7 +154,7 @@ async def delete_rule(cmd: c.DeleteRule, ctx: HandlerContext) -> None:
     await table.get(cmd.rule_id)  # NotFound for a wrong id
     if cmd.kind == "calendars" and any(
             r.calendar_id == cmd.rule_id for r in await ctx.uow.rules.sla.all()):
-        raise InvalidInput("SLA rules use this calendar; change them first")
+        raise InvalidInput("rules.calendar_in_use")
     await table.delete(cmd.rule_id)
     if cmd.kind == "schedules":
         await arm_schedules(ctx)
@@ -167,12 +165,12 @@ async def save_notice_template(cmd: c.SaveNoticeTemplate, ctx: HandlerContext) -
     await _admin(ctx, cmd.employee_id)
     key = cmd.key.strip()
     if not key.startswith(("client.", "agents.")):
-        raise InvalidInput("a notice key starts with client. or agents.")
+        raise InvalidInput("notice.bad_key")
     if key == WRAPPER_KEY and cmd.body.strip() and not _PLACEHOLDER.search(cmd.body):
-        raise InvalidInput(NO_PLACEHOLDER)
+        raise InvalidInput("notice.no_placeholder", placeholder="{{ content }}")
     if cmd.body.strip():
         await ctx.uow.rules.notices.save(key, cmd.body)
     elif await ctx.uow.rules.notices.get(key) is not None:
         await ctx.uow.rules.notices.delete(key)
     else:
-        raise NotFound(f"no notice template {key!r}")
+        raise NotFound("notice.not_found", key=key)

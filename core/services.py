@@ -125,7 +125,7 @@ class Desk:
                 except ConcurrentUpdate:
                     await uow.rollback()
                     log.info("concurrent update on %s, attempt %d", command, attempt)
-        raise DomainError("the ticket is being changed by someone else right now; try again")
+        raise DomainError("ticket.busy")
 
     async def reply(
         self, messages: Sequence[OutboundMessage], source: InboundRef | None = None

@@ -29,14 +29,15 @@ T = TypeVar("T")
 async def _admin(ctx: HandlerContext, employee_id: int) -> Employee:
     employee = await ctx.active_employee(employee_id)
     if employee.role is not Role.ADMIN:
-        raise NotAllowed("only an administrator can change settings")
+        raise NotAllowed("settings.admin_only")
     return employee
 
 
-def _name(value: str, what: str, limit: int = 100) -> str:
+def _name(value: str, missing: str, limit: int = 100) -> str:
+    """The name given, trimmed; `missing` is the refusal code when there is none."""
     name = value.strip()
     if not name:
-        raise InvalidInput(f"{what} needs a name")
+        raise InvalidInput(missing)
     return name[:limit]
 
 
@@ -51,35 +52,34 @@ def _code(value: str, name: str, taken: Sequence[str]) -> str:
         while code in taken:
             code, n = f"{base[:36]}_{n}", n + 1
     if not _CODE.match(code):
-        raise InvalidInput("a code is lowercase latin letters, digits and underscores, "
-                           "starting with a letter")
+        raise InvalidInput("settings.bad_code")
     return code
 
 
 def _color(value: str) -> str:
     if not _COLOR.match(value.strip()):
-        raise InvalidInput(f"a colour is written as #rrggbb, not {value!r}")
+        raise InvalidInput("settings.bad_colour", value=value)
     return value.strip().lower()
 
 
 # --- statuses -------------------------------------------------------------------------------
 async def save_status(cmd: c.SaveStatus, ctx: HandlerContext) -> Status:
     await _admin(ctx, cmd.employee_id)
-    name = _name(cmd.name, "a status")
+    name = _name(cmd.name, "status.name_missing")
     statuses = (await ctx.workflow()).statuses
     existing = next((s for s in statuses if s.code == cmd.code.strip()), None)
     try:
         state = ObjectState(cmd.state)
     except ValueError:
-        raise InvalidInput("a status is either open or closed") from None
+        raise InvalidInput("status.bad_state") from None
     if existing is None:
         code = _code(cmd.code, name, [s.code for s in statuses])
         position = max((s.position for s in statuses), default=-1) + 1
         status = Status(code, name, state, False, position=position)
     else:
         if existing.system and state is not existing.state:
-            raise NotAllowed(f"{existing.name} is a system status; its state stays "
-                             f"{existing.state.value}")
+            raise NotAllowed("status.system_state", name=existing.name,
+                             state=existing.state.value)
         status = dataclasses.replace(existing, name=name, state=state)
     is_open = state is ObjectState.OPEN
     status = dataclasses.replace(
@@ -94,17 +94,17 @@ async def delete_status(cmd: c.DeleteStatus, ctx: HandlerContext) -> None:
     await _admin(ctx, cmd.employee_id)
     status = (await ctx.workflow()).get(cmd.code)
     if status.system:
-        raise NotAllowed(f"{status.name} is a system status: rename or recolour it instead")
+        raise NotAllowed("status.system", name=status.name)
     used = await ctx.uow.setup.tickets_using("status", status.code)
     if used:
-        raise NotAllowed(f"{used} ticket(s) are in {status.name}; move them first")
+        raise NotAllowed("status.in_use", count=used, name=status.name)
     await ctx.uow.setup.delete_status(status.code)
 
 
 # --- priorities and types -------------------------------------------------------------------
 async def save_priority(cmd: c.SavePriority, ctx: HandlerContext) -> Priority:
     await _admin(ctx, cmd.employee_id)
-    name = _name(cmd.name, "a priority")
+    name = _name(cmd.name, "priority.name_missing")
     priorities = await ctx.uow.catalog.priorities()
     existing = next((p for p in priorities if p.code == cmd.code.strip()), None)
     if existing is None:
@@ -121,18 +121,18 @@ async def save_priority(cmd: c.SavePriority, ctx: HandlerContext) -> Priority:
 async def delete_priority(cmd: c.DeletePriority, ctx: HandlerContext) -> None:
     await _admin(ctx, cmd.employee_id)
     if cmd.code == (await ctx.settings()).default_priority:
-        raise NotAllowed("this is the default priority of new tickets")
+        raise NotAllowed("priority.default")
     if cmd.code not in {p.code for p in await ctx.uow.catalog.priorities()}:
-        raise NotFound(f"no priority {cmd.code!r}")
+        raise NotFound("priority.not_found", value=cmd.code)
     used = await ctx.uow.setup.tickets_using("priority", cmd.code)
     if used:
-        raise NotAllowed(f"{used} ticket(s) have this priority")
+        raise NotAllowed("priority.in_use", count=used)
     await ctx.uow.setup.delete_priority(cmd.code)
 
 
 async def save_ticket_type(cmd: c.SaveTicketType, ctx: HandlerContext) -> TicketType:
     await _admin(ctx, cmd.employee_id)
-    name = _name(cmd.name, "a ticket type")
+    name = _name(cmd.name, "type.name_missing")
     types = await ctx.types()
     existing = types.get(cmd.code.strip())
     if existing is None:
@@ -149,10 +149,10 @@ async def save_ticket_type(cmd: c.SaveTicketType, ctx: HandlerContext) -> Ticket
 async def delete_ticket_type(cmd: c.DeleteTicketType, ctx: HandlerContext) -> None:
     await _admin(ctx, cmd.employee_id)
     if cmd.code not in await ctx.types():
-        raise NotFound(f"no ticket type {cmd.code!r}")
+        raise NotFound("type.not_found", value=cmd.code)
     used = await ctx.uow.setup.tickets_using("type_code", cmd.code)
     if used:
-        raise NotAllowed(f"{used} ticket(s) have this type")
+        raise NotAllowed("type.in_use", count=used)
     await ctx.uow.setup.delete_ticket_type(cmd.code)
 
 
@@ -160,7 +160,7 @@ async def delete_ticket_type(cmd: c.DeleteTicketType, ctx: HandlerContext) -> No
 def _swap(items: list[T], key: Any, up: bool, key_of: Any) -> list[T]:
     index = next((i for i, x in enumerate(items) if str(key_of(x)) == str(key)), None)
     if index is None:
-        raise NotFound(f"nothing called {key!r} to move")
+        raise NotFound("settings.nothing_to_move", key=key)
     other = index - 1 if up else index + 1
     if 0 <= other < len(items):
         items[index], items[other] = items[other], items[index]
@@ -186,7 +186,7 @@ async def move_item(cmd: c.MoveItem, ctx: HandlerContext) -> None:
         answers = await ctx.uow.catalog.canned_answers()
         moved = next((a for a in answers if str(a.id) == cmd.key), None)
         if moved is None:
-            raise NotFound(f"no canned answer {cmd.key}")
+            raise NotFound("canned.not_found", id=cmd.key)
         siblings = [a for a in answers if a.group_id == moved.group_id]
         for a in _swap(siblings, cmd.key, cmd.up, lambda a: a.id):
             await setup.save_canned_answer(a)
@@ -198,18 +198,18 @@ async def move_item(cmd: c.MoveItem, ctx: HandlerContext) -> None:
         for rule in _swap(await table.all(), cmd.key, cmd.up, lambda r: r.id):
             await table.save(rule)
     else:
-        raise InvalidInput(f"cannot reorder {cmd.kind!r}")
+        raise InvalidInput("settings.cannot_reorder", kind=cmd.kind)
 
 
 # --- canned answers -------------------------------------------------------------------------
 async def save_canned_group(cmd: c.SaveCannedGroup, ctx: HandlerContext) -> CannedGroup:
     await _admin(ctx, cmd.employee_id)
-    name = _name(cmd.name, "a group of answers")
+    name = _name(cmd.name, "canned_group.name_missing")
     groups = await ctx.uow.catalog.canned_groups()
     if cmd.group_id:
         existing = next((g for g in groups if g.id == cmd.group_id), None)
         if existing is None:
-            raise NotFound(f"no group of answers {cmd.group_id}")
+            raise NotFound("canned_group.not_found", id=cmd.group_id)
         group = dataclasses.replace(existing, name=name, names=cmd.names)
     else:
         group = CannedGroup(0, name, max((g.position for g in groups), default=-1) + 1,
@@ -224,18 +224,18 @@ async def delete_canned_group(cmd: c.DeleteCannedGroup, ctx: HandlerContext) -> 
 
 async def save_canned_answer(cmd: c.SaveCannedAnswer, ctx: HandlerContext) -> CannedAnswer:
     await _admin(ctx, cmd.employee_id)
-    title = _name(cmd.title, "a canned answer")
+    title = _name(cmd.title, "canned.title_missing")
     body = cmd.body.strip()
     if not body:
-        raise InvalidInput("a canned answer needs a text")
+        raise InvalidInput("canned.text_missing")
     if cmd.group_id not in {g.id for g in await ctx.uow.catalog.canned_groups()}:
-        raise NotFound(f"no group of answers {cmd.group_id}")
+        raise NotFound("canned_group.not_found", id=cmd.group_id)
     answers = await ctx.uow.catalog.canned_answers(cmd.group_id)
     if cmd.answer_id:
         existing = next((a for a in await ctx.uow.catalog.canned_answers()
                          if a.id == cmd.answer_id), None)
         if existing is None:
-            raise NotFound(f"no canned answer {cmd.answer_id}")
+            raise NotFound("canned.not_found", id=cmd.answer_id)
         position = existing.position if existing.group_id == cmd.group_id else len(answers)
         answer = CannedAnswer(existing.id, cmd.group_id, title, body, position, cmd.names)
     else:
@@ -252,14 +252,14 @@ async def delete_canned_answer(cmd: c.DeleteCannedAnswer, ctx: HandlerContext) -
 # --- team -----------------------------------------------------------------------------------
 async def save_group(cmd: c.SaveGroup, ctx: HandlerContext) -> Group:
     await _admin(ctx, cmd.employee_id)
-    name = _name(cmd.name, "a group")
+    name = _name(cmd.name, "group.name_missing")
     groups = await ctx.uow.setup.groups()
     if any(g.name.casefold() == name.casefold() and g.id != cmd.group_id for g in groups):
-        raise InvalidInput(f"there is already a group called {name}")
+        raise InvalidInput("group.name_taken", name=name)
     known = {e.id for e in await ctx.uow.employees.list()}
     members = set(cmd.member_ids)
     if members - known:
-        raise NotFound(f"no employee {min(members - known)}")
+        raise NotFound("employee.not_found", id=min(members - known))
     if cmd.group_id:
         existing = await ctx.uow.employees.get_group(cmd.group_id)
         group = dataclasses.replace(existing, name=name, member_ids=members,
@@ -274,7 +274,7 @@ async def delete_group(cmd: c.DeleteGroup, ctx: HandlerContext) -> None:
     group = await ctx.uow.employees.get_group(cmd.group_id)
     used = await ctx.uow.setup.tickets_using("group_id", group.id)
     if used:
-        raise NotAllowed(f"{used} ticket(s) belong to {group.name}")
+        raise NotAllowed("group.in_use", count=used, name=group.name)
     await ctx.uow.setup.delete_group(group.id)
 
 
@@ -283,13 +283,13 @@ async def set_employee_role(cmd: c.SetEmployeeRole, ctx: HandlerContext) -> Empl
     try:
         role = Role(cmd.role)
     except ValueError:
-        raise InvalidInput(f"role must be one of {', '.join(r.value for r in Role)}") from None
+        raise InvalidInput("team.bad_role", roles=", ".join(r.value for r in Role)) from None
     target = await ctx.uow.employees.get(cmd.target_id)
     if target.role is Role.ADMIN and role is not Role.ADMIN:
         admins = [e for e in await ctx.uow.employees.list()
                   if e.role is Role.ADMIN and e.active and e.id != target.id]
         if not admins:
-            raise NotAllowed("the desk needs at least one active administrator")
+            raise NotAllowed("team.last_admin")
     target.role = role
     await ctx.uow.employees.save(target)
     return target
@@ -311,10 +311,10 @@ def _optional(value: str | None, limit: int) -> str | None:
 
 async def save_company(cmd: c.SaveCompany, ctx: HandlerContext) -> Company:
     await _admin(ctx, cmd.employee_id)
-    name = _name(cmd.name, "a company", 200)
+    name = _name(cmd.name, "company.name_missing", 200)
     categories = (await ctx.settings()).company_categories
     if cmd.category not in categories:
-        raise InvalidInput(f"category must be one of {', '.join(categories)}")
+        raise InvalidInput("company.bad_category", categories=", ".join(categories))
     if cmd.manager_id is not None:
         await ctx.uow.employees.get(cmd.manager_id)
     if cmd.company_id:
@@ -326,7 +326,7 @@ async def save_company(cmd: c.SaveCompany, ctx: HandlerContext) -> Company:
 
 async def save_contact(cmd: c.SaveContact, ctx: HandlerContext) -> Contact:
     await _admin(ctx, cmd.employee_id)
-    name = _name(cmd.name, "a contact", 200)
+    name = _name(cmd.name, "contact.name_missing", 200)
     if cmd.company_id is not None:
         await ctx.uow.contacts.get_company(cmd.company_id)
     if cmd.manager_id is not None:
@@ -346,18 +346,18 @@ async def set_company_categories(cmd: c.SetCompanyCategories, ctx: HandlerContex
     await _admin(ctx, cmd.employee_id)
     names = list(dict.fromkeys(n.strip()[:100] for n in cmd.names if n.strip()))
     if not names:
-        raise InvalidInput("keep at least one company category")
+        raise InvalidInput("company.no_category")
     await ctx.uow.setup.save_settings({"company_categories": names})
 
 
 async def set_desk_settings(cmd: c.SetDeskSettings, ctx: HandlerContext) -> None:
     await _admin(ctx, cmd.employee_id)
-    for seconds, what in ((cmd.reopen_window_seconds, "the reopen window"),
-                          (cmd.auto_close_seconds, "the auto-close timeout")):
+    for seconds, refusal in ((cmd.reopen_window_seconds, "settings.reopen_window_range"),
+                             (cmd.auto_close_seconds, "settings.auto_close_range")):
         if not 0 <= seconds <= MAX_DAYS * 86400:
-            raise InvalidInput(f"{what} is from 0 to {MAX_DAYS} days")
+            raise InvalidInput(refusal, days=MAX_DAYS)
     if cmd.default_priority not in {p.code for p in await ctx.uow.catalog.priorities()}:
-        raise InvalidInput(f"no priority {cmd.default_priority!r}")
+        raise InvalidInput("priority.not_found", value=cmd.default_priority)
     await ctx.uow.setup.save_settings({
         "reopen_window_seconds": cmd.reopen_window_seconds,
         "auto_close_seconds": cmd.auto_close_seconds,

@@ -88,7 +88,7 @@ class Workflow:
         self._by_code = {s.code: s for s in statuses}
         missing = [c for c in SYSTEM_CODES if c not in self._by_code]
         if missing:
-            raise InvalidInput(f"system statuses missing: {', '.join(missing)}")
+            raise InvalidInput("status.system_missing", codes=", ".join(missing))
 
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
@@ -97,14 +97,14 @@ class Workflow:
         try:
             return self._by_code[code]
         except KeyError:
-            raise NotFound(f"no status {code!r}") from None
+            raise NotFound("status.not_found", code=code) from None
 
     def find(self, name_or_code: str) -> Status:
         wanted = name_or_code.strip().casefold()
         for status in self._by_code.values():
             if wanted in (status.code.casefold(), status.name.casefold()):
                 return status
-        raise NotFound(f"no status named {name_or_code!r}")
+        raise NotFound("status.no_name", name=name_or_code)
 
     @property
     def statuses(self) -> list[Status]:
@@ -126,7 +126,6 @@ class Workflow:
 
     def check(self, old: str, new: str) -> Status:
         if not self.allows(old, new):
-            raise TransitionRefused(
-                f"a ticket cannot go from {self.get(old).name} to {self.get(new).name}"
-            )
+            raise TransitionRefused("transition.refused", old=self.get(old).name,
+                                    new=self.get(new).name)
         return self.get(new)

@@ -71,11 +71,11 @@ MAX_HOLD = timedelta(days=366)  # the furthest a ticket may be put on hold
 
 def _resume_at(until: datetime | None, at: datetime) -> datetime:
     if until is None:
-        raise InvalidInput("On hold needs a date and time to resume at")
+        raise InvalidInput("hold.no_date")
     if until <= at:
-        raise InvalidInput("the on-hold date must be in the future")
+        raise InvalidInput("hold.in_past")
     if until - at > MAX_HOLD:  # surely a typo (2062 for 2026): nobody hears of it for years
-        raise InvalidInput("the on-hold date must be within a year")
+        raise InvalidInput("hold.too_far")
     return until
 
 
@@ -146,7 +146,7 @@ class Ticket:
             return
         target = workflow.check(self.status, new)
         if not self.can_reopen(at, reopen_window):
-            raise TransitionRefused(f"ticket #{self.number} is closed for good")
+            raise TransitionRefused("ticket.closed_for_good", number=self.number)
         if new == ON_HOLD:
             until = _resume_at(until, at)
         old = self.status
@@ -201,15 +201,15 @@ class Ticket:
 
     def take(self, employee_id: int, at: datetime, taken_by_name: str | None = None) -> None:
         if self.responsible_id == employee_id:
-            raise AlreadyTaken(f"ticket #{self.number} is already yours")
+            raise AlreadyTaken("ticket.already_yours", number=self.number)
         if self.responsible_id is not None:
             who = taken_by_name or f"employee {self.responsible_id}"
-            raise AlreadyTaken(f"ticket #{self.number} is already taken by {who}")
+            raise AlreadyTaken("ticket.taken", number=self.number, who=who)
         self.assign(employee_id, Actor.employee(employee_id), at, self.group_id)
 
     def escalate(self, actor: Actor, at: datetime, group_id: int | None = None) -> None:
         if self.line == 2:
-            raise TransitionRefused(f"ticket #{self.number} is already on the second line")
+            raise TransitionRefused("ticket.on_second_line", number=self.number)
         self.line1_responsible_id = self.responsible_id
         self._set_line(2, actor, at)
         self.assign(None, actor, at, group_id if group_id is not None else self.group_id)
@@ -220,7 +220,7 @@ class Ticket:
         it went to the second line. `saved_history` is what the history table holds (the
         group before the escalation is read from it)."""
         if self.line == 1:
-            raise TransitionRefused(f"ticket #{self.number} is already on the first line")
+            raise TransitionRefused("ticket.on_first_line", number=self.number)
         group_id = self._group_before_escalation([*saved_history, *self.history])
         self._set_line(1, actor, at)
         self.assign(self.line1_responsible_id, actor, at, group_id)
@@ -257,7 +257,7 @@ class Ticket:
                 return
             setattr(self, name, value)
         else:
-            raise InvalidInput(f"unknown field {name!r}")
+            raise InvalidInput("ticket.unknown_field", field=name)
         self._log(at, actor, name, old, value)
         self.events.append(ev.FieldChanged(self.id, at, actor, name, _s(old), _s(value)))
 
@@ -294,9 +294,9 @@ class Ticket:
 
     def rate(self, score: int, comment: str | None, actor: Actor, at: datetime) -> None:
         if not 1 <= score <= 5:
-            raise InvalidInput("a rating is a whole number from 1 to 5")
+            raise InvalidInput("rating.range")
         if self.status not in (RESOLVED, CLOSED):
-            raise TransitionRefused(f"ticket #{self.number} can be rated once it is resolved")
+            raise TransitionRefused("rating.not_resolved", number=self.number)
         old = self.rating
         self.rating, self.rating_comment = score, comment
         self._log(at, actor, "rating", old, score)

@@ -116,7 +116,7 @@ async def reference_names() -> ReferenceNames:
 async def contact(contact_id: int) -> Contact:
     row = await m.ContactRow.get_or_none(id=contact_id)
     if row is None:
-        raise NotFound(f"no contact {contact_id}")
+        raise NotFound("contact.not_found", id=contact_id)
     return mp.contact_from_row(row, list(await m.IdentityRow.filter(contact_id=contact_id)))
 
 
@@ -135,3 +135,23 @@ async def relax_durability_for_bulk_load() -> None:
 async def ping() -> None:
     """Raise if the database cannot be reached (the migration recorder hides that)."""
     await connections.get("default").execute_query("SELECT 1")
+
+
+@dataclass(frozen=True)
+class ChannelClient:
+    """A client as a channel knows them: their id there, name and language."""
+
+    external_id: str
+    name: str
+    language: str | None
+
+
+async def channel_clients(channel: str, limit: int) -> list[ChannelClient]:
+    """The clients with an identity in `channel`, newest contacts first, at most `limit`."""
+    identities = await m.IdentityRow.filter(channel=channel).order_by("-contact_id").limit(
+        limit).values_list("external_id", "contact_id")
+    contacts = {r.id: r for r in await m.ContactRow.filter(
+        id__in=[contact for _, contact in identities])}
+    return [ChannelClient(external, contacts[contact].name if contact in contacts else "",
+                          contacts[contact].language if contact in contacts else None)
+            for external, contact in identities]

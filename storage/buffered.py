@@ -99,7 +99,7 @@ class BufferedTickets(_OfTheUnit):
             with wb.own():
                 row = await m.TicketRow.filter(id=ticket_id).using_db(wb.conn).first()
             if row is None:
-                raise NotFound(f"no ticket #{ticket_id}")
+                raise NotFound("ticket.not_found", number=ticket_id)
             batch_copy = wb.remember_ticket(row)
         ticket: Ticket = clone(batch_copy)
         self.bases[ticket.id] = ticket.version
@@ -155,7 +155,7 @@ class BufferedContacts(_OfTheUnit):
             with wb.own():
                 row = await m.ContactRow.filter(id=contact_id).using_db(wb.conn).first()
                 if row is None:
-                    raise NotFound(f"no contact {contact_id}")
+                    raise NotFound("contact.not_found", id=contact_id)
                 identities = await m.IdentityRow.filter(contact_id=row.id).using_db(
                     wb.conn).order_by("id")
             batch_copy = wb.remember_contact(row, identities)

@@ -51,7 +51,7 @@ class CallbackRepository:
     async def get(self, request_id: int) -> CallbackRequest:
         row = await cm.CallbackRequestRow.filter(id=request_id).using_db(self.conn).first()
         if row is None:
-            raise NotFound(f"no call-back request #{request_id}")
+            raise NotFound("callback.not_found", number=request_id)
         return _from_row(row)
 
     async def save(self, request: CallbackRequest) -> None:

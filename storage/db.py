@@ -11,7 +11,7 @@ from tortoise.migrations.api import migrate as tortoise_migrate
 from storage.rule_repositories import WRITTEN
 
 MODELS = ["storage.models", "storage.rule_models", "storage.messenger_models",
-          "storage.callback_models"]
+          "storage.callback_models", "storage.lease_models"]
 
 
 def tortoise_config(url: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from core.clean import without_nul
 from core.outbox import Audience, OutboundMessage
 from storage import models as m
 from storage.inserts import insert_many
+from storage.leadership import Fence, fence_sql
 from storage.messenger_state import MessengerState
 from storage.plain_sql import db_value, execute, in_list, select, typed
 
@@ -67,6 +68,29 @@ class OutboxStore:
             r["attempts"], r["next_attempt_at"])
             for r in (typed(m.OutboxRow, r, _PENDING_TYPED) for r in rows)]
 
+    async def claim(self, ids: Sequence[int], claimer: str, fence: Fence | None) -> set[int]:
+        """Take these pending rows for sending; returns the ids taken. A row is taken unless
+        another relay holds it, or held it under an older leader's token (that leader is
+        gone: its rows are taken over). With `fence`, nothing is taken unless it still holds
+        the live lease: a leader that lost it stops claiming at once."""
+        if not ids:
+            return set()
+        conn = connections.get("default")
+        token = fence.token if fence else 0
+        where, values = fence_sql(conn, fence) if fence else ("TRUE", [])
+        rows = await select(
+            f"UPDATE outbox SET claim_token = {{}}, claimed_by = {{}} WHERE id IN"
+            f" {in_list(len(ids))} AND state = 'pending' AND (claimed_by IS NULL OR"
+            f" claimed_by = {{}} OR claim_token < {{}}) AND {where} RETURNING id",
+            [token, claimer, *ids, claimer, token, *values])
+        return {int(r["id"]) for r in rows}
+
+    async def unclaim(self, ids: Sequence[int], claimer: str) -> None:
+        """Let go of rows taken but not sent (another relay may send them)."""
+        if ids:
+            await execute(f"UPDATE outbox SET claim_token = NULL, claimed_by = NULL WHERE id IN"
+                          f" {in_list(len(ids))} AND claimed_by = {{}}", [*ids, claimer])
+
     async def record_sent(self, ids: Sequence[int], comment_ids: Sequence[int],
                           at: datetime) -> None:
         """Messages sent, and the client comments they carried, in one transaction: what the
@@ -75,7 +99,8 @@ class OutboxStore:
             return
         async with in_transaction("default"):
             if ids:
-                await execute(f"UPDATE outbox SET state = 'sent', sent_at = {{}}"
+                await execute(f"UPDATE outbox SET state = 'sent', sent_at = {{}},"
+                              f" claim_token = NULL, claimed_by = NULL"
                               f" WHERE id IN {in_list(len(ids))}",
                               [db_value(m.OutboxRow, "sent_at", at), *ids])
             if comment_ids:
@@ -87,11 +112,13 @@ class OutboxStore:
     async def mark_retry(self, message_id: int, attempts: int, next_at: datetime,
                          error: str) -> None:
         await m.OutboxRow.filter(id=message_id).update(
-            attempts=attempts, next_attempt_at=next_at, last_error=error[:2000])
+            attempts=attempts, next_attempt_at=next_at, last_error=error[:2000],
+            claim_token=None, claimed_by=None)
 
     async def mark_failed(self, message_id: int, attempts: int, error: str) -> None:
         await m.OutboxRow.filter(id=message_id).update(
-            state="failed", attempts=attempts, last_error=error[:2000])
+            state="failed", attempts=attempts, last_error=error[:2000], claim_token=None,
+            claimed_by=None)
 
     async def add(self, messages: Sequence[OutboundMessage]) -> None:
         await m.OutboxRow.bulk_create([

@@ -82,3 +82,30 @@ class MessengerState:
         if state == "failed" or DELIVERY_ORDER.get(state, 0) > DELIVERY_ORDER.get(
                 row.delivery, 0):
             await m.CommentRow.filter(id=comment_id).update(delivery=state)
+
+
+class CommentModes:
+    """Clients who chose "Add a comment" after rating a ticket, in any channel: their next
+    message (until a moment) is the rating's comment. Kept beside the adapters' other state,
+    so it outlives a restart and holds across instances."""
+
+    def __init__(self, state: MessengerState | None = None) -> None:
+        self.state = state or MessengerState()
+
+    async def start(self, channel: str, user_id: str, ticket_id: int, until: datetime) -> None:
+        await self.state.put(channel, f"comment:{user_id}",
+                             {"ticket_id": ticket_id, "until": until.isoformat()})
+
+    async def take(self, channel: str, user_id: str, now: datetime) -> int | None:
+        """The ticket this message comments on, if the client is in comment mode and it has
+        not run out; either way the mode ends (it lasts one message). Of two messages at
+        once, only one is the comment."""
+        key = f"comment:{user_id}"
+        value = await self.state.get(channel, key)
+        if value is None:
+            return None
+        taken = await MessengerStateRow.filter(channel=channel, key=key).delete()
+        until = datetime.fromisoformat(str(value.get("until")))
+        if not taken or until < now:
+            return None
+        return int(value["ticket_id"])

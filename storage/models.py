@@ -215,6 +215,9 @@ class OutboxRow(Model):
     next_attempt_at = fields.DatetimeField()
     last_error = fields.TextField(null=True)
     sent_at = fields.DatetimeField(null=True)
+    # who is sending it: the relay's id and the leader's fencing token (storage/leadership.py)
+    claim_token = fields.BigIntField(null=True)
+    claimed_by = fields.CharField(max_length=40, null=True)
 
     class Meta:
         table = "outbox"

@@ -25,6 +25,7 @@ from core.tickets import Comment, HistoryEntry, Ticket
 from core.timers import RECURRING
 from storage import mapping as mp
 from storage import models as m
+from storage import ticket_search as search
 from storage.uow import TortoiseUnitOfWork
 
 
@@ -53,6 +54,15 @@ async def visible_ticket_ids(employee: Employee) -> set[int] | None:
 async def can_see(employee: Employee, ticket_id: int) -> bool:
     visible = await visible_ticket_ids(employee)
     return visible is None or ticket_id in visible
+
+
+async def visible_contact_ids(employee: Employee) -> set[int] | None:
+    """None: every contact. A specialist sees the contacts of the tickets they may see."""
+    tickets = await visible_ticket_ids(employee)
+    if tickets is None:
+        return None
+    return set(await m.TicketRow.filter(id__in=list(tickets) or [0]).values_list(
+        "contact_id", flat=True)) - {None}
 
 
 # --- reference data -------------------------------------------------------------------------
@@ -115,6 +125,7 @@ class TicketFilter:
     channel: str = ""
     priority: str = ""
     overdue: bool = False
+    due_until: datetime | None = None  # open, not yet late, due before this moment
     text: str = ""
     contact_id: int | None = None
     attribute: str = ""  # a custom attribute's code, already checked against the viewer's role
@@ -162,6 +173,9 @@ def _filter_query(f: TicketFilter, ref: Reference, now: datetime) -> Q:
         query &= Q(contact_id=f.contact_id)
     if f.overdue:
         query &= Q(status__in=ref.open_codes, planned_resolution_at__lt=now)
+    if f.due_until:
+        query &= Q(status__in=ref.open_codes, planned_resolution_at__gte=now,
+                   planned_resolution_at__lt=f.due_until)
     return query
 
 
@@ -171,23 +185,6 @@ def _id(text: str) -> int | None:
     if not text.isdecimal() or int(text) > ID_LIMIT:
         return None
     return int(text)
-
-
-async def _text_query(text: str) -> Q:
-    text = text.strip()[:200]
-    query = Q(subject__icontains=text)
-    if (number := _id(text.lstrip("#"))) is not None:
-        query |= Q(id=number)
-    contacts = await m.ContactRow.filter(Q(name__icontains=text) | Q(email__icontains=text)
-                                         | Q(phone__icontains=text)).limit(500).values_list(
-        "id", flat=True)
-    if contacts:
-        query |= Q(contact_id__in=list(contacts))
-    commented = await m.CommentRow.filter(body__icontains=text).limit(500).values_list(
-        "ticket_id", flat=True)
-    if commented:
-        query |= Q(id__in=list(set(commented)))
-    return query
 
 
 async def _attribute_matches(f: TicketFilter) -> set[int]:
@@ -207,22 +204,32 @@ async def _attribute_matches(f: TicketFilter) -> set[int]:
 
 
 async def list_tickets(f: TicketFilter, visible: set[int] | None, ref: Reference,
-                       now: datetime, page: int = 1, per_page: int = 25) -> TicketPage:
+                       now: datetime, page: int = 1, per_page: int = 25,
+                       sort: search.Sort = search.DEFAULT) -> TicketPage:
     f = without_nul(f)  # typed filters compared in SQL: PostgreSQL refuses a NUL in text
     query = m.TicketRow.filter(_filter_query(f, ref, now))
     if f.text.strip():
-        query = query.filter(await _text_query(f.text))
+        query = query.filter(search.text_query(f.text))
     if f.attribute and f.attribute_value.strip():
         query = query.filter(id__in=sorted(await _attribute_matches(f)) or [0])
     if visible is not None:
         query = query.filter(id__in=sorted(visible) or [0])
     total = await query.count()
     page, per_page = max(1, page), max(1, min(100, per_page))
-    rows = await query.order_by("-id").offset((page - 1) * per_page).limit(per_page)
+    employees = [e.id for e in sorted(ref.employees, key=lambda e: (e.name.casefold(), e.id))]
+    query = search.ordered(query, sort, [s.code for s in ref.workflow.statuses],
+                           [p.code for p in ref.priorities], employees)
+    rows = await query.offset((page - 1) * per_page).limit(per_page)
     names = dict(await m.ContactRow.filter(id__in=[r.contact_id for r in rows] or [0]
                                            ).values_list("id", "name"))
     return TicketPage([TicketListItem(mp.ticket_from_row(r), names.get(r.contact_id, ""))
                        for r in rows], total, page, per_page)
+
+
+async def tickets_by_id(ids: list[int]) -> dict[int, Ticket]:
+    """The tickets with these ids that exist (bulk actions check each before acting)."""
+    rows = await m.TicketRow.filter(id__in=ids or [0])
+    return {r.id: mp.ticket_from_row(r) for r in rows}
 
 
 # --- one ticket -----------------------------------------------------------------------------
@@ -263,9 +270,11 @@ async def companies() -> list[Company]:
     return [mp.company_from_row(r) for r in await m.CompanyRow.all().order_by("name")]
 
 
-async def contacts(text: str = "", page: int = 1, per_page: int = 50) -> tuple[list[Contact],
-                                                                              int]:
-    query = m.ContactRow.all()
+async def contacts(text: str = "", page: int = 1, per_page: int = 50,
+                   within: set[int] | None = None) -> tuple[list[Contact], int]:
+    """Contacts by name, e-mail or phone; with `within`, only those ids."""
+    query = m.ContactRow.all() if within is None else m.ContactRow.filter(
+        id__in=list(within) or [0])
     if text.strip():
         t = without_nul(text.strip())
         query = query.filter(Q(name__icontains=t) | Q(email__icontains=t) | Q(phone__icontains=t))
@@ -305,6 +314,11 @@ async def armed_schedules() -> dict[int, datetime]:
     async with TortoiseUnitOfWork() as uow:
         return {t.ref_id: t.due_at for t in await uow.timers.pending(kind=RECURRING)
                 if t.ref_id is not None}
+
+
+async def ticket_channels() -> set[str]:
+    """The channels some ticket came through."""
+    return set(await m.TicketRow.all().distinct().values_list("channel", flat=True))
 
 
 async def last_inbound_at() -> dict[str, datetime]:

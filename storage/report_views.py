@@ -4,10 +4,12 @@ totals /metrics exports. Plain dataclasses and core objects leave this module.""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.functions import Count
+from tortoise.queryset import QuerySet
 
 from core.reports import TicketFacts
 from core.statuses import ON_HOLD
@@ -63,18 +65,25 @@ class ReportScope:
     employee_id: int | None = None
 
 
-async def report_facts(scope: ReportScope) -> list[TicketFacts]:
-    """Tickets registered in the period (and matching the filters) with their history."""
+def _scoped(scope: ReportScope, contacts: list[int] | None) -> QuerySet[m.TicketRow]:
     query = m.TicketRow.filter(created_at__gte=scope.start, created_at__lt=scope.end)
     if scope.contact_id:
         query = query.filter(contact_id=scope.contact_id)
-    if scope.company_id:
-        contacts = await m.ContactRow.filter(company_id=scope.company_id).values_list(
-            "id", flat=True)
-        query = query.filter(contact_id__in=list(contacts) or [0])
+    if contacts is not None:
+        query = query.filter(contact_id__in=contacts or [0])
     if scope.employee_id:
         query = query.filter(responsible_id=scope.employee_id)
-    rows = await query.order_by("id")
+    return query
+
+
+async def _company_contacts(scope: ReportScope) -> list[int] | None:
+    if not scope.company_id:
+        return None
+    return list(await m.ContactRow.filter(company_id=scope.company_id).values_list(
+        "id", flat=True))
+
+
+async def _facts(rows: list[m.TicketRow]) -> list[TicketFacts]:
     ids = [r.id for r in rows] or [0]
     history: dict[int, list[HistoryEntry]] = {}
     for h in await m.HistoryRow.filter(ticket_id__in=ids).order_by("id"):
@@ -84,6 +93,42 @@ async def report_facts(scope: ReportScope) -> list[TicketFacts]:
         comments.setdefault(c.ticket_id, []).append(mp.comment_from_row(c))
     return [TicketFacts(mp.ticket_from_row(r), history.get(r.id, []), comments.get(r.id, []))
             for r in rows]
+
+
+async def report_facts(scope: ReportScope) -> list[TicketFacts]:
+    """Tickets registered in the period (and matching the filters) with their history."""
+    rows = await _scoped(scope, await _company_contacts(scope)).order_by("id")
+    return await _facts(list(rows))
+
+
+async def report_fact_batches(scope: ReportScope, size: int = 500
+                              ) -> AsyncIterator[list[TicketFacts]]:
+    """The same tickets a few hundred at a time, by id, so a year's export is never held
+    in memory at once."""
+    contacts = await _company_contacts(scope)
+    after = 0
+    while True:
+        rows = list(await _scoped(scope, contacts).filter(id__gt=after).order_by("id")
+                    .limit(size))
+        if not rows:
+            return
+        yield await _facts(rows)
+        after = rows[-1].id
+
+
+async def open_ticket_batches(ref: Reference, size: int = 500) -> AsyncIterator[list[Ticket]]:
+    after = 0
+    while True:
+        rows = list(await m.TicketRow.filter(status__in=ref.open_codes, id__gt=after)
+                    .order_by("id").limit(size))
+        if not rows:
+            return
+        yield [mp.ticket_from_row(r) for r in rows]
+        after = rows[-1].id
+
+
+async def contact_names(ids: list[int]) -> dict[int, str]:
+    return dict(await m.ContactRow.filter(id__in=ids or [0]).values_list("id", "name"))
 
 
 async def open_tickets(ref: Reference) -> list[Ticket]:

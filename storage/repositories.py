@@ -63,7 +63,7 @@ class TicketRepository:
             return known
         row = await m.TicketRow.filter(id=ticket_id).using_db(self.conn).first()
         if row is None:
-            raise NotFound(f"no ticket #{ticket_id}")
+            raise NotFound("ticket.not_found", number=ticket_id)
         ticket = mp.ticket_from_row(row)
         self.seen.append(ticket)
         return ticket
@@ -104,7 +104,7 @@ class CommentRepository:
     async def get(self, comment_id: int) -> Comment:
         row = await m.CommentRow.filter(id=comment_id).using_db(self.conn).first()
         if row is None:
-            raise NotFound(f"no comment {comment_id}")
+            raise NotFound("comment.not_found", id=comment_id)
         return mp.comment_from_row(row)
 
     async def for_ticket(self, ticket_id: int) -> list[Comment]:
@@ -130,7 +130,7 @@ class ContactRepository:
             return self._known[contact_id]
         row = await m.ContactRow.filter(id=contact_id).using_db(self.conn).first()
         if row is None:
-            raise NotFound(f"no contact {contact_id}")
+            raise NotFound("contact.not_found", id=contact_id)
         return await self._load(row)
 
     async def by_identity(self, identity: Identity) -> Contact | None:
@@ -194,7 +194,7 @@ class ContactRepository:
     async def get_company(self, company_id: int) -> Company:
         row = await m.CompanyRow.filter(id=company_id).using_db(self.conn).first()
         if row is None:
-            raise NotFound(f"no company {company_id}")
+            raise NotFound("company.not_found", id=company_id)
         return mp.company_from_row(row)
 
 
@@ -213,7 +213,7 @@ class EmployeeRepository:
         employee = await self._load(
             await m.EmployeeRow.filter(id=employee_id).using_db(self.conn).first())
         if employee is None:
-            raise NotFound(f"no employee {employee_id}")
+            raise NotFound("employee.not_found", id=employee_id)
         return employee
 
     async def by_login(self, login: str) -> Employee | None:
@@ -252,7 +252,7 @@ class EmployeeRepository:
     async def get_group(self, group_id: int) -> Group:
         row = await m.GroupRow.filter(id=group_id).using_db(self.conn).first()
         if row is None:
-            raise NotFound(f"no group {group_id}")
+            raise NotFound("group.not_found", id=group_id)
         members = await m.GroupMemberRow.filter(group_id=group_id).using_db(self.conn)
         return Group(row.id, row.name, {x.employee_id for x in members},
                      {x.employee_id for x in members if x.notify}, row.assignment,

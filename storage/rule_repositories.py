@@ -52,7 +52,7 @@ class RuleTable(Generic[T]):
     async def get(self, item_id: int) -> T:
         row = await self.model.filter(id=item_id).using_db(self.conn).first()
         if row is None:
-            raise NotFound(f"no {self.model._meta.db_table} row {item_id}")
+            raise NotFound("rules.not_found", table=self.model._meta.db_table, id=item_id)
         return self.to_core(row)
 
     async def save(self, item: T) -> T:
@@ -92,7 +92,7 @@ class CalendarTable(RuleTable[ServiceCalendar]):
     async def get(self, item_id: int) -> ServiceCalendar:
         row = await rm.CalendarRow.filter(id=item_id).using_db(self.conn).first()
         if row is None:
-            raise NotFound(f"no calendar {item_id}")
+            raise NotFound("rules.calendar_not_found", id=item_id)
         return await self._load(row)
 
     async def save(self, item: ServiceCalendar) -> ServiceCalendar:

@@ -160,7 +160,7 @@ class TicketViews:
     async def comment(self, comment_id: int) -> CommentView:
         found = await self.comments([comment_id])
         if not found:
-            raise NotFound(f"no comment {comment_id}")
+            raise NotFound("comment.not_found", id=comment_id)
         return found[0]
 
     async def comments(self, comment_ids: Sequence[int]) -> list[CommentView]:
@@ -187,7 +187,7 @@ class TicketViews:
     async def ticket_line(self, ticket_id: int) -> int:
         row = await m.TicketRow.filter(id=ticket_id).only("id", "line").first()
         if row is None:
-            raise NotFound(f"no ticket #{ticket_id}")
+            raise NotFound("ticket.not_found", number=ticket_id)
         return int(row.line)
 
     async def employees(self, employee_ids: Sequence[int]) -> list[EmployeeRef]:
@@ -256,5 +256,5 @@ WHERE c.ticket_id = {} ORDER BY c.id LIMIT 1"""
 async def _card_row(ticket_id: int) -> dict[str, Any]:
     rows = await select(_CARD, [ticket_id])
     if not rows:
-        raise NotFound(f"no ticket #{ticket_id}")
+        raise NotFound("ticket.not_found", number=ticket_id)
     return typed(m.TicketRow, rows[0], _CARD_DATES)

@@ -35,7 +35,7 @@ class InMemoryCallbacks:
     async def get(self, request_id: int) -> CallbackRequest:
         found = self.pending.get(request_id) or self.store.requests.get(request_id)
         if found is None:
-            raise NotFound(f"no call-back request #{request_id}")
+            raise NotFound("callback.not_found", number=request_id)
         self.read_versions.setdefault(request_id, found.version)
         return copy.deepcopy(found)
 

@@ -97,7 +97,7 @@ class InMemoryRuleTable(Generic[T]):
         try:
             return self.staged.rows[item_id]
         except KeyError:
-            raise NotFound(f"no rule {item_id}") from None
+            raise NotFound("rules.not_found", table="rule", id=item_id) from None
 
     async def save(self, item: T) -> T:
         if getattr(item, "id", 0) == 0:

@@ -190,7 +190,7 @@ class InMemoryTicketRepository:
         fresh = ticket_id not in self._rows.loaded
         ticket = self._rows.load(ticket_id)
         if ticket is None:
-            raise NotFound(f"no ticket #{ticket_id}")
+            raise NotFound("ticket.not_found", number=ticket_id)
         self._read_versions.setdefault(ticket_id, ticket.version)
         self._track(ticket)
         if fresh and self.store.after_read is not None:
@@ -208,7 +208,7 @@ class InMemoryTicketRepository:
     async def save(self, ticket: Ticket) -> None:
         current = self._rows.current(ticket.id)
         if current is None:
-            raise NotFound(f"no ticket #{ticket.id}")
+            raise NotFound("ticket.not_found", number=ticket.id)
         if current.version != ticket.version:
             raise ConcurrentUpdate(f"ticket {ticket.id} changed since version {ticket.version}")
         ticket.version += 1
@@ -256,7 +256,7 @@ class InMemoryCommentRepository:
     async def get(self, comment_id: int) -> Comment:
         comment = self._rows.load(comment_id)
         if comment is None:
-            raise NotFound(f"no comment {comment_id}")
+            raise NotFound("comment.not_found", id=comment_id)
         return comment
 
     async def for_ticket(self, ticket_id: int) -> list[Comment]:
@@ -272,7 +272,7 @@ class InMemoryContactRepository:
     async def get(self, contact_id: int) -> Contact:
         contact = self._rows.load(contact_id)
         if contact is None:
-            raise NotFound(f"no contact {contact_id}")
+            raise NotFound("contact.not_found", id=contact_id)
         return contact
 
     async def by_identity(self, identity: Identity) -> Contact | None:
@@ -303,7 +303,7 @@ class InMemoryContactRepository:
 
     async def save(self, contact: Contact) -> None:
         if self._rows.current(contact.id) is None:
-            raise NotFound(f"no contact {contact.id}")
+            raise NotFound("contact.not_found", id=contact.id)
         self._rows.write(contact.id, contact)
 
     async def related_ids(self, contact: Contact) -> list[int]:
@@ -326,7 +326,7 @@ class InMemoryContactRepository:
         try:
             return copy.deepcopy(self.store.companies[company_id])
         except KeyError:
-            raise NotFound(f"no company {company_id}") from None
+            raise NotFound("company.not_found", id=company_id) from None
 
 
 class InMemoryEmployeeRepository:
@@ -338,7 +338,7 @@ class InMemoryEmployeeRepository:
     async def get(self, employee_id: int) -> Employee:
         employee = self._rows.load(employee_id)
         if employee is None:
-            raise NotFound(f"no employee {employee_id}")
+            raise NotFound("employee.not_found", id=employee_id)
         return employee
 
     async def _first(self, matches: Callable[[Employee], bool]) -> Employee | None:
@@ -361,14 +361,14 @@ class InMemoryEmployeeRepository:
 
     async def save(self, employee: Employee) -> None:
         if self._rows.current(employee.id) is None:
-            raise NotFound(f"no employee {employee.id}")
+            raise NotFound("employee.not_found", id=employee.id)
         self._rows.write(employee.id, employee)
 
     async def get_group(self, group_id: int) -> Group:
         try:
             return copy.deepcopy(self.store.groups[group_id])
         except KeyError:
-            raise NotFound(f"no group {group_id}") from None
+            raise NotFound("group.not_found", id=group_id) from None
 
     async def open_ticket_count(self, employee_id: int, for_load: bool = True) -> int:
         workflow = Workflow(self.store.statuses)

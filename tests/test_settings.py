@@ -127,6 +127,8 @@ def test_values_are_parsed(data_dir: Path) -> None:
         ("VIBER_WEBHOOK_URL", "viber", "http:// or https:// URL"),
         ("VIBER_BOT_NAME", "n" * 29, "1 to 28 characters"),
         ("VIBER_BOT_AVATAR", "avatar.png", "http:// or https:// URL"),
+        ("CHATDESK_TRUSTED_PROXIES", "10.0.0.5, proxy.local", "got 'proxy.local'"),
+        ("CHATDESK_TRUSTED_PROXIES", "10.0.0.0/33", "IP addresses or networks"),
     ],
 )
 def test_bad_value_gives_one_line_naming_the_variable(
@@ -139,6 +141,12 @@ def test_bad_value_gives_one_line_naming_the_variable(
     assert expected in message
     assert "\n" not in message
     assert "validation error" not in message.lower()
+
+
+def test_trusted_proxies_are_addresses_and_networks(data_dir: Path) -> None:
+    assert load(data_dir).trusted_proxies == ()
+    loaded = load(data_dir, CHATDESK_TRUSTED_PROXIES=" 10.0.0.5 ,172.16.0.0/12,, ::1")
+    assert [str(p) for p in loaded.trusted_proxies] == ["10.0.0.5/32", "172.16.0.0/12", "::1/128"]
 
 
 def test_port_message_is_exact(data_dir: Path) -> None:

@@ -6,6 +6,7 @@ bot's, from the "notices" catalog."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -70,8 +71,8 @@ class Composer:
             new = str(message.payload.get("new") or card.status)
             names = await self.views.status_names()
             until = card.on_hold_until if new == card.status else None
-            return Outgoing(status_notice(_, card.number, new, names.get(new, new), until,
-                                          self.timezone), _.language)
+            return Outgoing(status_notice(_, card.number, new, names, until, self.timezone,
+                                          message.payload.get("old")), _.language)
         if message.kind == "resolution_request":
             text = "\n".join((
                 "✅ " + _("Ticket #{number} is resolved.", number=card.number),
@@ -79,7 +80,7 @@ class Composer:
                 _("Please rate our work from 1 to 5.")))
             return Outgoing(text, _.language, resolution_buttons(
                 _("Confirm and close"), _("Reopen"), card.id))
-        raise UnknownKind(f"no client rendering for {message.kind!r}")
+        raise UnknownKind("notice.no_rendering", kind=message.kind)
 
 
 def agent_reply(_: Translator, number: int, comment: CommentView, *,
@@ -108,18 +109,36 @@ def with_file_names(outgoing: Outgoing, files: tuple[Attachment, ...]) -> str:
     return "\n".join([outgoing.text, *file_lines(files, note)])
 
 
-def status_notice(_: Translator, number: int, status: str, status_name: str,
-                  until: datetime | None = None, timezone: str = "UTC") -> str:
+def status_notice(_: Translator, number: int, status: str, names: Mapping[str, str],
+                  until: datetime | None = None, timezone: str = "UTC",
+                  old: str | None = None) -> str:
+    """The notice of a status change, and from which status to which (names in the
+    reader's language; `names` are the desk's names by status code)."""
     if status == OPEN:
-        return _("Ticket #{number} is open again: we are working on it.", number=number)
-    if status == ON_HOLD and until:
-        return _("Ticket #{number} is on hold until {until}. We will get back to you.",
+        text = _("Ticket #{number} is open again: we are working on it.", number=number)
+    elif status == ON_HOLD and until:
+        text = _("Ticket #{number} is on hold until {until}. We will get back to you.",
                  number=number, until=local_time(until, timezone))
-    if status == ON_HOLD:
-        return _("Ticket #{number} is on hold. We will get back to you.", number=number)
-    if status == AWAITING_REPLY:
-        return _("We are waiting for your reply on ticket #{number}.", number=number)
-    if status == CLOSED:
-        return _("Ticket #{number} is closed. Thank you for contacting us!", number=number)
-    return _("Ticket #{number} now has the status “{status}”.", number=number,
-             status=status_name)
+    elif status == ON_HOLD:
+        text = _("Ticket #{number} is on hold. We will get back to you.", number=number)
+    elif status == AWAITING_REPLY:
+        text = _("We are waiting for your reply on ticket #{number}.", number=number)
+    elif status == CLOSED:
+        text = _("Ticket #{number} is closed. Thank you for contacting us!", number=number)
+    else:
+        text = _("Ticket #{number} now has the status “{status}”.", number=number,
+                 status=status_name(_, names, status))
+    if not old or old == status:
+        return text
+    return f"{text}\n{status_change(_, names, old, status)}"
+
+
+def status_change(_: Translator, names: Mapping[str, str], old: str, new: str) -> str:
+    return _("Status changed from “{old}” to “{new}”.", old=status_name(_, names, old),
+             new=status_name(_, names, new))
+
+
+def status_name(_: Translator, names: Mapping[str, str], code: str) -> str:
+    """A status as the reader calls it: a system status in their language, a custom one as
+    the administrator named it."""
+    return _(names.get(code, code))

@@ -1,16 +1,16 @@
 """The client's side of a VK or Viber chat, the same experience as in Telegram: writing opens
 or joins a ticket, buttons list and pick tickets, start a new one, close, confirm or reopen
-a resolution and rate it 1-5 (then comment). Each message becomes one command for the core
-(or one answer through the outbox); a refusal is answered in the client's language."""
+a resolution and rate it 1-5 (then "Add a comment" or "Skip"; only after "Add a comment" is
+the next message the rating's comment). Each message becomes one command for the core (or one
+answer through the outbox); a refusal is answered in the client's language, and a resolution
+button that no longer applies is answered politely and changes nothing."""
 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
-from functools import cache
 
-from bots.i18n import LANGUAGES, Translator, translator
+from bots.i18n import Translator, translator
 from bots.messenger.incoming import ClientMessage
 from bots.messenger.keyboards import (
     MAX_LIST_BUTTONS,
@@ -18,6 +18,7 @@ from bots.messenger.keyboards import (
     Rows,
     rows_to_payload,
 )
+from bots.resolution import ADD_COMMENT, ASK_COMMENT, COMMENT_PROMPT, COMMENT_WINDOW, SKIP, Answered
 from bots.telegram.handlers.errors import describe
 from core import commands as c
 from core.clean import as_id
@@ -27,6 +28,7 @@ from core.ports import Clock
 from core.services import Desk
 from core.statuses import CLOSED
 from storage.lists import TicketLists
+from storage.messenger_state import CommentModes
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +38,6 @@ HELP = ("Write your question right here — text, photos or files — and our te
         "in this chat. “My tickets” lists your tickets (tap one to make it the current "
         "one), “New ticket” makes your next message open a new ticket, “Close ticket” "
         "closes the current one.")
-RATING_PROMPT_REPLY = ("Thank you for rating ticket #{number}! If you like, reply to this "
-                       "message with a comment.")  # the Telegram wording (client domain)
-RATING_PROMPT_NEXT = ("Thank you for rating ticket #{number}! If you like, write a comment "
-                      "in your next message.")
-RATING_TRACKING = "rating:{ticket_id}"  # Viber brings it back with the next message
 
 
 @dataclass(frozen=True)
@@ -61,17 +58,14 @@ class Texts:
 
 
 class ClientConversation:
-    """`replies_to_prompt`: the platform lets a client reply to a message (VK), else the
-    comment is the next message (Viber, with tracking data)."""
-
     def __init__(self, channel: str, desk: Desk, clock: Clock, lists: TicketLists,
-                 default_language: str = "en", *, replies_to_prompt: bool = True) -> None:
+                 default_language: str = "en", modes: CommentModes | None = None) -> None:
         self.channel = channel
         self.desk = desk
         self.clock = clock
         self.lists = lists
         self.default_language = default_language
-        self.replies_to_prompt = replies_to_prompt
+        self.modes = modes or CommentModes()
 
     def texts(self, language: str | None) -> Texts:
         return Texts.of(language, self.default_language)
@@ -80,10 +74,12 @@ class ClientConversation:
         tr = self.texts(msg.language)
         try:
             command = msg.command
+            comment_for = None if command else await self.modes.take(
+                self.channel, msg.user_id, self.clock.now())
             if command:
                 await self._act(command, msg, tr, source)
-            elif msg.comment_for is not None and msg.text.strip() and not msg.attachments \
-                    and await self._rating_comment(msg, tr, source):
+            elif comment_for is not None and msg.text.strip() and not msg.attachments \
+                    and await self._rating_comment(comment_for, msg, tr, source):
                 return
             else:
                 await self.desk.handle(c.ClientWrites(
@@ -131,11 +127,11 @@ class ClientConversation:
             await self._new(msg, tr, source)
         elif action == "close":
             await self._close_current(msg, tr, source)
-        elif action in ("pick", "confirm", "reopen", "rate"):
+        elif action in ("pick", "confirm", "reopen", "rate", "comment", "skip"):
             await self._on_ticket(action, _numbers(rest, 2 if action == "rate" else 1), msg,
                                   tr, source)
         else:
-            raise InvalidInput("this button is out of date")
+            raise InvalidInput("button.outdated")
 
     async def _contact(self, msg: ClientMessage) -> int | None:
         return await self.lists.contact_id(self.channel, msg.user_id)
@@ -182,7 +178,7 @@ class ClientConversation:
                          source: InboundRef) -> None:
         contact_id = await self._contact(msg)
         if contact_id is None:
-            raise NotAllowed("this ticket is not one of yours")
+            raise NotAllowed("ticket.not_yours")
         ticket_id = ids[0]
         if action == "pick":
             ticket = await self.desk.handle(c.ClientPicksTicket(contact_id, ticket_id),
@@ -190,43 +186,51 @@ class ClientConversation:
             await self.say(msg, tr.client("Your messages now go to ticket #{number} "
                                           "«{subject}».", number=ticket.number,
                                           subject=ticket.subject), ticket_id=ticket.id)
+            return
+        brief = await self.lists.brief(ticket_id)
+        if brief is None or brief.contact_id != contact_id:
+            raise NotAllowed("this ticket is not one of yours")
+        before = Answered(brief.number, brief.status, brief.rating)
+        if before.stale(action):
+            await self.say(msg, before.refusal(tr.client, action), source=source,
+                           ticket_id=ticket_id, menu=True)
         elif action == "confirm":
-            brief = await self.lists.brief(ticket_id)
-            done = (brief is not None and brief.contact_id == contact_id
-                    and brief.status == CLOSED)  # e.g. closed by the rating already
-            if not done:
-                await self.desk.handle(c.ClientClosesTicket(contact_id, ticket_id),
-                                       source=source)
+            await self.desk.handle(c.ClientClosesTicket(contact_id, ticket_id), source=source)
             await self.say(msg, tr.client("Ticket #{number} is closed. Thank you!",
-                                          number=ticket_id), ticket_id=ticket_id,
-                           source=source if done else None)
+                                          number=ticket_id), ticket_id=ticket_id)
         elif action == "reopen":
             ticket = await self.desk.handle(c.ClientReopensTicket(contact_id, ticket_id),
                                             source=source)
             await self.say(msg, tr.client("Ticket #{number} is open again. Tell us what is "
                                           "still wrong.", number=ticket.number),
                            ticket_id=ticket.id)
-        else:
+        elif action == "rate":
             await self._rate(contact_id, ticket_id, ids[1], msg, tr, source)
+        elif action == "comment":
+            await self.modes.start(self.channel, msg.user_id, ticket_id,
+                                   self.clock.now() + COMMENT_WINDOW)
+            await self.say(msg, tr.client(COMMENT_PROMPT, number=ticket_id), source=source,
+                           ticket_id=ticket_id)
+        else:
+            await self.say(msg, tr.client("Thank you!"), source=source, ticket_id=ticket_id,
+                           menu=True)
 
     async def _rate(self, contact_id: int, ticket_id: int, score: int, msg: ClientMessage,
                     tr: Texts, source: InboundRef) -> None:
         ticket = await self.desk.handle(c.ClientRatesTicket(contact_id, ticket_id, score),
                                         source=source)
-        if self.replies_to_prompt:
-            text = tr.client(RATING_PROMPT_REPLY, number=ticket.number)
-            tracking = None
-        else:
-            text = tr.messenger(RATING_PROMPT_NEXT, number=ticket.number)
-            tracking = RATING_TRACKING.format(ticket_id=ticket.id)
-        await self.say(msg, text, ticket_id=ticket.id, tracking=tracking)
+        text = f"{tr.client('Thank you for your rating!')} {tr.client(ASK_COMMENT)}"
+        buttons = ((Button("✍ " + tr.client(ADD_COMMENT), f"comment:{ticket.id}", "primary"),
+                    Button(tr.client(SKIP), f"skip:{ticket.id}")),)
+        await self.say(msg, text, ticket_id=ticket.id, buttons=buttons)
 
-    async def _rating_comment(self, msg: ClientMessage, tr: Texts, source: InboundRef) -> bool:
+    async def _rating_comment(self, ticket_id: int, msg: ClientMessage, tr: Texts,
+                              source: InboundRef) -> bool:
         contact_id = await self._contact(msg)
-        ticket = await self.lists.brief(msg.comment_for or 0)
+        ticket = await self.lists.brief(ticket_id)
         if contact_id is None or ticket is None or ticket.contact_id != contact_id or (
                 ticket.rating is None):
-            return False  # not a prompt of theirs after all: an ordinary message
+            return False  # not a rating of theirs after all: an ordinary message
         await self.desk.handle(c.ClientRatesTicket(contact_id, ticket.id, ticket.rating,
                                                    msg.text), source=source)
         await self.say(msg, tr.client("Thank you for your comment!"), ticket_id=ticket.id)
@@ -236,26 +240,9 @@ class ClientConversation:
 def _numbers(text: str, count: int) -> list[int]:
     parts = text.split(":")
     if len(parts) != count or any(as_id(p) is None or p != p.strip() for p in parts):
-        raise InvalidInput("this button is out of date")
+        raise InvalidInput("button.outdated")
     return [int(p) for p in parts]
 
 
 def _short(label: str, limit: int = 40) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
-
-
-def rating_prompt_number(prompt_text: str) -> int | None:
-    """The ticket number in our "reply with a comment" prompt, in any language; None when
-    the text is some other message."""
-    for pattern in _prompt_patterns():
-        found = pattern.fullmatch(prompt_text.strip())
-        if found:
-            return int(found.group(1))
-    return None
-
-
-@cache
-def _prompt_patterns() -> tuple[re.Pattern[str], ...]:
-    wordings = {translator(lang, "client").gettext(RATING_PROMPT_REPLY) for lang in LANGUAGES}
-    return tuple(re.compile(re.escape(w.strip()).replace(re.escape("{number}"), r"(\d+)"))
-                 for w in wordings)

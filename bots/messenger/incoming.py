@@ -1,6 +1,5 @@
 """What a client sent in VK or Viber, as the conversation takes it: who, in which language,
-the text and files, a shared phone number, the button pressed, and whether it answers the
-"comment on your rating" prompt."""
+the text and files, a shared phone number, and the button pressed."""
 
 from __future__ import annotations
 
@@ -10,7 +9,8 @@ from core.tickets import Attachment
 
 # A button's action travels in the platform's button payload (VK) or as the text the
 # button sends (Viber: "cd:<action>"). Actions: start, help, tickets, new, close,
-# pick:<ticket>, confirm:<ticket>, reopen:<ticket>, rate:<ticket>:<1-5>.
+# pick:<ticket>, confirm:<ticket>, reopen:<ticket>, rate:<ticket>:<1-5>, comment:<ticket>,
+# skip:<ticket>.
 ACTION_PREFIX = "cd:"
 
 # Typed commands work too (what a Telegram client would type).
@@ -28,7 +28,6 @@ class ClientMessage:
     attachments: tuple[Attachment, ...] = ()
     phone: str | None = None  # the client's own number, shared with a button
     action: str | None = None
-    comment_for: int | None = None  # the ticket whose rating this text comments on
 
     @property
     def command(self) -> str | None:

@@ -20,6 +20,7 @@ class TelegramConfig:
     polling_timeout: int = 25
     timezone: str = "UTC"  # the desk's (CHATDESK_TIMEZONE): dates agents type are read in it
     panel_url: str | None = None  # CHATDESK_PUBLIC_URL: the panel, for links to its pages
+    limits_time_scale: float = 1.0  # TELEGRAM_LIMITS_TIME_SCALE: the emulator's compressed time
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TelegramConfig:
@@ -35,6 +36,7 @@ class TelegramConfig:
             webhook_secret=settings.telegram_webhook_secret,
             timezone=settings.timezone,
             panel_url=settings.public_url,
+            limits_time_scale=settings.telegram_limits_time_scale,
         )
 
     @property

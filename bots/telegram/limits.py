@@ -83,6 +83,8 @@ class RateLimiter:
         self._global = _Window(self.limits.global_per_second, 1.0 + self.limits.margin)
         self._paused: dict[int, float] = {}
         self._released = asyncio.Event()
+        self._spent_at: float | None = None  # see assume_spent
+        self.time_scale = 1.0  # limiter seconds per real second (compressed())
         self.waited = 0.0  # seconds spent waiting, for the benchmark
 
     @classmethod
@@ -92,7 +94,21 @@ class RateLimiter:
         async def sleep(seconds: float) -> None:
             await asyncio.sleep(seconds / time_scale)
 
-        return cls(limits, clock=lambda: time.monotonic() * time_scale, sleep=sleep)
+        limiter = cls(limits, clock=lambda: time.monotonic() * time_scale, sleep=sleep)
+        limiter.time_scale = time_scale
+        return limiter
+
+    def assume_spent(self, seconds_ago: float = 0.0) -> None:
+        """Count every window as full up to `seconds_ago` real seconds ago: another sender
+        (a leader that died or stopped) may have used the budgets until then, and Telegram
+        counts what it sent. A minute later a group's window is free again."""
+        self._spent_at = self.now() - seconds_ago * self.time_scale
+        for window in [self._global, *self._chats.values(), *self._groups.values()]:
+            self._fill(window)
+
+    def _fill(self, window: _Window) -> None:
+        if self._spent_at is not None:
+            window.slots += [Slot(0, self._spent_at, done=True) for _ in range(window.limit)]
 
     def now(self) -> float:
         return self._clock()
@@ -105,12 +121,15 @@ class RateLimiter:
     def _windows(self, chat_id: int) -> list[_Window]:
         lim = self.limits
         burst = max(lim.per_chat_burst, 1)
-        windows = [self._chats.setdefault(
-            chat_id, _Window(burst, burst / lim.per_chat_per_second + lim.margin)),
-            self._global]
+        if chat_id not in self._chats:
+            self._fill(chat := _Window(burst, burst / lim.per_chat_per_second + lim.margin))
+            self._chats[chat_id] = chat
+        windows = [self._chats[chat_id], self._global]
         if chat_id < 0:
-            windows.append(self._groups.setdefault(
-                chat_id, _Window(lim.per_group_per_minute, 60.0 + lim.margin)))
+            if chat_id not in self._groups:
+                self._fill(group := _Window(lim.per_group_per_minute, 60.0 + lim.margin))
+                self._groups[chat_id] = group
+            windows.append(self._groups[chat_id])
         return windows
 
     def _wait(self, chat_id: int, now: float) -> tuple[float, bool]:

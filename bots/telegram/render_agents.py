@@ -172,9 +172,15 @@ NEWS = {"ticket_opened": "new ticket", "responsible_changed": "responsible chang
         "status_changed": "status changed", "comment": "new comment"}
 
 
-def heads_up(_: Translator, news: list[str], people: list[EmployeeRef]) -> str:
-    """§7.3: the ticket's people (responsible, group's list, observers) named in its topic."""
-    what = "; ".join(_(NEWS[n]) for n in news if n in NEWS)
+def heads_up(_: Translator, news: list[str], people: list[EmployeeRef],
+             status: tuple[str, str] | None = None) -> str:
+    """§7.3: the ticket's people (responsible, group's list, observers) named in its topic;
+    `status`: the names of the statuses a status change went from and to."""
+    def said(item: str) -> str:
+        if item == "status_changed" and status:
+            return _("status changed from “{old}” to “{new}”", old=status[0], new=status[1])
+        return _(NEWS[item])
+    what = "; ".join(said(n) for n in news if n in NEWS)
     return f"🔔 {_people(people)}: {esc(what)}"
 
 

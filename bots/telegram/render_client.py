@@ -4,19 +4,24 @@ confirm / reopen / rating buttons (§2.6, §8.1)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bots.i18n import Translator
-from bots.telegram.render import esc, when
-from core.statuses import AWAITING_REPLY, CLOSED, ON_HOLD, OPEN
+from bots.messenger.compose import status_notice as plain_status_notice
+from bots.resolution import ADD_COMMENT, Answered
+from bots.resolution import SKIP as SKIP_COMMENT
+from bots.telegram.render import esc
 from storage.views import TicketCard
 
 # Callback data of the resolution question (parsed by the client callback handlers).
 CONFIRM = "c:close:{ticket_id}"
 REOPEN = "c:reopen:{ticket_id}"
 RATE = "c:rate:{ticket_id}:{score}"
+COMMENT = "c:comment:{ticket_id}"
+SKIP = "c:skip:{ticket_id}"
 
 
 def ticket_label(_: Translator, number: int) -> str:
@@ -33,23 +38,10 @@ def reply_header(_: Translator, number: int, agent: str) -> str:
     return f"💬 <b>{esc(ticket_label(_, number))}</b> · {esc(agent)}"
 
 
-def status_notice(_: Translator, number: int, status: str, status_name: str,
-                  until: datetime | None = None, timezone: str = "UTC") -> str:
-    if status == OPEN:
-        text = _("Ticket #{number} is open again: we are working on it.", number=number)
-    elif status == ON_HOLD and until:
-        text = _("Ticket #{number} is on hold until {until}. We will get back to you.",
-                 number=number, until=when(until, timezone))
-    elif status == ON_HOLD:
-        text = _("Ticket #{number} is on hold. We will get back to you.", number=number)
-    elif status == AWAITING_REPLY:
-        text = _("We are waiting for your reply on ticket #{number}.", number=number)
-    elif status == CLOSED:
-        text = _("Ticket #{number} is closed. Thank you for contacting us!", number=number)
-    else:
-        text = _("Ticket #{number} now has the status “{status}”.", number=number,
-                 status=status_name)
-    return esc(text)
+def status_notice(_: Translator, number: int, status: str, names: Mapping[str, str],
+                  until: datetime | None = None, timezone: str = "UTC",
+                  old: str | None = None) -> str:
+    return esc(plain_status_notice(_, number, status, names, until, timezone, old))
 
 
 def resolution_request(_: Translator, card: TicketCard) -> tuple[str, InlineKeyboardMarkup]:
@@ -64,8 +56,30 @@ def resolution_request(_: Translator, card: TicketCard) -> tuple[str, InlineKeyb
                               callback_data=CONFIRM.format(ticket_id=ticket_id)),
          InlineKeyboardButton(text="↩️ " + _("Reopen"),
                               callback_data=REOPEN.format(ticket_id=ticket_id))],
-        [InlineKeyboardButton(text=f"★{score}",
-                              callback_data=RATE.format(ticket_id=ticket_id, score=score))
-         for score in range(1, 6)],
+        _stars(ticket_id),
     ])
     return text, keyboard
+
+
+def resolution_answered(_: Translator, ticket_id: int, answered: Answered,
+                        offer_comment: bool = False) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The resolution question once answered: its outcome ("Closed — rated 4★"), the stars
+    while the ticket may still be rated, "Add a comment" / "Skip" right after the stars."""
+    text = "\n".join((
+        "✅ " + esc(_("Ticket #{number} is resolved.", number=answered.number)),
+        "<b>" + esc(answered.outcome(_)) + "</b>",
+    ))
+    rows = [_stars(ticket_id)] if answered.stars_left else []
+    if offer_comment:
+        rows.append([
+            InlineKeyboardButton(text="✍ " + _(ADD_COMMENT),
+                                 callback_data=COMMENT.format(ticket_id=ticket_id)),
+            InlineKeyboardButton(text=_(SKIP_COMMENT),
+                                 callback_data=SKIP.format(ticket_id=ticket_id))])
+    return text, InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+def _stars(ticket_id: int) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(text=f"★{score}",
+                                 callback_data=RATE.format(ticket_id=ticket_id, score=score))
+            for score in range(1, 6)]

@@ -15,6 +15,7 @@ Callback data of the buttons posted here (at most 64 bytes; the handlers parse t
                                 t:reopen:<ticket id> (only button of a closed-state ticket)
     resolution question to the client:   c:close:<ticket id> (confirm and close)
                                 c:reopen:<ticket id>   c:rate:<ticket id>:<score 1-5>
+                                then c:comment:<ticket id>   c:skip:<ticket id>
 
 Topics (opened with the ticket card, kept in step with the ticket, moved between the line-1
 and line-2 groups) are kept by `bots.telegram.topics`. Every text is HTML with user-supplied
@@ -54,6 +55,7 @@ from aiogram.methods import (
 from aiogram.types import ForceReply, InlineKeyboardMarkup
 
 from bots.i18n import translator
+from bots.messenger.compose import status_name
 from bots.relay import Failed, Outcome, Retry, Sent
 from bots.telegram import render_agents as ra
 from bots.telegram import render_client as rc
@@ -72,7 +74,7 @@ from bots.templates import NoticeSource, administrators_notices
 from core.errors import NotFound
 from core.outbox import Audience, OutboundMessage
 from storage.delivery import Topic, TopicStore
-from storage.views import CommentView, TicketViews
+from storage.views import CommentView, EmployeeRef, TicketViews
 
 log = logging.getLogger(__name__)
 
@@ -229,10 +231,14 @@ class TelegramSender:
         markup = payload.get("reply_markup")
         keyboard: InlineKeyboardMarkup | ForceReply | None = (
             InlineKeyboardMarkup.model_validate(markup) if markup else None)
-        if payload.get("force_reply"):  # a prompt the client answers by replying to it
+        if payload.get("force_reply"):  # a prompt the client asked to answer (a comment)
             keyboard = ForceReply.model_validate(payload["force_reply"])
         parse_mode = payload.get("parse_mode")
         text = str(payload.get("text") or "")
+        if payload.get("message_id"):  # a message of ours shown anew, e.g. an answered question
+            return [EditMessageText(chat_id=payload["chat_id"], message_id=payload["message_id"],
+                                    text=split_markup(text)[0], parse_mode=parse_mode,
+                                    reply_markup=keyboard)]
         pieces = split_markup(text) if parse_mode else split_text(text)
         return [SendMessage(chat_id=payload["chat_id"], message_thread_id=payload.get(
                     "thread_id"), text=piece, parse_mode=parse_mode,
@@ -261,8 +267,8 @@ class TelegramSender:
             new = str(message.payload.get("new") or card.status)
             names = await self.views.status_names()
             until = card.on_hold_until if new == card.status else None
-            text = rc.status_notice(_, card.number, new, names.get(new, new), until,
-                                    self.timezone)
+            text = rc.status_notice(_, card.number, new, names, until, self.timezone,
+                                    message.payload.get("old"))
             return text_methods(Post(chat_id, None, text))
         if message.kind == "resolution_request":
             text, keyboard = rc.resolution_request(_, card)
@@ -303,8 +309,7 @@ class TelegramSender:
         if kind in ("sla_warning", "sla_breached", "notify", "heads_up"):
             people = await self.views.employees(payload.get("employee_ids") or [])
             if kind == "heads_up":
-                return text_methods(here.with_header(
-                    ra.heads_up(_, list(payload.get("news") or []), people)))
+                return text_methods(here.with_header(await self._heads_up(message, people)))
             if kind == "notify":
                 return text_methods(here.with_header(
                     ra.team_notice(str(payload.get("text") or ""), people)))
@@ -365,7 +370,15 @@ class TelegramSender:
         if custom:
             return custom
         people = await self.views.employees(message.payload.get("employee_ids") or [])
-        return ra.heads_up(self._, list(message.payload.get("news") or []), people)
+        return await self._heads_up(message, people)
+
+    async def _heads_up(self, message: OutboundMessage, people: list[EmployeeRef]) -> str:
+        payload, status = message.payload, None
+        if payload.get("old") and payload.get("new"):
+            names = await self.views.status_names()
+            status = (status_name(self._, names, str(payload["old"])),
+                      status_name(self._, names, str(payload["new"])))
+        return ra.heads_up(self._, list(payload.get("news") or []), people, status)
 
     async def _merged(self, ticket_id: int, run: list[CommentView],
                       footer: str | None = None) -> list[Outcome]:

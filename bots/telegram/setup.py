@@ -23,6 +23,7 @@ from bots.telegram.polling import TelegramPoller
 from bots.telegram.sender import TelegramSender
 from bots.telegram.status import TelegramStatus
 from bots.telegram.webhook import TelegramWebhook
+from chatdesk.leadership import Takeover
 from chatdesk.runtime import Runtime, Worker
 from chatdesk.settings import Settings
 from core.ports import Clock
@@ -52,11 +53,15 @@ async def install_telegram(runtime: Runtime, settings: Settings | None, clock: C
     bot = make_bot(config)
     answers_read_by(_methods_we_call())  # not on the first burst after the start
     processor = UpdateProcessor(make_dispatcher(runtime, config, clock), bot)
+    if limiter is None:
+        scale = config.limits_time_scale
+        limiter = RateLimiter() if scale == 1 else RateLimiter.compressed(time_scale=scale)
     sender = TelegramSender(bot, config.agent_chat_id, config.line2_chat_id,
-                            config.default_language, limiter or RateLimiter(),
+                            config.default_language, limiter,
                             timezone=config.timezone, panel_url=config.panel_url)
-    relay = OutboxRelay(sender, clock)
-    runtime.workers.append(Worker("telegram-relay", relay.run))
+    relay = OutboxRelay(sender, clock, fence=runtime.fence if runtime.leadership else None)
+    runtime.workers.append(Worker("telegram-relay", relay.run, single=True))
+    runtime.on_lead.append(lambda takeover: _budget_spent(limiter, takeover))
     if config.mode == "webhook":
         assert config.webhook_url and config.webhook_secret
         update_read_alone()  # not on the first webhook call either
@@ -65,11 +70,18 @@ async def install_telegram(runtime: Runtime, settings: Settings | None, clock: C
         runtime.on_start.append(webhook.register)
     else:
         poller = TelegramPoller(bot, processor, config.polling_timeout)
-        runtime.workers.append(Worker("telegram-polling", poller.run))
-    runtime.on_start.append(lambda: _retry_parked(processor))
+        runtime.workers.append(Worker("telegram-polling", poller.run, single=True))
+    runtime.on_lead.append(lambda _: _retry_parked(processor))
     runtime.status_probes["telegram"] = TelegramStatus(bot, config.mode)
     runtime.on_close.append(bot.session.close)
     return processor
+
+
+async def _budget_spent(limiter: RateLimiter, takeover: Takeover) -> None:
+    """A new leader assumes the one before spent every budget (a minute's in a group) up
+    to when it could last send: its first posts never provoke a 429."""
+    if takeover.spent_seconds_ago is not None:
+        limiter.assume_spent(takeover.spent_seconds_ago)
 
 
 async def _retry_parked(processor: UpdateProcessor) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 
 from aiogram import Bot
@@ -16,7 +15,7 @@ from aiohttp import web
 
 from bots.telegram.inbound import UpdateProcessor
 from bots.telegram.polling import ALLOWED_UPDATES
-from bots.webhook_body import webhook_body
+from bots.webhook_body import MalformedBody, webhook_body, webhook_json
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +88,9 @@ class TelegramWebhook:
                         request.remote)
             return web.Response(status=403, text="forbidden")
         try:
-            payload = json.loads(await webhook_body(request))
-        except (ValueError, UnicodeDecodeError):
+            payload = webhook_json(await webhook_body(request))
+        except MalformedBody as exc:
+            log.warning("telegram webhook body refused with 400: %s", exc)
             return web.Response(status=400, text="body is not JSON")
         update = await self.processor.parse_raw(payload)
         if update is not None:

@@ -27,10 +27,9 @@ from viberbot.api.messages import (
 from viberbot.api.messages.message import Message
 from viberbot.api.viber_requests import EVENT_TYPE_TO_CLASS, create_request
 
-from bots.messenger.conversation import RATING_TRACKING, ClientConversation
+from bots.messenger.conversation import ClientConversation
 from bots.messenger.incoming import ClientMessage
 from bots.messenger.intake import EventIntake, usable_id
-from core.clean import as_id
 from core.outbox import Audience, InboundRef, OutboundMessage
 from core.tickets import Attachment
 from storage.messenger_state import MessengerState
@@ -100,8 +99,10 @@ class ViberEvents:
         if request.subscribed:
             return True  # they know us already
         user = request.user
-        text = self.conversation.welcome(user.name or "", user.language)
-        return Welcome(text, self.conversation.texts(user.language).language)
+        name = user.name if isinstance(user.name, str) else ""
+        language = user.language if isinstance(user.language, str) else None
+        text = self.conversation.welcome(name, language)
+        return Welcome(text, self.conversation.texts(language).language)
 
     async def _report(self, kind: str, token: str) -> None:
         sent = await self.state.sent_comment(CHANNEL, token)
@@ -137,20 +138,11 @@ def _client_message(body: dict[str, Any]) -> ClientMessage:
     name = sender.get("name") if isinstance(sender.get("name"), str) else ""
     raw = body["message"]
     if raw["type"] in MESSAGE_TYPE_TO_CLASS:
-        message = create_request(body).message
-        tracking = str(message.tracking_data or "")
-        text, attachments, phone = _content(message, name)
+        text, attachments, phone = _content(create_request(body).message, name)
     else:
-        tracking, attachments, phone = str(raw.get("tracking_data") or ""), (), None
-        text = f"[{raw['type']}]"
-    comment_for = None
-    prefix = RATING_TRACKING.split("{")[0]
-    number = tracking[len(prefix):]
-    if tracking.startswith(prefix):
-        comment_for = as_id(number)
+        text, attachments, phone = f"[{raw['type']}]", (), None
     return ClientMessage(CHANNEL, user_id, name or f"Viber user {user_id[:8]}",
-                         _language(sender.get("language")), text, attachments, phone,
-                         comment_for=comment_for)
+                         _language(sender.get("language")), text, attachments, phone)
 
 
 def _language(code: object) -> str | None:
@@ -174,6 +166,8 @@ def _content(message: Message, sender_name: str
                                message.size),), None
     if isinstance(message, ContactMessage):
         contact = message.contact
+        if not isinstance(contact.phone_number, str | None):
+            raise TypeError(f"the contact's phone is a {type(contact.phone_number).__name__}")
         text = f"[contact {contact.name or ''}, {contact.phone_number}]".replace(" ,", ",")
         # The share-phone button sends the client's own card (their name); a friend's card
         # is just a message.

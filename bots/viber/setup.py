@@ -50,7 +50,7 @@ async def install_viber(runtime: Runtime, settings: Settings | None, clock: Cloc
             config = replace(config, webhook_url=base.rstrip("/") + PATH)
     client = ViberClient(config)
     conversation = ClientConversation(CHANNEL, runtime.desk, clock, TicketLists(),
-                                      config.default_language, replies_to_prompt=False)
+                                      config.default_language)
     events = ViberEvents(conversation)
     webhook = ViberWebhook(config, events)
     runtime.web_adapters.append(webhook)
@@ -63,12 +63,14 @@ async def install_viber(runtime: Runtime, settings: Settings | None, clock: Cloc
                     "names only")
     composer = Composer(config.default_language, timezone=config.timezone)
     sender = ViberSender(client, composer, links=links, clock=clock)
-    relay = OutboxRelay(sender, clock, agent_channel=runtime.desk.routing.agent_channel)
-    runtime.workers.append(Worker("viber-relay", relay.run))
+    relay = OutboxRelay(sender, clock, agent_channel=runtime.desk.routing.agent_channel,
+                        fence=runtime.fence if runtime.leadership else None)
+    runtime.workers.append(Worker("viber-relay", relay.run, single=True))
     channel = ViberChannel(client, events, webhook, relay, asyncio.Event())
     if config.webhook_url:
         url = config.webhook_url
-        runtime.workers.append(Worker("viber-webhook", lambda: _register(channel, url)))
+        runtime.workers.append(Worker("viber-webhook", lambda: _register(channel, url),
+                                      one_shot=True))
     else:
         log.warning("VIBER_WEBHOOK_URL (or CHATDESK_PUBLIC_URL) is not set: Viber cannot "
                     "reach the bot")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 
 from aiohttp import web
@@ -16,9 +15,10 @@ from aiohttp import web
 from bots.i18n import translator
 from bots.messenger.keyboards import main_menu
 from bots.viber.config import ViberConfig
-from bots.viber.events import ViberEvents, Welcome
+from bots.viber.events import CHANNEL, ViberEvents, Welcome
 from bots.viber.keyboard import viber_keyboard
-from bots.webhook_body import webhook_body
+from bots.webhook_body import MalformedBody, webhook_body, webhook_json
+from core.outbox import InboundRef
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +44,13 @@ class ViberWebhook:
             log.warning("viber webhook call without a valid signature from %s", request.remote)
             return web.Response(status=403, text="forbidden")
         try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            log.error("signed viber webhook body is not JSON; acknowledged")
-            return web.Response(text="ok")
-        if not isinstance(body, dict):
+            body = webhook_json(raw)
+            if not isinstance(body, dict):
+                raise MalformedBody(f"a JSON {type(body).__name__}, not an object")
+        except MalformedBody as exc:  # Viber would send it again for an hour: kept, and ok
+            await self.events.intake.malformed(
+                InboundRef(CHANNEL, "body:" + hashlib.sha256(raw).hexdigest()),
+                {"body": raw[:10_000].decode(errors="replace")}, exc)
             return web.Response(text="ok")
         result = await self.events.process(body)
         if isinstance(result, Welcome):

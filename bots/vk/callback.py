@@ -6,14 +6,13 @@ the event is committed (or was handled before); a crash answers 500, so VK sends
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 
 from aiohttp import web
 
 from bots.vk.config import VkConfig
 from bots.vk.events import VkEvents
-from bots.webhook_body import webhook_body
+from bots.webhook_body import MalformedBody, webhook_body, webhook_json
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +29,9 @@ class VkCallback:
 
     async def handle(self, request: web.Request) -> web.Response:
         try:
-            body = json.loads(await webhook_body(request))
-        except (ValueError, UnicodeDecodeError):
+            body = webhook_json(await webhook_body(request))
+        except MalformedBody as exc:
+            log.warning("vk callback body refused with 400: %s", exc)
             return web.Response(status=400, text="body is not JSON")
         if not isinstance(body, dict):
             return web.Response(status=400, text="body is not a JSON object")

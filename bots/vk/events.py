@@ -12,7 +12,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from bots.messenger.conversation import ClientConversation, rating_prompt_number
+from bots.messenger.conversation import ClientConversation
 from bots.messenger.incoming import ClientMessage
 from bots.messenger.intake import EventIntake, usable_id
 from bots.vk.api import VkClient
@@ -45,7 +45,7 @@ class VkEvents:
             source = InboundRef(CHANNEL, _event_id(event, obj["message"]))
             try:
                 incoming = _client_message(obj)
-            except (KeyError, TypeError, ValueError) as exc:
+            except Exception as exc:  # noqa: BLE001 - whatever VK could not have sent
                 return await self.intake.malformed(source, event, exc)
 
             async def work(ref: InboundRef) -> None:
@@ -82,10 +82,6 @@ def _client_message(obj: dict[str, Any]) -> ClientMessage:
         raise ValueError(f"from_id {user_id} is not a user")
     info = obj.get("client_info") if isinstance(obj.get("client_info"), dict) else {}
     assert isinstance(info, dict)
-    reply = message.get("reply_message")
-    comment_for = None
-    if isinstance(reply, dict) and int(reply.get("from_id", 0)) < 0:
-        comment_for = rating_prompt_number(str(reply.get("text") or ""))
     text = message.get("text") or ""
     if not isinstance(text, str):
         raise TypeError(f"text is a {type(text).__name__}")
@@ -93,7 +89,7 @@ def _client_message(obj: dict[str, Any]) -> ClientMessage:
     text = " ".join(p for p in (text, *(f"[{kind}]" for kind in others)) if p)
     return ClientMessage(
         CHANNEL, str(user_id), "", LANGUAGE_IDS.get(int(info.get("lang_id", -1))), text,
-        attachments, action=_action(message.get("payload")), comment_for=comment_for)
+        attachments, action=_action(message.get("payload")))
 
 
 def _event_id(event: dict[str, Any], message: dict[str, Any]) -> str:
@@ -133,14 +129,17 @@ def _attachments(items: list[Any]) -> tuple[tuple[Attachment, ...], list[str]]:
                 others.append(kind)
             continue
         if kind == "photo":
-            sizes = [s for s in body.get("sizes", []) if isinstance(s, dict) and s.get("url")]
+            sizes = [s for s in body.get("sizes", []) if isinstance(s, dict)
+                     and isinstance(s.get("url"), str) and s["url"]]
             largest = max(sizes, key=lambda s: s.get("width", 0) * s.get("height", 0),
                           default=None)
             ref = largest["url"] if largest else _vk_ref(kind, body)
             found.append(Attachment("photo", ref, None, "image/jpeg"))
         elif kind == "doc":
+            title, size = body.get("title"), body.get("size")
             found.append(Attachment("document", str(body.get("url") or _vk_ref(kind, body)),
-                                    body.get("title"), None, body.get("size")))
+                                    title if isinstance(title, str) else None, None,
+                                    size if type(size) is int else None))
         elif kind in ("audio_message", "video", "audio", "sticker"):
             url = body.get("link_ogg") or body.get("link_mp3") or body.get("url")
             found.append(Attachment("voice" if kind == "audio_message" else kind,

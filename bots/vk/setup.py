@@ -41,16 +41,17 @@ async def install_vk(runtime: Runtime, settings: Settings | None, clock: Clock,
     files = files or channel_files(settings)
     client = VkClient(config)
     conversation = ClientConversation(CHANNEL, runtime.desk, clock, TicketLists(),
-                                      config.default_language, replies_to_prompt=True)
+                                      config.default_language)
     events = VkEvents(conversation, client)
     composer = Composer(config.default_language, timezone=config.timezone)
     sender = VkSender(client, composer, files=files)
-    relay = OutboxRelay(sender, clock, agent_channel=runtime.desk.routing.agent_channel)
-    runtime.workers.append(Worker("vk-relay", relay.run))
+    relay = OutboxRelay(sender, clock, agent_channel=runtime.desk.routing.agent_channel,
+                        fence=runtime.fence if runtime.leadership else None)
+    runtime.workers.append(Worker("vk-relay", relay.run, single=True))
     channel = VkChannel(client, events, relay)
     if config.mode == "longpoll":
         channel.poller = VkLongPoller(client, events, wait=config.longpoll_wait)
-        runtime.workers.append(Worker("vk-longpoll", channel.poller.run))
+        runtime.workers.append(Worker("vk-longpoll", channel.poller.run, single=True))
     else:
         channel.callback = VkCallback(config, events)
         runtime.web_adapters.append(channel.callback)

@@ -7,7 +7,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0007_callback_queue')]
+    dependencies = [('models', '0008_leadership')]
 
     initial = False
 

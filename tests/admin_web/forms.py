@@ -84,3 +84,67 @@ def replaced(fields: Fields, **changes: str | list[str]) -> Fields:
     for name, value in changes.items():
         kept.extend((name, v) for v in ([value] if isinstance(value, str) else value))
     return kept
+
+
+class _Press(HTMLParser):
+    """Which form a browser submits when a button is pressed, and what it sends. Like a
+    browser's parser, a <form> opened inside another is dropped (its fields and buttons go to
+    the outer form until the first </form>, after which they belong to no form), and a form=
+    attribute names the owner. The button is the first one labelled `label` after the first
+    element that has `anchor` as an attribute value."""
+
+    def __init__(self, anchor: str, label: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.anchor, self.label = anchor, label
+        self.seen_anchor, self.pressed = False, False
+        self.form: str | None = None  # the id given to the open form
+        self.actions: dict[str, str] = {}
+        self.fields: list[tuple[str | None, str, str]] = []  # owner, name, value
+        self.owner: str | None = None
+        self._button: tuple[str | None, dict[str, str], list[str]] | None = None
+        self._textarea: tuple[str | None, str, list[str]] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        self.seen_anchor |= self.anchor in a.values()
+        if tag == "form" and self.form is None:
+            self.form = a.get("id") or f"form{len(self.actions)}"
+            self.actions[self.form] = a.get("action", "")
+            return
+        owner = a.get("form", self.form)
+        if tag == "button":
+            self._button = (owner, a, [])
+        elif tag == "textarea":
+            self._textarea = (owner, a.get("name", ""), [])
+        elif tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
+            self.fields.append((owner, a["name"], a.get("value", "")))
+
+    def handle_data(self, data: str) -> None:
+        for part in (self._button, self._textarea):
+            if part is not None:
+                part[2].append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.form = None
+        elif tag == "textarea" and self._textarea is not None:
+            owner, name, text = self._textarea
+            self.fields.append((owner, name, "".join(text).removeprefix("\n")))
+            self._textarea = None
+        elif tag == "button" and self._button is not None:
+            owner, a, text = self._button
+            if (self.seen_anchor and not self.pressed and "".join(text).strip() == self.label
+                    and a.get("type", "submit") == "submit"):
+                self.pressed, self.owner = True, owner
+            self._button = None
+
+
+def press(html: str, anchor: str, label: str) -> tuple[str, Fields]:
+    """The action and the fields a browser sends when the button is pressed; fails when the
+    button submits no form (pressing it would do nothing)."""
+    reader = _Press(anchor, label)
+    reader.feed(html)
+    assert reader.pressed, f"no button {label!r} after {anchor!r}"
+    assert reader.owner is not None, f"the button {label!r} after {anchor!r} submits no form"
+    return reader.actions[reader.owner], [(n, v) for o, n, v in reader.fields
+                                          if o == reader.owner]

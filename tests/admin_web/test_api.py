@@ -8,6 +8,7 @@ from typing import Any
 
 from admin_web.keys import EXEMPT
 from core import commands as c
+from storage import models as m
 from tests.admin_web.conftest import Browser, Panel, csrf_of, post, sign_in
 
 
@@ -157,5 +158,30 @@ async def test_profile_token_page_needs_csrf(panel: Panel) -> None:
         response = await client.post("/profile/tokens", data={"name": "x"})
         assert response.status == 403
         assert csrf_of(await (await client.get("/profile")).text())
+    finally:
+        await client.close()
+
+
+async def test_specialist_token_sees_only_the_contacts_of_their_tickets(panel: Panel) -> None:
+    mine = await panel.desk.handle(c.ClientWrites("telegram", "1", "Mila Mine", "mine"))
+    watched = await panel.desk.handle(c.ClientWrites("vk", "2", "Oleg Observed", "watched"))
+    await panel.desk.handle(c.ClientWrites("viber", "3", "Olga Other", "other"))
+    await panel.desk.handle(c.AssignTicket(mine.ticket_id, panel.admin_id, panel.agent_id))
+    await panel.desk.handle(c.AddObserver(watched.ticket_id, panel.admin_id, panel.agent_id))
+    ids = {name: contact_id for name, contact_id in await m.ContactRow.all().values_list(
+        "name", "id")}
+    client = await panel.client()
+    try:
+        for login, expected in (("sam", {"Mila Mine", "Oleg Observed"}),
+                                ("lea", {"Mila Mine", "Oleg Observed", "Olga Other"})):
+            auth = _auth(await _token(panel, login))
+            listing = await (await client.get("/api/v1/contacts", headers=auth)).json()
+            assert {x["name"] for x in listing["items"]} == expected
+            assert listing["total"] == len(expected)
+            searched = await (await client.get("/api/v1/contacts?q=Ol", headers=auth)).json()
+            assert {x["name"] for x in searched["items"]} == expected - {"Mila Mine"}
+            for name, contact_id in ids.items():
+                one = await client.get(f"/api/v1/contacts/{contact_id}", headers=auth)
+                assert one.status == (200 if name in expected else 404), (login, name)
     finally:
         await client.close()

@@ -100,15 +100,16 @@ async def test_api_refuses_a_number_or_date_filter_that_is_not_one(panel: Panel)
     token = await _token(panel, "sam")
     client = await panel.client()
     try:
-        for query, message in (
-                ("attr=budget&attr_value=lots", "Budget is a number, not 'lots'"),
-                ("attr=due&attr_value=01.03.2025",
+        both = "filter by an attribute with both attr (its code) and attr_value"
+        for query, code, message in (
+                ("attr=budget&attr_value=lots", "attribute.not_number",
+                 "Budget is a number, not 'lots'"),
+                ("attr=due&attr_value=01.03.2025", "attribute.bad_date",
                  "Due is a date written as YYYY-MM-DD, not '01.03.2025'"),
-                ("attr=budget", "filter by an attribute with both attr (its code) and "
-                                "attr_value"),
-                ("attr_value=Printer", "filter by an attribute with both attr (its code) and "
-                                       "attr_value")):
+                ("attr=budget", "invalid_input", both),
+                ("attr_value=Printer", "invalid_input", both)):
             status, body = await _list(client, token, query)
-            assert (status, body) == (422, {"error": "invalid_input", "message": message}), query
+            assert (status, body) == (422, {"error": "invalid_input", "code": code,
+                                            "message": message}), query
     finally:
         await client.close()

@@ -194,7 +194,7 @@ async def test_agent_fills_in_a_missing_required_attribute_and_it_is_in_the_hist
     section = html[html.index('id="attributes"'):]
     assert "missing" not in section[:section.index("</section>")]
     history = html[html.index('id="history"'):]
-    assert "<td>Product</td><td> → Printer</td>" in history
+    assert "Product: <bdi>—</bdi> → <bdi>Printer</bdi>" in history
 
 
 async def test_attribute_values_are_escaped(panel: Panel) -> None:

@@ -62,7 +62,7 @@ async def test_agent_replies_notes_and_resolves_from_the_page(panel: Panel) -> N
         assert 'class="msg agent"' in html and "It ships today" in html
         assert "Resolved" in html
         history = html[html.index('id="history"'):]
-        assert "responsible" in history
+        assert "Responsible: <bdi>—</bdi> → <bdi>Ada Admin</bdi>" in history
     finally:
         await client.close()
 

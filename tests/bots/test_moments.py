@@ -21,5 +21,5 @@ def test_a_moment_reads_in_the_desks_zone_across_a_dst_change() -> None:
 def test_a_vk_or_viber_client_reads_the_hold_time_in_the_desks_zone() -> None:
     _ = translator("en", "notices")
     until = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
-    text = status_notice(_, 42, "on_hold", "On hold", until, "Europe/Moscow")
+    text = status_notice(_, 42, "on_hold", {"on_hold": "On hold"}, until, "Europe/Moscow")
     assert "2026-12-01 10:00 MSK" in text

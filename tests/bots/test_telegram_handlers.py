@@ -18,6 +18,7 @@ import pytest
 from aiogram.types import Message
 
 from bots.i18n import translator
+from bots.resolution import COMMENT_PROMPT
 from bots.telegram.config import TelegramConfig
 from bots.telegram.handlers import agent_lists, client_messages, errors
 from bots.telegram.handlers.common import parse_button
@@ -31,6 +32,7 @@ from chatdesk.runtime import Runtime
 from core import commands as c
 from core.errors import AlreadyTaken, DomainError, InvalidInput, NotAllowed
 from core.outbox import Routing
+from core.refusals import REFUSALS
 from core.services import Desk
 from core.tickets import Attachment
 from emulators.telegram import RateLimits, StoredMessage, TelegramEmulator
@@ -82,6 +84,14 @@ class World:
         return await self.emulator.wait_for_bot_message(
             self.team, thread_id=thread, after_message_id=after, match=_having(parts),
             timeout=10)
+
+    async def edited(self, chat_id: int, message_id: int, *parts: str) -> StoredMessage:
+        """The bot's message `message_id` once it reads `parts` (after an edit)."""
+        def shown(e: TelegramEmulator) -> StoredMessage | None:
+            msg = e.message(chat_id, message_id)
+            return msg if msg is not None and _having(parts)(msg) else None
+
+        return await self.emulator.wait_for(shown, 10)
 
     async def toast(self, query_id: str) -> tuple[str, bool]:
         found = await self.emulator.wait_for(lambda e: next(
@@ -244,11 +254,16 @@ async def test_resolution_rating_with_a_comment_confirmation_and_reopening_in_th
 
     toast = await world.toast(world.press(IVAN, question.message_id, f"c:rate:{ticket_id}:5"))
     assert toast == ("Thank you for your rating!", False)
-    prompt = await world.to_client(IVAN, f"rating ticket #{ticket_id}")
+    rated = await world.edited(IVAN, question.message_id, "Closed — rated 5★")
+    assert rated.callback_data == [f"c:comment:{ticket_id}", f"c:skip:{ticket_id}"]
+    world.press(IVAN, question.message_id, f"c:comment:{ticket_id}")
+    prompt = await world.to_client(IVAN, f"comment on ticket #{ticket_id} in your next message")
     world.client(IVAN, "Quick and friendly", reply_to_message_id=prompt.message_id)
     await world.in_topic(thread, "Quick and friendly")
-    toast = await world.toast(world.press(IVAN, question.message_id, f"c:close:{ticket_id}"))
-    assert toast == (f"Ticket #{ticket_id} is closed. Thank you!", False)
+    stale = world.press(IVAN, question.message_id, f"c:close:{ticket_id}", forge=True)
+    toast = await world.toast(stale)
+    assert toast == (f"Ticket #{ticket_id} is already closed. Just write to us if you need "
+                     "more help.", False)
     await world.settled()
     rated = await ticket(ticket_id)
     assert (rated.status, rated.rating, rated.rating_comment) == (
@@ -379,7 +394,7 @@ async def test_queue_mine_history_and_canned_answers_in_the_team_chat(world: Wor
 def _message(**content: Any) -> Message:
     return Message.model_validate({
         "message_id": 1, "date": 0, "chat": {"id": IVAN, "type": "private"},
-        "from": {"id": IVAN, "is_bot": False, "first_name": "Ivan"}, **content})
+        "from": {"id": IVAN, "is_bot": False, "first_name": "Ivan"}} | content)
 
 
 @pytest.mark.parametrize(("content", "expected"), [
@@ -461,16 +476,16 @@ def test_button_data_gives_the_action_and_its_ids() -> None:
 
 
 @pytest.mark.parametrize(("error", "language", "domain", "expected"), [
-    (NotAllowed("this ticket is not one of yours"), "fa", "client",
-     "این درخواست متعلق به شما نیست."),
-    (AlreadyTaken("ticket #7 is already taken by Anna"), "ru", "agents",
+    (NotAllowed("ticket.not_yours"), "fa", "client", "این درخواست متعلق به شما نیست."),
+    (AlreadyTaken("ticket.taken", number=7, who="Anna"), "ru", "agents",
      "Обращением #7 уже занимается Anna."),
-    (AlreadyTaken("ticket #7 is already taken by Anna"), "en", "agents",
+    (AlreadyTaken("ticket.taken", number=7, who="Anna"), "en", "agents",
      "Ticket #7 is already taken by Anna."),
-    (InvalidInput("a ticket cannot go from Resolved to On hold"), "ru", "client",
+    (InvalidInput("transition.refused", old="Resolved", new="On hold"), "ru", "client",
      "Обращение нельзя перевести из статуса «Решено» в «Отложено»."),
-    (InvalidInput("something new {x}"), "ru", "client", "Извините, не удалось это понять."),
-    (DomainError("something new {x}"), "fa", "agents", "انجام نشد: Something new {x}."),
+    (InvalidInput("team.login_taken", login="{x}"), "ru", "agents",
+     "Логин '{x}' уже занят."),
+    (DomainError("priority.in_use", count=3), "fa", "agents", "3 درخواست این اولویت را دارد."),
 ])
 def test_refusals_are_worded_in_the_persons_language(
         error: DomainError, language: str, domain: str, expected: str) -> None:
@@ -478,11 +493,15 @@ def test_refusals_are_worded_in_the_persons_language(
 
 
 @pytest.mark.parametrize("language", ["en", "ru", "fa"])
-def test_a_reply_to_the_rating_prompt_is_recognised_in_every_language(language: str) -> None:
-    prompt = translator(language, "client")(client_messages.RATING_PROMPT, number=42)
-    assert any(p.fullmatch(prompt) for p in client_messages._prompt_patterns())
-    assert not any(p.fullmatch("Ticket #42 is resolved.") for p in
-                   client_messages._prompt_patterns())
+def test_a_reply_to_the_comment_prompt_is_recognised_in_every_language(language: str) -> None:
+    bot = {"id": 1, "is_bot": True, "first_name": "Desk"}
+    prompt = translator(language, "client")(COMMENT_PROMPT, number=42)
+    reply = _message(text="Fine", date=500, reply_to_message={
+        "message_id": 2, "date": 0, "chat": {"id": IVAN, "type": "private"}, "from": bot,
+        "text": prompt})
+    assert client_messages.comment_prompt_number(reply) == 42
+    late = reply.model_copy(update={"date": datetime.fromtimestamp(601, UTC)})
+    assert client_messages.comment_prompt_number(late) is None  # past the window
 
 
 def _texts_in_handlers() -> set[str]:
@@ -505,9 +524,8 @@ def test_every_text_people_read_has_a_russian_and_a_persian_wording(language: st
     agents = translator(language, "agents")
     system = ["Open", "On hold", "Awaiting reply", "Resolved", "Closed"]
     needed = {
-        "client": [*errors.GENERIC.values(), errors.FALLBACK, client_messages.RATING_PROMPT,
-                   *errors.CORE_MESSAGES, *system],
-        "agents": [agent_lists.HELP, "Not done: {reason}", *errors.CORE_MESSAGES, *system],
+        "client": [COMMENT_PROMPT, *REFUSALS.values(), *system],
+        "agents": [agent_lists.HELP, *REFUSALS.values(), *system],
     }
     for text in _texts_in_handlers():
         in_client = client.gettext(text) != text
@@ -517,4 +535,4 @@ def test_every_text_people_read_has_a_russian_and_a_persian_wording(language: st
         tr = client if domain == "client" else agents
         missing = [t for t in texts if tr.gettext(t) == t]
         assert not missing, f"{domain}.po ({language}) lacks {missing}"
-    assert USAGE in errors.CORE_MESSAGES
+    assert USAGE in REFUSALS.values()

@@ -145,10 +145,10 @@ async def test_a_whole_conversation_in_viber(world: ViberWorld) -> None:
                                             resolve=True))
     question = await world.to_client(OLGA, f"Ticket #{ticket_id} is resolved", after=after)
     assert {"★1", "★5"} <= labels(question)
-    prompt = await world.press(OLGA, question, "★4", "write a comment")
-    assert prompt.tracking_data == f"rating:{ticket_id}"
+    offer = await world.press(OLGA, question, "★4", "add a comment")
     row = await m.TicketRow.get(id=ticket_id)
     assert (row.rating, row.status) == (4, "closed")
+    await world.press(OLGA, offer, "Add a comment", "in your next message")
     viber.inject_message(OLGA, "Good, but slow")
     await world.to_client(OLGA, "Thank you for your comment!")
     row = await m.TicketRow.get(id=ticket_id)
@@ -264,3 +264,11 @@ async def test_sharing_a_phone_in_viber_joins_the_same_person_from_telegram(
     tickets = await m.TicketRow.filter(contact_id=telegram.contact_id).order_by("id")
     assert [t.channel for t in tickets] == ["telegram", "viber"]
 
+
+
+async def test_healthz_stays_ok_once_the_viber_webhook_is_registered(world: ViberWorld) -> None:
+    await asyncio.sleep(0.05)  # the registering worker has returned
+    async with aiohttp.ClientSession() as http, http.get(world.url + "/healthz") as answer:
+        health = await answer.json()
+    assert (answer.status, health["checks"]["viber-webhook"]) == (200, "ok")
+    assert health["checks"]["viber-relay"] == "ok"

@@ -160,11 +160,12 @@ async def test_a_whole_conversation_over_the_callback_api(world: VkWorld) -> Non
     await world.desk.handle(c.AddAgentReply(ticket_id, world.anna, "Replaced the toner",
                                             resolve=True))
     question = await world.to_client(IVAN, f"Ticket #{ticket_id} is resolved", after=after)
-    prompt = await _press(world, IVAN, question, "★5", "Thank you for rating")
+    offer = await _press(world, IVAN, question, "★5", "Thank you for your rating!")
     row = await m.TicketRow.get(id=ticket_id)
     assert (row.rating, row.status) == (5, "closed")
 
-    vk.inject_message(IVAN, "Quick and polite, thanks", reply_to=prompt.id)
+    await _press(world, IVAN, offer, "Add a comment", "in your next message")
+    vk.inject_message(IVAN, "Quick and polite, thanks")
     await world.to_client(IVAN, "Thank you for your comment!")
     row = await m.TicketRow.get(id=ticket_id)
     assert row.rating_comment == "Quick and polite, thanks"

@@ -285,7 +285,8 @@ async def test_refusals_are_domain_errors_with_a_stable_code() -> None:
     first = await client_writes(desk)
     with pytest.raises(DomainError) as refused:
         await desk.handle(c.ClientRatesTicket(first.contact_id, first.ticket_id, 9))
-    assert refused.value.code == "invalid_input"
+    assert (refused.value.kind, refused.value.code) == ("invalid_input", "rating.range")
+    assert str(refused.value) == "a rating is a whole number from 1 to 5"
 
 
 @pytest.mark.parametrize("manager", [OLGA, 99], ids=["deactivated", "deleted"])

@@ -227,7 +227,8 @@ async def test_an_employee_who_follows_a_ticket_hears_of_comments_and_status_cha
     await desk.handle(c.ChangeStatus(first.ticket_id, ANNA, "Awaiting reply"))
     assert heads_ups(store, first.ticket_id) == [
         {"employee_ids": [BORIS], "news": ["comment"]},
-        {"employee_ids": [BORIS], "news": ["status_changed"]}]
+        {"employee_ids": [BORIS], "news": ["status_changed"], "old": "open",
+         "new": "awaiting_reply"}]
 
 
 async def test_nobody_hears_of_what_they_did_and_unfollowing_stops_the_news() -> None:

@@ -113,7 +113,7 @@ async def test_after_commit_actions_wait_for_the_commit_and_are_dropped_on_rollb
     with pytest.raises(NotAllowed):
         async with batch():
             await after_commit(lambda: note("never"))
-            raise NotAllowed("rolled back")
+            raise NotAllowed("ticket.busy")
     assert "never" not in done
 
 

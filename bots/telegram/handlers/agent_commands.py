@@ -76,10 +76,10 @@ async def assign(message: Message, command: CommandObject, ticket_id: int,
                  source: InboundRef) -> None:
     login = (command.args or "").strip().removeprefix("@")
     if not login:
-        raise InvalidInput("write whom to assign: /assign @login")
+        raise InvalidInput("assign.usage")
     target = employee if login.casefold() == "me" else await lists.employee_by_login(login)
     if target is None:
-        raise InvalidInput(f"there is no colleague with the login @{login}")
+        raise InvalidInput("assign.no_colleague", login=login)
     await desk.handle(c.AssignTicket(ticket_id, employee.id, target.id), source=source)
 
 

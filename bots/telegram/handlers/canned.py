@@ -94,7 +94,7 @@ async def _rendered(answer_id: int, ticket_id: int, employee: Employee,
     answer = await lists.canned_answer(answer_id)
     ticket = await lists.brief(ticket_id)
     if answer is None or ticket is None:
-        raise InvalidInput("this canned answer no longer exists")
+        raise InvalidInput("canned.gone")
     return render(answer.body, {"client_name": ticket.contact_name,
                                 "ticket_number": ticket.number, "agent_name": employee.name,
                                 "ticket_subject": ticket.subject})
@@ -105,6 +105,6 @@ async def _post(callback: CallbackQuery, desk: Desk, clock: Clock, text: str,
                 ticket_id: int) -> None:
     message = callback.message
     if message is None:
-        raise InvalidInput("this button is out of date")
+        raise InvalidInput("button.outdated")
     thread = None if isinstance(message, InaccessibleMessage) else thread_of(message)
     await tell_agents(desk, clock, message.chat.id, thread, text, source, markup, ticket_id)

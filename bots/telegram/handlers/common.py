@@ -36,15 +36,19 @@ def answer(
     clock: Clock, chat_id: int, text: str, *, audience: Audience,
     thread_id: int | None = None, markup: InlineKeyboardMarkup | None = None,
     reply_markup: dict[str, Any] | None = None, ticket_id: int = 0,
+    edit: int | None = None,
 ) -> OutboundMessage:
     """A ready text (HTML) for one chat or topic: it leaves through the outbox like every
-    other message, so the sender keeps Telegram's limits for it too."""
+    other message, so the sender keeps Telegram's limits for it too. `edit`: the id of a
+    message of the bot's that this text replaces (with its buttons)."""
     if markup is not None:
         reply_markup = markup.model_dump(exclude_none=True)
-    return OutboundMessage(
-        CHANNEL, audience, "text", ticket_id, clock.now(), str(chat_id),
-        payload={"text": text, "reply_markup": reply_markup, "chat_id": chat_id,
-                 "thread_id": thread_id, "parse_mode": "HTML"})
+    payload = {"text": text, "reply_markup": reply_markup, "chat_id": chat_id,
+               "thread_id": thread_id, "parse_mode": "HTML"}
+    if edit is not None:
+        payload["message_id"] = edit
+    return OutboundMessage(CHANNEL, audience, "text", ticket_id, clock.now(), str(chat_id),
+                           payload=payload)
 
 
 def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
@@ -61,7 +65,7 @@ def parse_button(data: str | None, prefix: str,
     parts = (data or "").split(":")
     if (len(parts) < 2 or parts[0] != prefix or actions.get(parts[1]) != len(parts) - 2
             or any(as_id(p) is None or p != p.strip() for p in parts[2:])):
-        raise InvalidInput("this button is out of date")
+        raise InvalidInput("button.outdated")
     return parts[1], [int(p) for p in parts[2:]]
 
 

@@ -23,7 +23,7 @@ def parse_until(text: str, now: datetime, tz: tzinfo = UTC) -> datetime:
     """The moment to resume, in UTC; a date without a time means the start of that day."""
     text = " ".join(text.split())
     if not text:
-        raise InvalidInput(USAGE)
+        raise InvalidInput("hold.usage")
     try:  # a moment past year 9999 or before year 1, here or in UTC, is no moment at all
         if _SPANS.fullmatch(text):
             return now + sum((int(n) * _UNITS[unit.lower()] for n, unit in _SPAN.findall(
@@ -36,4 +36,4 @@ def parse_until(text: str, now: datetime, tz: tzinfo = UTC) -> datetime:
             return local.replace(tzinfo=tz).astimezone(UTC)
     except OverflowError:
         pass
-    raise InvalidInput(USAGE)
+    raise InvalidInput("hold.usage")
