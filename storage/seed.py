@@ -16,12 +16,12 @@ from storage import models as m
 from storage import rule_models as rm
 
 Translations = Mapping[str, Mapping[str, str]]  # default name → {language: name}
-STATUS_NAMES: Translations = {
-    "Open": {"ru": "Открыта", "fa": "باز"},
-    "On hold": {"ru": "Приостановлена", "fa": "در انتظار"},
-    "Awaiting reply": {"ru": "Ожидает ответа", "fa": "در انتظار پاسخ"},
-    "Resolved": {"ru": "Решена", "fa": "حل‌شده"},
-    "Closed": {"ru": "Закрыта", "fa": "بسته"},
+STATUS_NAMES: Translations = {  # as the bots' catalogs say them (bots/locales)
+    "Open": {"ru": "Открыто", "fa": "باز"},
+    "On hold": {"ru": "Отложено", "fa": "معلق"},
+    "Awaiting reply": {"ru": "Ждём ответа", "fa": "در انتظار پاسخ"},
+    "Resolved": {"ru": "Решено", "fa": "حل‌شده"},
+    "Closed": {"ru": "Закрыто", "fa": "بسته"},
 }
 PRIORITY_NAMES: Translations = {
     "Low": {"ru": "Низкий", "fa": "کم"},
@@ -37,10 +37,10 @@ TYPE_NAMES: Translations = {
 }
 RULE_NAMES: Translations = {  # the rules of migration 0004
     "Client replies to Awaiting reply: back to Open": {
-        "ru": "Клиент ответил на «Ожидает ответа»: снова «Открыта»",
+        "ru": "Клиент ответил на «Ждём ответа»: снова «Открыто»",
         "fa": "پاسخ مشتری در «در انتظار پاسخ»: بازگشت به «باز»"},
     "Resolved with no client answer for 3 days: Closed": {
-        "ru": "«Решена» и клиент молчит 3 дня: «Закрыта»",
+        "ru": "«Решено» и клиент молчит 3 дня: «Закрыто»",
         "fa": "«حل‌شده» و بی‌پاسخ از مشتری تا ۳ روز: «بسته»"},
 }
 

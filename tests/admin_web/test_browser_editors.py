@@ -6,6 +6,7 @@ editors and the statuses page are photographed in English, Russian and Persian
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -84,11 +85,18 @@ def _edit_in_browser(driver: Any, base: str) -> None:
     for language in ("en", "ru", "fa"):
         if language != "en":
             _language(driver, language)
-        driver.get(f"{base}/settings/automation?edit=2")
-        driver.save_screenshot(str(ARTIFACTS / f"editors-automation-{language}.png"))
-        driver.get(f"{base}/settings/statuses")
-        driver.save_screenshot(str(ARTIFACTS / f"editors-statuses-{language}.png"))
+        for page, shot in (("/settings/automation?edit=2", "automation"),
+                           ("/settings/statuses", "statuses")):
+            driver.get(base + page)
+            _whole_page(driver, ARTIFACTS / f"editors-{shot}-{language}.png")
     _language(driver, "en")
+
+
+def _whole_page(driver: Any, path: Path) -> None:
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1366, min(int(height) + 120, 2600))
+    driver.save_screenshot(str(path))
+    driver.set_window_size(1366, 900)
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
