@@ -82,6 +82,12 @@ def _edit_in_browser(driver: Any, base: str) -> None:
     _click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "#automation-form .primary"))
     _wait(lambda: "Hold and tell" in driver.find_element(By.ID, "automation-rules").text)
 
+    driver.get(f"{base}/settings/statuses")
+    driver.find_element(By.ID, "new-status-name").send_keys("In progress")
+    form = driver.find_element(By.ID, "new-status")
+    form.find_element(By.NAME, "name_ru").send_keys("В работе")
+    form.find_element(By.NAME, "name_fa").send_keys("در حال انجام")
+    _click_and_load(driver, driver.find_element(By.ID, "add-status"))
     for language in ("en", "ru", "fa"):
         if language != "en":
             _language(driver, language)
@@ -89,6 +95,9 @@ def _edit_in_browser(driver: Any, base: str) -> None:
                            ("/settings/statuses", "statuses")):
             driver.get(base + page)
             _whole_page(driver, ARTIFACTS / f"editors-{shot}-{language}.png")
+        tickets = driver.get(f"{base}/tickets") or driver.find_element(By.TAG_NAME, "main").text
+        expected = {"en": "In progress", "ru": "В работе", "fa": "در حال انجام"}[language]
+        assert expected in tickets, language
     _language(driver, "en")
 
 
