@@ -14,6 +14,7 @@ from aiohttp import web
 
 from admin_web.i18n import LANGUAGES, Translator
 from admin_web.keys import ANON_CSRF, CONFIG, EMPLOYEE, SESSION, TEMPLATES, TRANSLATOR
+from admin_web.localize import in_language
 from wording.durations import format_duration
 
 FLASH = "cd_flash"
@@ -47,8 +48,12 @@ def local_formatter(request: web.Request) -> Callable[..., str]:
 
 
 def render(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
+    """`editing_names=True`: a page that edits the names keeps the default names as they
+    are; every other page shows them in the viewer's language (admin_web/localize.py)."""
     config = request.app[CONFIG]
     tr: Translator = request.get(TRANSLATOR) or Translator(config.default_language)
+    if not context.pop("editing_names", False):
+        context = {key: in_language(value, tr.language) for key, value in context.items()}
     local = local_formatter(request)
     flash = unquote(request.cookies.get(FLASH, ""))[:500]
     session = request.get(SESSION)

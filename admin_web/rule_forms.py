@@ -15,6 +15,7 @@ from typing import Any, assert_never
 from multidict import MultiDict
 
 from admin_web.forms import flag, integer
+from admin_web.localize import names_of
 from core.actions import (
     Action,
     AddNote,
@@ -280,7 +281,7 @@ def automation_rule(form: Any, existing: AutomationRule | None) -> AutomationRul
         changed if trigger is Trigger.FIELD_CHANGED else None,
         _strings(form, "from_statuses") if trigger is Trigger.STATUS_CHANGED else frozenset(),
         hours if trigger is Trigger.IDLE else None, flag(form, "enabled"),
-        existing.position if existing else 10**6)
+        existing.position if existing else 10**6, names_of(form))
 
 
 def macro(form: Any, existing: Macro | None) -> Macro:
@@ -346,6 +347,7 @@ def rule_form(rule: AutomationRule) -> MultiDict[str]:
                       "idle_hours": _hours(rule.idle_hours) if rule.idle_hours else "",
                       "field": rule.field or ""})
     form.extend(("from_statuses", s) for s in sorted(rule.from_statuses))
+    form.extend((f"name_{language}", name) for language, name in rule.names.items())
     _add_conditions(form, rule.when)
     _add_actions(form, rule.actions)
     if rule.enabled:

@@ -18,6 +18,7 @@ from admin_web.keys import CONFIG, DESK, EMPLOYEE, TRANSLATOR
 from admin_web.render import redirect, render
 from admin_web.security import Access, access
 from admin_web.settings_rules import PAGES
+from admin_web.ticket_list import CHANNEL_NAMES
 from core import commands as c
 from core.automation import AutomationRule, Trigger
 from core.tickets import Channel
@@ -39,7 +40,7 @@ async def _page(request: web.Request, kind: str, rule: Any = None, status: int =
     return render(
         request, f"settings/{kind}.html", status, ref=await views.reference(), rules=rules,
         rule=rule or _editing(request, rules), answers=answers, channels=list(Channel),
-        **extra)
+        channel_names=CHANNEL_NAMES, **extra)
 
 
 async def _rule_page(request: web.Request, kind: str, rule: Any = None, form: Any = None,

@@ -7,6 +7,7 @@ from aiohttp import web
 
 from admin_web.forms import integer, path_id, run
 from admin_web.keys import EMPLOYEE, SESSIONS, TRANSLATOR
+from admin_web.localize import names_of
 from admin_web.passwords import hash_password
 from admin_web.render import redirect, render
 from admin_web.security import Access, access
@@ -21,7 +22,7 @@ routes = web.RouteTableDef()
 @access(Access.ADMIN)
 async def employees(request: web.Request) -> web.Response:
     return render(request, "settings/employees.html", ref=await views.reference(),
-                  roles=list(Role))
+                  roles=list(Role), editing_names=True)
 
 
 def _password(form: object) -> str | None:
@@ -77,7 +78,8 @@ async def save_group(request: web.Request) -> web.Response:
     notify = tuple(n for v in form.getall("notify", []) if (n := integer(v)) is not None)
     _, error = await run(request, c.SaveGroup(request[EMPLOYEE].id,
                                               integer(form.get("id")) or 0,
-                                              str(form.get("name", "")), members, notify))
+                                              str(form.get("name", "")), members, notify,
+                                              names_of(form)))
     raise redirect("/settings/employees", error)
 
 

@@ -15,6 +15,7 @@ from admin_web.forms import integer, path_id, run
 from admin_web.keys import EMPLOYEE, TRANSLATOR
 from admin_web.render import redirect, render
 from admin_web.security import Access, access
+from admin_web.ticket_list import CHANNEL_NAMES
 from bots.templates import NoticeRenderer
 from core import commands as c
 from core.calendar import BusinessCalendar, WorkingInterval
@@ -50,8 +51,8 @@ def _minutes(value: Any) -> timedelta | None:
 @access(Access.ADMIN)
 async def sla_page(request: web.Request) -> web.Response:
     rules = await views.rule_tables()
-    return render(request, "settings/sla.html", ref=await views.reference(),
-                               rules=rules, channels=list(Channel))
+    return render(request, "settings/sla.html", ref=await views.reference(), rules=rules,
+                  channels=list(Channel), channel_names=CHANNEL_NAMES)
 
 
 @routes.post("/settings/sla")
@@ -95,7 +96,8 @@ async def save_calendar(request: web.Request) -> web.Response:
 @access(Access.ADMIN)
 async def routing_page(request: web.Request) -> web.Response:
     return render(request, "settings/routing.html", ref=await views.reference(),
-                               rules=await views.rule_tables(), channels=list(Channel))
+                  rules=await views.rule_tables(), channels=list(Channel),
+                  channel_names=CHANNEL_NAMES)
 
 
 @routes.post("/settings/routing")

@@ -10,6 +10,7 @@ from aiohttp import web
 from admin_web.channel_status import live_channels
 from admin_web.forms import flag, integer, path_id, run
 from admin_web.keys import CONFIG, EMPLOYEE, RUNTIME, TRANSLATOR
+from admin_web.localize import names_of
 from admin_web.render import redirect, render
 from admin_web.security import Access, access
 from core import commands as c
@@ -33,7 +34,8 @@ async def settings_home(request: web.Request) -> web.Response:
 @routes.get("/settings/statuses")
 @access(Access.ADMIN)
 async def statuses(request: web.Request) -> web.Response:
-    return render(request, "settings/statuses.html", ref=await views.reference())
+    return render(request, "settings/statuses.html", ref=await views.reference(),
+                  editing_names=True)
 
 
 @routes.post("/settings/statuses")
@@ -44,7 +46,7 @@ async def save_status(request: web.Request) -> web.Response:
         request[EMPLOYEE].id, str(form.get("code", "")), str(form.get("name", "")),
         str(form.get("state", "open")), flag(form, "pauses_sla"),
         flag(form, "excluded_from_load"), str(form.get("color", "#888888")),
-        flag(form, "notify_client")))
+        flag(form, "notify_client"), names_of(form)))
     raise redirect("/settings/statuses", error)
 
 
@@ -71,7 +73,8 @@ async def move(request: web.Request) -> web.Response:
 @routes.get("/settings/priorities")
 @access(Access.ADMIN)
 async def priorities(request: web.Request) -> web.Response:
-    return render(request, "settings/priorities.html", ref=await views.reference())
+    return render(request, "settings/priorities.html", ref=await views.reference(),
+                  editing_names=True)
 
 
 @routes.post("/settings/priorities")
@@ -81,7 +84,8 @@ async def save_priority(request: web.Request) -> web.Response:
     _, error = await run(request, c.SavePriority(request[EMPLOYEE].id,
                                                  str(form.get("code", "")),
                                                  str(form.get("name", "")),
-                                                 str(form.get("color", "#888888"))))
+                                                 str(form.get("color", "#888888")),
+                                                 names_of(form)))
     raise redirect("/settings/priorities", error)
 
 
@@ -96,7 +100,8 @@ async def delete_priority(request: web.Request) -> web.Response:
 @routes.get("/settings/types")
 @access(Access.ADMIN)
 async def types(request: web.Request) -> web.Response:
-    return render(request, "settings/types.html", ref=await views.reference())
+    return render(request, "settings/types.html", ref=await views.reference(),
+                  editing_names=True)
 
 
 @routes.post("/settings/types")
@@ -106,7 +111,7 @@ async def save_type(request: web.Request) -> web.Response:
     _, error = await run(request, c.SaveTicketType(request[EMPLOYEE].id,
                                                    str(form.get("code", "")),
                                                    str(form.get("name", "")),
-                                                   flag(form, "internal")))
+                                                   flag(form, "internal"), names_of(form)))
     raise redirect("/settings/types", error)
 
 
@@ -122,7 +127,8 @@ async def delete_type(request: web.Request) -> web.Response:
 @access(Access.ADMIN)
 async def canned(request: web.Request) -> web.Response:
     groups, answers = await views.canned()
-    return render(request, "settings/canned.html", groups=groups, answers=answers)
+    return render(request, "settings/canned.html", groups=groups, answers=answers,
+                  editing_names=True)
 
 
 @routes.post("/settings/canned/groups")
@@ -131,7 +137,8 @@ async def save_canned_group(request: web.Request) -> web.Response:
     form = await request.post()
     _, error = await run(request, c.SaveCannedGroup(request[EMPLOYEE].id,
                                                     integer(form.get("id")) or 0,
-                                                    str(form.get("name", ""))))
+                                                    str(form.get("name", "")),
+                                                    names_of(form)))
     raise redirect("/settings/canned", error)
 
 
@@ -150,7 +157,7 @@ async def save_canned_answer(request: web.Request) -> web.Response:
     _, error = await run(request, c.SaveCannedAnswer(
         request[EMPLOYEE].id, integer(form.get("id")) or 0,
         integer(form.get("group_id")) or 0, str(form.get("title", "")),
-        str(form.get("body", ""))))
+        str(form.get("body", "")), names_of(form, "title")))
     raise redirect("/settings/canned", error)
 
 

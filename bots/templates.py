@@ -28,6 +28,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from core.errors import InvalidInput, NotFound
+from core.names import localized
 from core.outbox import Audience, OutboundMessage
 from core.ports import UnitOfWork
 from core.rule_admin import WRAPPER_KEY
@@ -120,7 +121,8 @@ async def notice_variables(uow: UnitOfWork, message: OutboundMessage) -> dict[st
     if ticket.responsible_id is not None:
         with contextlib.suppress(NotFound):
             responsible = (await uow.employees.get(ticket.responsible_id)).name
-    status_name = workflow.get(ticket.status).name if ticket.status in workflow else ""
+    status = workflow.get(ticket.status) if ticket.status in workflow else None
+    status_name = localized(status.name, status.names, contact.language) if status else ""
     return {
         **{k: v for k, v in message.payload.items() if isinstance(v, str | int | float)},
         "ticket": {

@@ -29,6 +29,7 @@ from chatdesk.demo_team import (
     ADMIN_PASSWORD,
     CANNED,
     DEACTIVATED,
+    DEMO_NAMES,
     LINE1_BY_LANGUAGE,
     LINE2,
     TEAM,
@@ -36,6 +37,7 @@ from chatdesk.demo_team import (
 from chatdesk.demo_words import TOPICS
 from core import commands as c
 from core.errors import DomainError
+from core.names import Names
 from core.services import Desk
 from storage import admin
 
@@ -102,19 +104,19 @@ class DemoLoader:
             members = tuple(self.ids[login] for login, *_, on in TEAM if on == line)
             notify = (self.ids["tom" if line == 1 else "irina"],)
             self.line_groups[line] = known.groups.get(name) or (await self.handle(
-                c.SaveGroup(self.admin_id, 0, name, members, notify))).id
+                c.SaveGroup(self.admin_id, 0, name, members, notify, _names(name)))).id
         for code, name, color, pauses in (("in_progress", "In progress", "#00838f", False),
                                           ("evaluation", "Evaluation", "#ad1457", True)):
             if code not in known.statuses:
                 await self.handle(c.SaveStatus(self.admin_id, code, name, "open", pauses,
-                                               color=color))
+                                               color=color, names=_names(name)))
         for group, answers in CANNED.items():
             group_id = known.canned_groups.get(group) or (await self.handle(
-                c.SaveCannedGroup(self.admin_id, 0, group))).id
+                c.SaveCannedGroup(self.admin_id, 0, group, _names(group)))).id
             for title, body in answers:
                 if (group_id, title) not in known.canned_answers:
                     await self.handle(c.SaveCannedAnswer(self.admin_id, 0, group_id, title,
-                                                         body))
+                                                         body, _names(title)))
         await set_up_sla(self.handle, self.admin_id, self.end)
         for name, category, domain, manager, _ in COMPANIES:
             self.companies.append(known.companies.get(name) or (await self.handle(
@@ -218,3 +220,7 @@ class DemoLoader:
 
     async def deactivate_leaver(self) -> None:
         await self.handle(c.SetEmployeeActive(self.ids[DEACTIVATED], False))
+
+
+def _names(name: str) -> Names:
+    return Names(DEMO_NAMES.get(name))

@@ -43,3 +43,20 @@ CANNED = {
          "e-mail. — {{ agent_name }}"),
     ],
 }
+
+# The demo's names in Russian and Persian (names per language, core/names.py): its groups,
+# statuses, canned answer groups and canned answers.
+DEMO_NAMES: dict[str, dict[str, str]] = {
+    "First line": {"ru": "Первая линия", "fa": "خط اول"},
+    "Second line": {"ru": "Вторая линия", "fa": "خط دوم"},
+    "In progress": {"ru": "В работе", "fa": "در حال انجام"},
+    "Evaluation": {"ru": "На оценке", "fa": "در حال ارزیابی"},
+    "Order": {"ru": "Заказ", "fa": "سفارش"},
+    "Screenshot": {"ru": "Снимок экрана", "fa": "تصویر صفحه"},
+    "Documents": {"ru": "Документы", "fa": "مدارک"},
+    "Ask for the order number": {"ru": "Попросить номер заказа", "fa": "درخواست شمارهٔ سفارش"},
+    "Order is on its way": {"ru": "Заказ в пути", "fa": "سفارش در راه است"},
+    "Ask for a screenshot": {"ru": "Попросить снимок экрана", "fa": "درخواست تصویر صفحه"},
+    "Ask for company details": {"ru": "Попросить реквизиты", "fa": "درخواست مشخصات شرکت"},
+    "Documents sent": {"ru": "Документы отправлены", "fa": "مدارک فرستاده شد"},
+}

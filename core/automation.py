@@ -20,6 +20,7 @@ from core import events as ev
 from core.actions import Action, SetStatus, apply_action
 from core.conditions import Conditions, TicketFacts, in_order
 from core.errors import DomainError, NotFound
+from core.names import Names
 from core.people import Actor
 from core.statuses import AWAITING_REPLY, CLOSED, OPEN, RESOLVED
 from core.tickets import Ticket
@@ -56,6 +57,7 @@ class AutomationRule:
     idle_hours: float | None = None  # idle: hours without activity
     enabled: bool = True
     position: int = 0
+    names: Names = Names()  # the name in other languages
 
 
 @dataclass(frozen=True)

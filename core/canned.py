@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from core.names import Names
+
 _VARIABLE = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 
 VARIABLES = ("client_name", "ticket_number", "agent_name", "ticket_subject")
@@ -16,6 +18,7 @@ class CannedGroup:
     id: int
     name: str
     position: int = 0
+    names: Names = Names()
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class CannedAnswer:
     title: str
     body: str
     position: int = 0
+    names: Names = Names()  # the title in other languages
 
 
 def render(body: str, values: Mapping[str, object]) -> str:

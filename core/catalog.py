@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from core.names import Names
+
 
 @dataclass(frozen=True)
 class Priority:
@@ -12,6 +14,7 @@ class Priority:
     name: str
     color: str = "#888888"
     position: int = 0
+    names: Names = Names()
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,7 @@ class TicketType:
     name: str
     internal: bool = False  # §7.4: never shown or sent to the client
     position: int = 0
+    names: Names = Names()
 
 
 @dataclass(frozen=True)

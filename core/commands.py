@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from core.names import Names
 from core.tickets import Attachment
 
 if TYPE_CHECKING:
@@ -279,6 +280,7 @@ class SaveStatus(Command):
     excluded_from_load: bool = False
     color: str = "#888888"
     notify_client: bool = True
+    names: Names = Names()  # the name in other languages
 
 
 @dataclass(frozen=True)
@@ -293,6 +295,7 @@ class SavePriority(Command):
     code: str
     name: str
     color: str = "#888888"
+    names: Names = Names()  # the name in other languages
 
 
 @dataclass(frozen=True)
@@ -307,6 +310,7 @@ class SaveTicketType(Command):
     code: str
     name: str
     internal: bool = False
+    names: Names = Names()  # the name in other languages
 
 
 @dataclass(frozen=True)
@@ -330,6 +334,7 @@ class SaveCannedGroup(Command):
     employee_id: int
     group_id: int  # 0: a new group
     name: str
+    names: Names = Names()  # the name in other languages
 
 
 @dataclass(frozen=True)
@@ -345,6 +350,7 @@ class SaveCannedAnswer(Command):
     group_id: int
     title: str
     body: str
+    names: Names = Names()  # the name in other languages
 
 
 @dataclass(frozen=True)
@@ -360,6 +366,7 @@ class SaveGroup(Command):
     name: str
     member_ids: tuple[int, ...] = ()
     notify_ids: tuple[int, ...] = ()
+    names: Names = Names()  # the name in other languages
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from core.names import Names
+
 
 class ActorKind(StrEnum):
     CLIENT = "client"
@@ -63,6 +65,7 @@ class Group:
     member_ids: set[int] = field(default_factory=set)
     notify_ids: set[int] = field(default_factory=set)
     assignment: str = "least_loaded"  # or "round_robin"
+    names: Names = field(default_factory=Names)
 
 
 @dataclass

@@ -83,7 +83,7 @@ async def save_status(cmd: c.SaveStatus, ctx: HandlerContext) -> Status:
         status = dataclasses.replace(existing, name=name, state=state)
     is_open = state is ObjectState.OPEN
     status = dataclasses.replace(
-        status, color=_color(cmd.color), notify_client=cmd.notify_client,
+        status, color=_color(cmd.color), notify_client=cmd.notify_client, names=cmd.names,
         pauses_sla=cmd.pauses_sla and is_open,
         excluded_from_load=cmd.excluded_from_load and is_open)
     await ctx.uow.setup.save_status(status)
@@ -110,9 +110,10 @@ async def save_priority(cmd: c.SavePriority, ctx: HandlerContext) -> Priority:
     if existing is None:
         code = _code(cmd.code, name, [p.code for p in priorities])
         position = max((p.position for p in priorities), default=-1) + 1
-        priority = Priority(code, name, _color(cmd.color), position)
+        priority = Priority(code, name, _color(cmd.color), position, cmd.names)
     else:
-        priority = dataclasses.replace(existing, name=name, color=_color(cmd.color))
+        priority = dataclasses.replace(existing, name=name, color=_color(cmd.color),
+                                       names=cmd.names)
     await ctx.uow.setup.save_priority(priority)
     return priority
 
@@ -137,9 +138,10 @@ async def save_ticket_type(cmd: c.SaveTicketType, ctx: HandlerContext) -> Ticket
     if existing is None:
         code = _code(cmd.code, name, list(types))
         position = max((t.position for t in types.values()), default=-1) + 1
-        kind = TicketType(code, name, cmd.internal, position)
+        kind = TicketType(code, name, cmd.internal, position, cmd.names)
     else:
-        kind = dataclasses.replace(existing, name=name, internal=cmd.internal)
+        kind = dataclasses.replace(existing, name=name, internal=cmd.internal,
+                                   names=cmd.names)
     await ctx.uow.setup.save_ticket_type(kind)
     return kind
 
@@ -208,9 +210,10 @@ async def save_canned_group(cmd: c.SaveCannedGroup, ctx: HandlerContext) -> Cann
         existing = next((g for g in groups if g.id == cmd.group_id), None)
         if existing is None:
             raise NotFound("canned_group.not_found", id=cmd.group_id)
-        group = dataclasses.replace(existing, name=name)
+        group = dataclasses.replace(existing, name=name, names=cmd.names)
     else:
-        group = CannedGroup(0, name, max((g.position for g in groups), default=-1) + 1)
+        group = CannedGroup(0, name, max((g.position for g in groups), default=-1) + 1,
+                            cmd.names)
     return await ctx.uow.setup.save_canned_group(group)
 
 
@@ -234,10 +237,10 @@ async def save_canned_answer(cmd: c.SaveCannedAnswer, ctx: HandlerContext) -> Ca
         if existing is None:
             raise NotFound("canned.not_found", id=cmd.answer_id)
         position = existing.position if existing.group_id == cmd.group_id else len(answers)
-        answer = CannedAnswer(existing.id, cmd.group_id, title, body, position)
+        answer = CannedAnswer(existing.id, cmd.group_id, title, body, position, cmd.names)
     else:
         position = max((a.position for a in answers), default=-1) + 1
-        answer = CannedAnswer(0, cmd.group_id, title, body, position)
+        answer = CannedAnswer(0, cmd.group_id, title, body, position, cmd.names)
     return await ctx.uow.setup.save_canned_answer(answer)
 
 
@@ -260,9 +263,9 @@ async def save_group(cmd: c.SaveGroup, ctx: HandlerContext) -> Group:
     if cmd.group_id:
         existing = await ctx.uow.employees.get_group(cmd.group_id)
         group = dataclasses.replace(existing, name=name, member_ids=members,
-                                    notify_ids=set(cmd.notify_ids) & members)
+                                    notify_ids=set(cmd.notify_ids) & members, names=cmd.names)
     else:
-        group = Group(0, name, members, set(cmd.notify_ids) & members)
+        group = Group(0, name, members, set(cmd.notify_ids) & members, names=cmd.names)
     return await ctx.uow.setup.save_group(group)
 
 

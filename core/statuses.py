@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core.errors import InvalidInput, NotFound, TransitionRefused
+from core.names import Names
 
 
 class ObjectState(StrEnum):
@@ -33,6 +34,7 @@ class Status:
     color: str = "#888888"
     position: int = 0
     notify_client: bool = True
+    names: Names = Names()  # the name in other languages (core/names.py)
 
     @property
     def is_open(self) -> bool:

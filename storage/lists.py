@@ -139,15 +139,15 @@ class TicketLists:
 
     async def canned_groups(self) -> list[CannedGroup]:
         rows = await m.CannedGroupRow.all().order_by("position", "id")
-        return [CannedGroup(r.id, r.name, r.position) for r in rows]
+        return [mp.canned_group_from_row(r) for r in rows]
 
     async def canned_answers(self, group_id: int) -> list[CannedAnswer]:
         rows = await m.CannedAnswerRow.filter(group_id=group_id).order_by("position", "id")
-        return [CannedAnswer(r.id, r.group_id, r.title, r.body, r.position) for r in rows]
+        return [mp.canned_answer_from_row(r) for r in rows]
 
     async def canned_answer(self, answer_id: int) -> CannedAnswer | None:
         r = await m.CannedAnswerRow.filter(id=answer_id).first()
-        return CannedAnswer(r.id, r.group_id, r.title, r.body, r.position) if r else None
+        return mp.canned_answer_from_row(r) if r else None
 
     async def macro_names(self) -> list[str]:
         """The macros an agent can apply (§6.2), in the order the panel shows them."""

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from types import SimpleNamespace  # a row read as plain values
 from typing import Any
 
+from core.canned import CannedAnswer, CannedGroup
 from core.catalog import Priority, TicketType
+from core.names import Names
 from core.outbox import Audience, OutboundMessage
 from core.people import Actor, ActorKind, Company, Contact, Employee, Identity, Role
 from core.statuses import ObjectState, Status
@@ -82,15 +84,25 @@ def employee_from_row(row: m.EmployeeRow, group_ids: set[int]) -> Employee:
 
 def status_from_row(row: m.StatusRow) -> Status:
     return Status(row.code, row.name, ObjectState(row.state), row.system, row.pauses_sla,
-                  row.excluded_from_load, row.color, row.position, row.notify_client)
+                  row.excluded_from_load, row.color, row.position, row.notify_client,
+                  Names(row.names))
 
 
 def priority_from_row(row: m.PriorityRow) -> Priority:
-    return Priority(row.code, row.name, row.color, row.position)
+    return Priority(row.code, row.name, row.color, row.position, Names(row.names))
 
 
 def type_from_row(row: m.TicketTypeRow) -> TicketType:
-    return TicketType(row.code, row.name, row.internal, row.position)
+    return TicketType(row.code, row.name, row.internal, row.position, Names(row.names))
+
+
+def canned_group_from_row(row: m.CannedGroupRow) -> CannedGroup:
+    return CannedGroup(row.id, row.name, row.position, Names(row.names))
+
+
+def canned_answer_from_row(row: m.CannedAnswerRow) -> CannedAnswer:
+    return CannedAnswer(row.id, row.group_id, row.title, row.body, row.position,
+                        Names(row.names))
 
 
 def outbound_from_row(row: m.OutboxRow) -> OutboundMessage:

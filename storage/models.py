@@ -16,6 +16,7 @@ class StatusRow(Model):
     notify_client = fields.BooleanField(default=True)
     color = fields.CharField(max_length=20, default="#888888")
     position = fields.IntField(default=0)
+    names = fields.JSONField(null=True)  # {"ru": ..., "fa": ...} beside the default name
 
     class Meta:
         table = "statuses"
@@ -26,6 +27,7 @@ class PriorityRow(Model):
     name = fields.CharField(max_length=100)
     color = fields.CharField(max_length=20, default="#888888")
     position = fields.IntField(default=0)
+    names = fields.JSONField(null=True)  # {"ru": ..., "fa": ...} beside the default name
 
     class Meta:
         table = "priorities"
@@ -36,6 +38,7 @@ class TicketTypeRow(Model):
     name = fields.CharField(max_length=100)
     internal = fields.BooleanField(default=False)
     position = fields.IntField(default=0)
+    names = fields.JSONField(null=True)  # {"ru": ..., "fa": ...} beside the default name
 
     class Meta:
         table = "ticket_types"
@@ -105,6 +108,7 @@ class GroupRow(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=100, unique=True)
     assignment = fields.CharField(max_length=20, default="least_loaded")
+    names = fields.JSONField(null=True)  # {"ru": ..., "fa": ...} beside the default name
 
     class Meta:
         table = "employee_groups"
@@ -242,6 +246,7 @@ class CannedGroupRow(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=100)
     position = fields.IntField(default=0)
+    names = fields.JSONField(null=True)  # {"ru": ..., "fa": ...} beside the default name
 
     class Meta:
         table = "canned_groups"
@@ -253,6 +258,7 @@ class CannedAnswerRow(Model):
     title = fields.CharField(max_length=100)
     body = fields.TextField()
     position = fields.IntField(default=0)
+    names = fields.JSONField(null=True)  # {"ru": ..., "fa": ...} beside the title
 
     class Meta:
         table = "canned_answers"

@@ -16,6 +16,7 @@ from core.canned import CannedAnswer, CannedGroup
 from core.catalog import DeskSettings, Priority, TicketType
 from core.errors import ConcurrentUpdate, NotFound
 from core.events import Event
+from core.names import Names
 from core.outbox import InboundRef, OutboundMessage
 from core.people import EMAIL, PHONE, ActorKind, Company, Contact, Employee, Group, Identity
 from core.statuses import Workflow
@@ -254,7 +255,8 @@ class EmployeeRepository:
             raise NotFound("group.not_found", id=group_id)
         members = await m.GroupMemberRow.filter(group_id=group_id).using_db(self.conn)
         return Group(row.id, row.name, {x.employee_id for x in members},
-                     {x.employee_id for x in members if x.notify}, row.assignment)
+                     {x.employee_id for x in members if x.notify}, row.assignment,
+                     Names(row.names))
 
     async def open_ticket_count(self, employee_id: int, for_load: bool = True) -> int:
         statuses = m.StatusRow.filter(state="open")
@@ -298,14 +300,14 @@ class CatalogRepository:
 
     async def canned_groups(self) -> list[CannedGroup]:
         rows = await m.CannedGroupRow.all().using_db(self.conn).order_by("position", "id")
-        return [CannedGroup(r.id, r.name, r.position) for r in rows]
+        return [mp.canned_group_from_row(r) for r in rows]
 
     async def canned_answers(self, group_id: int | None = None) -> list[CannedAnswer]:
         query = m.CannedAnswerRow.all().using_db(self.conn)
         if group_id is not None:
             query = query.filter(group_id=group_id)
         rows = await query.order_by("position", "id")
-        return [CannedAnswer(r.id, r.group_id, r.title, r.body, r.position) for r in rows]
+        return [mp.canned_answer_from_row(r) for r in rows]
 
     async def attributes(self) -> list[AttributeDefinition]:
         return await all_definitions(self.conn)

@@ -71,6 +71,7 @@ class AutomationRuleRow(Model):
     field_name = fields.CharField(max_length=60, null=True)
     from_statuses = fields.JSONField(default=list)
     idle_hours = fields.FloatField(null=True)
+    names = fields.JSONField(null=True)  # {"ru": ..., "fa": ...} beside the default name
 
     class Meta:
         table = "automation_rules"

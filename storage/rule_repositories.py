@@ -17,6 +17,7 @@ from tortoise.models import Model
 from core.automation import AutomationRule, Macro, Trigger
 from core.calendar import BusinessCalendar
 from core.errors import NotFound
+from core.names import Names
 from core.recurring import RecurringSchedule
 from core.routing import RoutingRule
 from core.sla import ServiceCalendar, SlaRule
@@ -141,7 +142,7 @@ def _automation(row: rm.AutomationRuleRow) -> AutomationRule:
                           rc.actions_from_json(row.actions),
                           rc.conditions_from_json(row.conditions), row.field_name,
                           frozenset(row.from_statuses), row.idle_hours, row.enabled,
-                          row.position)
+                          row.position, Names(row.names))
 
 
 def _automation_row(rule: AutomationRule) -> dict[str, Any]:
@@ -149,7 +150,7 @@ def _automation_row(rule: AutomationRule) -> dict[str, Any]:
             "actions": rc.actions_to_json(rule.actions),
             "conditions": rc.conditions_to_json(rule.when), "field_name": rule.field,
             "from_statuses": sorted(rule.from_statuses), "idle_hours": rule.idle_hours,
-            "enabled": rule.enabled, "position": rule.position}
+            "enabled": rule.enabled, "position": rule.position, "names": dict(rule.names)}
 
 
 def _macro(row: rm.MacroRow) -> Macro:

@@ -12,6 +12,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.attributes import AttributeDefinition
 from core.canned import CannedAnswer, CannedGroup
 from core.catalog import Priority, TicketType
+from core.names import Names
 from core.people import Company, Group
 from core.statuses import Status
 from storage import attributes as attrs
@@ -29,14 +30,15 @@ class SetupRepository:
             "name": status.name, "state": status.state.value, "system": status.system,
             "pauses_sla": status.pauses_sla, "excluded_from_load": status.excluded_from_load,
             "notify_client": status.notify_client, "color": status.color,
-            "position": status.position})
+            "position": status.position, "names": dict(status.names)})
 
     async def delete_status(self, code: str) -> None:
         await m.StatusRow.filter(code=code, system=False).using_db(self.conn).delete()
 
     async def save_priority(self, priority: Priority) -> None:
         await m.PriorityRow.update_or_create(using_db=self.conn, code=priority.code, defaults={
-            "name": priority.name, "color": priority.color, "position": priority.position})
+            "name": priority.name, "color": priority.color, "position": priority.position,
+            "names": dict(priority.names)})
 
     async def delete_priority(self, code: str) -> None:
         await m.PriorityRow.filter(code=code).using_db(self.conn).delete()
@@ -45,7 +47,7 @@ class SetupRepository:
         await m.TicketTypeRow.update_or_create(
             using_db=self.conn, code=ticket_type.code, defaults={
                 "name": ticket_type.name, "internal": ticket_type.internal,
-                "position": ticket_type.position})
+                "position": ticket_type.position, "names": dict(ticket_type.names)})
 
     async def delete_ticket_type(self, code: str) -> None:
         await m.TicketTypeRow.filter(code=code).using_db(self.conn).delete()
@@ -58,10 +60,10 @@ class SetupRepository:
     async def save_canned_group(self, group: CannedGroup) -> CannedGroup:
         if group.id:
             await m.CannedGroupRow.filter(id=group.id).using_db(self.conn).update(
-                name=group.name, position=group.position)
+                name=group.name, position=group.position, names=dict(group.names))
             return group
         row = await m.CannedGroupRow.create(using_db=self.conn, name=group.name,
-                                            position=group.position)
+                                            position=group.position, names=dict(group.names))
         return dataclasses.replace(group, id=row.id)
 
     async def delete_canned_group(self, group_id: int) -> None:
@@ -70,7 +72,7 @@ class SetupRepository:
 
     async def save_canned_answer(self, answer: CannedAnswer) -> CannedAnswer:
         values = {"group_id": answer.group_id, "title": answer.title, "body": answer.body,
-                  "position": answer.position}
+                  "position": answer.position, "names": dict(answer.names)}
         if answer.id:
             await m.CannedAnswerRow.filter(id=answer.id).using_db(self.conn).update(**values)
             return answer
@@ -85,15 +87,16 @@ class SetupRepository:
         members = await m.GroupMemberRow.all().using_db(self.conn)
         return [Group(r.id, r.name, {x.employee_id for x in members if x.group_id == r.id},
                       {x.employee_id for x in members if x.group_id == r.id and x.notify},
-                      r.assignment) for r in rows]
+                      r.assignment, Names(r.names)) for r in rows]
 
     async def save_group(self, group: Group) -> Group:
         if group.id:
             await m.GroupRow.filter(id=group.id).using_db(self.conn).update(
-                name=group.name, assignment=group.assignment)
+                name=group.name, assignment=group.assignment, names=dict(group.names))
         else:
             row = await m.GroupRow.create(using_db=self.conn, name=group.name,
-                                          assignment=group.assignment)
+                                          assignment=group.assignment,
+                                          names=dict(group.names))
             group = dataclasses.replace(group, id=row.id)
         await m.GroupMemberRow.filter(group_id=group.id).using_db(self.conn).delete()
         for employee_id in sorted(group.member_ids):

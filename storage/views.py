@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from core.errors import NotFound
+from core.names import Names, localized
 from core.people import ActorKind
 from core.tickets import Attachment
 from storage import models as m
@@ -154,8 +155,10 @@ class TicketViews:
         return tuple(SimilarTicket(r["id"], r["subject"], r["status"],
                                    r["status_name"] or r["status"]) for r in rows)
 
-    async def status_names(self) -> dict[str, str]:
-        return {code: name for code, name in await m.StatusRow.all().values_list("code", "name")}
+    async def status_names(self, language: str | None = None) -> dict[str, str]:
+        """Each status's name in `language` where one was given, else its default name."""
+        rows = await m.StatusRow.all().values_list("code", "name", "names")
+        return {code: localized(name, Names(names), language) for code, name, names in rows}
 
     async def comment(self, comment_id: int) -> CommentView:
         found = await self.comments([comment_id])

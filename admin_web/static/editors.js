@@ -27,7 +27,7 @@
 
   function addFilter(list) {
     var options = list.querySelectorAll(".options > label");
-    if (options.length < 5) { return; }
+    if (options.length < 5 || list.dataset.nofilter) { return; }
     var box = document.createElement("input");
     box.type = "search";
     box.className = "filter";

@@ -69,7 +69,7 @@ class Composer:
                             comment_id=comment.id)
         if message.kind == "status_changed":
             new = str(message.payload.get("new") or card.status)
-            names = await self.views.status_names()
+            names = await self.views.status_names(_.language)
             until = card.on_hold_until if new == card.status else None
             return Outgoing(status_notice(_, card.number, new, names, until, self.timezone,
                                           message.payload.get("old")), _.language)

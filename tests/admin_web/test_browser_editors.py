@@ -6,6 +6,7 @@ editors and the statuses page are photographed in English, Russian and Persian
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -81,14 +82,30 @@ def _edit_in_browser(driver: Any, base: str) -> None:
     _click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "#automation-form .primary"))
     _wait(lambda: "Hold and tell" in driver.find_element(By.ID, "automation-rules").text)
 
+    driver.get(f"{base}/settings/statuses")
+    driver.find_element(By.ID, "new-status-name").send_keys("In progress")
+    form = driver.find_element(By.ID, "new-status")
+    form.find_element(By.NAME, "name_ru").send_keys("В работе")
+    form.find_element(By.NAME, "name_fa").send_keys("در حال انجام")
+    _click_and_load(driver, driver.find_element(By.ID, "add-status"))
     for language in ("en", "ru", "fa"):
         if language != "en":
             _language(driver, language)
-        driver.get(f"{base}/settings/automation?edit=2")
-        driver.save_screenshot(str(ARTIFACTS / f"editors-automation-{language}.png"))
-        driver.get(f"{base}/settings/statuses")
-        driver.save_screenshot(str(ARTIFACTS / f"editors-statuses-{language}.png"))
+        for page, shot in (("/settings/automation?edit=2", "automation"),
+                           ("/settings/statuses", "statuses")):
+            driver.get(base + page)
+            _whole_page(driver, ARTIFACTS / f"editors-{shot}-{language}.png")
+        tickets = driver.get(f"{base}/tickets") or driver.find_element(By.TAG_NAME, "main").text
+        expected = {"en": "In progress", "ru": "В работе", "fa": "در حال انجام"}[language]
+        assert expected in tickets, language
     _language(driver, "en")
+
+
+def _whole_page(driver: Any, path: Path) -> None:
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1366, min(int(height) + 120, 2600))
+    driver.save_screenshot(str(path))
+    driver.set_window_size(1366, 900)
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)

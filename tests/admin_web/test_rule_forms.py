@@ -53,3 +53,11 @@ def test_an_unchanged_rule_form_saves_the_same_rule() -> None:
 def test_an_unchanged_macro_form_saves_the_same_macro() -> None:
     macro = Macro(5, "Everything", EVERY_ACTION, enabled=True, position=1)
     assert rule_forms.macro(rule_forms.macro_form(macro), macro) == macro
+
+
+def test_an_unchanged_rule_form_keeps_the_rules_names_per_language() -> None:
+    from core.names import Names
+
+    rule = AutomationRule(4, "Back to Open", Trigger.CLIENT_REPLIED, (SetStatus("open"),),
+                          names=Names({"ru": "Снова открыта", "fa": "باز دوباره"}))
+    assert rule_forms.automation_rule(rule_forms.rule_form(rule), rule) == rule

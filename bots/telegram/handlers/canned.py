@@ -27,6 +27,7 @@ from bots.telegram.handlers.topics import InTicketTopic, thread_of
 from core import commands as c
 from core.canned import render
 from core.errors import InvalidInput
+from core.names import localized
 from core.outbox import InboundRef
 from core.people import Employee
 from core.ports import Clock
@@ -58,7 +59,8 @@ async def groups_menu(ticket_id: int, lists: TicketLists,
     if not groups:
         return tr("No canned answers yet: an administrator adds them in the settings."), None
     return tr("Canned answers — choose a group:"), keyboard(
-        [[(g.name[:60], f"cn:g:{g.id}:{ticket_id}")] for g in groups])
+        [[(localized(g.name, g.names, tr.language)[:60], f"cn:g:{g.id}:{ticket_id}")]
+         for g in groups])
 
 
 async def on_button(callback: CallbackQuery, employee: Employee, desk: Desk,
@@ -69,7 +71,8 @@ async def on_button(callback: CallbackQuery, employee: Employee, desk: Desk,
     if action == "g":
         answers = await lists.canned_answers(item_id)
         text = tr("Choose an answer:") if answers else tr("This group is empty.")
-        markup = keyboard([[(a.title[:60], f"cn:a:{a.id}:{ticket_id}")] for a in answers])
+        markup = keyboard([[(localized(a.title, a.names, tr.language)[:60],
+                             f"cn:a:{a.id}:{ticket_id}")] for a in answers])
         await _post(callback, desk, clock, text, source, markup, ticket_id)
         await acknowledge(callback)
         return

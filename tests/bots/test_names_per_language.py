@@ -1,0 +1,59 @@
+"""A status an administrator named in Russian on the panel reaches a Russian-speaking client
+under that name, end to end: the panel's settings form, then aiogram and the Telegram
+emulator; an English-speaking client reads the default name."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from admin_web.app import create_app
+from admin_web.config import PanelConfig
+from admin_web.passwords import hash_password
+from chatdesk.runtime import Runtime
+from core import commands as c
+from tests.admin_web.conftest import PASSWORD, Browser, post, sign_in
+from tests.bots.test_telegram_handlers import ANNA, IVAN, OLGA, World, open_ticket, running_desk
+from tests.conftest import _open_test_database
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def world(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    """On SQLite only: what is tested here is the wording, not the engine."""
+    async for _ in _open_test_database("sqlite", tmp_path, request):
+        async with running_desk() as w:
+            yield w
+
+
+async def _name_status_on_the_panel(world: World) -> None:
+    await world.desk.handle(c.AddEmployee("Ada Admin", "ada", "admin",
+                                          password_hash=hash_password(PASSWORD)))
+    server = TestServer(create_app(Runtime(world.desk), PanelConfig()))
+    await server.start_server()
+    client = Browser(server)
+    try:
+        csrf = await sign_in(client, "ada")
+        page = await post(client, "/settings/statuses", csrf, name="In progress",
+                          name_ru="В работе", name_fa="در حال انجام", state="open",
+                          color="#607d8b", notify_client="1")
+        assert page.status == 200
+    finally:
+        await client.close()
+        await server.close()
+
+
+async def test_a_status_named_in_russian_reaches_a_russian_client_under_that_name(
+        world: World) -> None:
+    await _name_status_on_the_panel(world)
+    olgas, olga_thread = await open_ticket(world, OLGA, "Не печатает", language_code="ru")
+    ivans, ivan_thread = await open_ticket(world, IVAN)
+    world.agent(ANNA, "/status In progress", olga_thread)
+    world.agent(ANNA, "/status In progress", ivan_thread)
+    notice = await world.to_client(OLGA, f"#{olgas}", "В работе")
+    assert "In progress" not in (notice.text or "")
+    await world.to_client(IVAN, f"#{ivans}", "In progress")
