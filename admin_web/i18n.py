@@ -34,6 +34,12 @@ class Translator:
     def rtl(self) -> bool:
         return self.language in RTL
 
+    def term(self, name: str) -> str:
+        """A name from data: translated when it is one of the desk's own words (a seeded
+        status, priority, type, category), else as typed; never a miss."""
+        return (_catalog(self.language).gettext(name) or shared(self.language).gettext(name)
+                or name)
+
     def lookup(self, message: str) -> str | None:
         """The catalogs' text, or None (noted as a miss) when neither has it."""
         text = (_catalog(self.language).gettext(message)

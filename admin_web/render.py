@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,15 @@ from aiohttp import web
 
 from admin_web.i18n import LANGUAGES, Translator
 from admin_web.keys import ANON_CSRF, CONFIG, EMPLOYEE, SESSION, TEMPLATES, TRANSLATOR
-from wording.durations import format_duration
+from core.statuses import Workflow
+from storage.panel_views import Reference
+from wording.durations import format_duration, weekday_names
+from wording.terms import channel_name, role_name
 
 FLASH = "cd_flash"
+# Pages where an administrator edits the reference data's names: shown as stored.
+EDITORS = frozenset({"settings/statuses.html", "settings/priorities.html",
+                     "settings/types.html"})
 
 
 def environment() -> jinja2.Environment:
@@ -26,7 +33,43 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters["duration"] = duration
+    env.filters["term"] = _term
+    env.filters["channel"] = _channel
+    env.filters["role"] = _role
+    env.globals["weekday"] = _weekday
     return env
+
+
+@jinja2.pass_context
+def _term(context: jinja2.runtime.Context, name: str) -> str:
+    """`{{ category|term }}`: a seeded name in the page's language, a typed one as typed."""
+    return str(context["_"].term(name))
+
+
+@jinja2.pass_context
+def _channel(context: jinja2.runtime.Context, code: str) -> str:
+    return channel_name(str(code), context.get("lang", "en"))
+
+
+@jinja2.pass_context
+def _role(context: jinja2.runtime.Context, code: Any) -> str:
+    return role_name(str(getattr(code, "value", code)), context.get("lang", "en"))
+
+
+@jinja2.pass_context
+def _weekday(context: jinja2.runtime.Context, day: int) -> str:
+    """Monday is 0, as in the calendars."""
+    return weekday_names(context.get("lang", "en"), "abbreviated")[day]
+
+
+def shown(ref: Reference, tr: Translator) -> Reference:
+    """Reference data for reading: seeded status, priority and type names in the viewer's
+    language (the pages that edit those names get them as stored)."""
+    return dataclasses.replace(
+        ref, workflow=Workflow([dataclasses.replace(s, name=tr.term(s.name))
+                                for s in ref.workflow.statuses]),
+        priorities=[dataclasses.replace(p, name=tr.term(p.name)) for p in ref.priorities],
+        types=[dataclasses.replace(t, name=tr.term(t.name)) for t in ref.types])
 
 
 @jinja2.pass_context
@@ -43,6 +86,8 @@ def render(request: web.Request, name: str, status: int = 200, **context: Any) -
     def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return value.astimezone(zone).strftime(fmt) if value else "—"
 
+    if isinstance(context.get("ref"), Reference) and name not in EDITORS:
+        context["ref"] = shown(context["ref"], tr)
     flash = unquote(request.cookies.get(FLASH, ""))[:500]
     session = request.get(SESSION)
     body = request.app[TEMPLATES].get_template(name).render(
