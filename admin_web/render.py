@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
+from markupsafe import Markup
 
 from admin_web.i18n import LANGUAGES, Translator
 from admin_web.keys import ANON_CSRF, CONFIG, EMPLOYEE, SESSION, TEMPLATES, TRANSLATOR
@@ -20,6 +21,7 @@ from wording.durations import format_duration, weekday_names
 from wording.terms import channel_name, role_name
 
 FLASH = "cd_flash"
+SHOWN = "%Y-%m-%d %H:%M"  # how a moment is shown on a page
 # Pages where an administrator edits the reference data's names: shown as stored.
 EDITORS = frozenset({"settings/statuses.html", "settings/priorities.html",
                      "settings/types.html"})
@@ -83,8 +85,13 @@ def render(request: web.Request, name: str, status: int = 200, **context: Any) -
     zone = ZoneInfo(config.timezone)
     tr: Translator = request.get(TRANSLATOR) or Translator(config.default_language)
 
-    def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-        return value.astimezone(zone).strftime(fmt) if value else "—"
+    def local(value: datetime | None, fmt: str = SHOWN) -> str:
+        """A moment in the desk's zone. Shown on a right-to-left page it is isolated
+        left to right ("2026-05-04 09:07", not "09:07 2026-05-04"); with another format
+        (a form field's value) it is the plain text."""
+        text = value.astimezone(zone).strftime(fmt) if value else "—"
+        return Markup('<bdi dir="ltr">{}</bdi>').format(text) if tr.rtl and fmt == SHOWN \
+            else text
 
     if isinstance(context.get("ref"), Reference) and name not in EDITORS:
         context["ref"] = shown(context["ref"], tr)
@@ -93,7 +100,8 @@ def render(request: web.Request, name: str, status: int = 200, **context: Any) -
     body = request.app[TEMPLATES].get_template(name).render(
         _=tr, lang=tr.language, rtl=tr.rtl, languages=LANGUAGES, me=request.get(EMPLOYEE),
         csrf=session.csrf_token if session else request.get(ANON_CSRF, ""),
-        local=local, flash=flash, path=request.path, **context)
+        local=local, flash=flash, path=request.path, forward="←" if tr.rtl else "→",
+        backward="→" if tr.rtl else "←", **context)
     response = web.Response(text=body, status=status, content_type="text/html")
     if flash:
         response.del_cookie(FLASH, path="/")
