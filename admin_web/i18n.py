@@ -54,7 +54,7 @@ class Translator:
 
     def refusal(self, error: DomainError) -> str:
         """A refusal of the core in this language, worded by its code."""
-        return describe(error, self.lookup, self)
+        return describe(error, self.lookup, self.term)
 
     def ngettext(self, singular: str, plural: str, count: int, **values: object) -> str:
         """The plural form for `count` by the language's rule ("1 заявка / 2 заявки /
