@@ -11,6 +11,7 @@ from admin_web.i18n import Translator as PanelTranslator
 from bots.i18n import translator
 from wording.durations import format_duration, weekday_names
 from wording.terms import channel_name
+from wording.words import words
 
 DAY, HOUR, MINUTE = 86400, 3600, 60
 
@@ -38,8 +39,10 @@ def test_no_duration_is_a_dash() -> None:
     (21, "21 заявка"), (22, "22 заявки"), (112, "112 заявок"),
 ])
 def test_russian_counts_take_the_right_plural_form(count: int, ru: str) -> None:
-    for tr in (PanelTranslator("ru"), translator("ru", "agents")):
-        assert tr.ngettext("{count} ticket", "{count} tickets", count) == ru
+    assert PanelTranslator("ru").ngettext("{count} ticket", "{count} tickets", count) == ru
+    assert words("{count} ticket", "{count} tickets", count, "ru") == ru  # the shared words
+    bots = translator("ru", "agents").ngettext("{count} ticket", "{count} tickets", count)
+    assert bots.split()[1] in {"обращение", "обращения", "обращений"}  # the bots' own word
     assert PanelTranslator("en").ngettext("{count} ticket", "{count} tickets",
                                           count) == f"{count} ticket{'s' * (count != 1)}"
     assert PanelTranslator("fa").ngettext("{count} ticket", "{count} tickets",
