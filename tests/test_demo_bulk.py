@@ -129,3 +129,13 @@ def test_the_command_loads_a_bulk_desk_once(tmp_path: Path) -> None:
     assert asyncio.run(_summary(url)).tickets == 200
     again = chatdesk(tmp_path, "demo", "--bulk", "--tickets", "200", "--if-empty")
     assert again.returncode == 0 and "nothing to do" in again.stdout
+
+
+async def test_the_list_and_dashboard_indexes_exist_on_both_engines(database: str) -> None:
+    from storage.plain_sql import select
+
+    sql = ("SELECT name AS name FROM sqlite_master WHERE type = 'index'"
+           if database.startswith("sqlite") else
+           "SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'public'")
+    names = {r["name"] for r in await select(sql, [])}
+    assert {"idx_tickets_status_due", "idx_tickets_channel", "idx_history_field_at"} <= names
