@@ -12,7 +12,6 @@ from markupsafe import Markup
 
 from admin_web import reporting
 from admin_web.charts import created_vs_resolved
-from admin_web.durations import format_duration
 from admin_web.exports import Sheet, attachment, csv_bytes, summary_sheet, xlsx
 from admin_web.forms import integer
 from admin_web.keys import CONFIG, EMPLOYEE, TRANSLATOR
@@ -25,6 +24,7 @@ from core import reports
 from core.reports import per_day
 from storage import panel_views as views
 from storage import report_views
+from wording.durations import format_duration
 
 routes = web.RouteTableDef()
 CHART_DAYS = 14

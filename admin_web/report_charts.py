@@ -8,8 +8,8 @@ from collections.abc import Callable
 from html import escape
 
 from admin_web.charts import nice_ticks
-from admin_web.durations import format_duration
 from admin_web.reporting import Series
+from wording.durations import format_duration
 
 WIDTH, LABELS, VALUES, ROW, BAR, TOP, AXIS = 760, 190, 110, 30, 18, 8, 26
 COLOR, GRID, MUTED = "#1565c0", "#e4e7ec", "#667085"

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from admin_web.durations import format_duration
 from admin_web.exports import Table
 from admin_web.i18n import Translator
 from core import reports
 from storage import panel_views as views
 from storage import report_views
+from wording.durations import format_duration
 
 KINDS = ("first_response", "resolution", "sla", "satisfaction", "load")
 TITLES = {"first_response": "First response time", "resolution": "Resolution time",

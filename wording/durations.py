@@ -38,11 +38,14 @@ def format_duration(seconds: float | timedelta | None, language: str, *,
                     units: int = 2) -> str:
     """A span of time in short units, the `units` largest from the first that is not zero,
     zeros left out: `format_duration(147600, "en") -> "1 d 17 h"`, "ru" -> "1 д 17 ч",
-    "fa" -> "۱ روز ۱۷ ساعت"; under a minute is "0 min"; None is "—"."""
+    "fa" -> "۱ روز ۱۷ ساعت"; under a minute is "under 1 min" (in words: a "<" would be
+    mirrored in right-to-left text), nothing at all "0 min"; None is "—"."""
     if seconds is None:
         return NONE
     if isinstance(seconds, timedelta):
         seconds = seconds.total_seconds()
+    if 0 < seconds < 60:
+        return word("under {n} min", language, n=digits(1, language))
     parts = split_duration(seconds)
     first = next((i for i, (count, _) in enumerate(parts) if count), len(parts) - 1)
     shown = [(count, unit) for count, unit in parts[first:first + units] if count]

@@ -21,7 +21,8 @@ DAY, HOUR, MINUTE = 86400, 3600, 60
     (90 * MINUTE, "1 h 30 min", "1 ч 30 мин", "۱ ساعت ۳۰ دقیقه"),
     (8 * HOUR, "8 h", "8 ч", "۸ ساعت"),
     (7 * MINUTE + 20, "7 min", "7 мин", "۷ دقیقه"),
-    (12, "0 min", "0 мин", "۰ دقیقه"),
+    (12, "under 1 min", "меньше 1 мин", "کمتر از ۱ دقیقه"),  # in words: "<" would mirror
+    (0, "0 min", "0 мин", "۰ دقیقه"),
     (2 * DAY + 5 * MINUTE, "2 d", "2 д", "۲ روز"),
 ])
 def test_a_duration_reads_in_days_hours_and_minutes(seconds: int, en: str, ru: str,
