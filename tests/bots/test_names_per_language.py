@@ -58,6 +58,9 @@ async def test_a_status_named_in_russian_reaches_a_russian_client_under_that_nam
     world.agent(ANNA, "/status In progress", ivan_thread)
     notice = await world.to_client(OLGA, f"#{olgas}", "В работе")
     assert "In progress" not in (notice.text or "")
+    world.client(OLGA, "/tickets", language_code="ru")  # her list names it so too
+    listed = await world.to_client(OLGA, f"#{olgas}", "В работе", after=notice.message_id)
+    assert "In progress" not in (listed.text or "")
     await world.to_client(IVAN, f"#{ivans}", "In progress")
 
 
