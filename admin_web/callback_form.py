@@ -1,4 +1,4 @@
-"""The public end of the call-back queue (DOMAIN.md §10): `POST /callback` takes a web
+"""The public end of the call-back queue (docs/DOMAIN.md §10): `POST /callback` takes a web
 form's name, phone and comment (form fields or JSON) without signing in, a few times per
 address in a sliding window, and answers with a small thank-you page or JSON."""
 

@@ -1,4 +1,4 @@
-"""The call-back queue in the panel (DOMAIN.md §10), for every employee: New requests in bold
+"""The call-back queue in the panel (docs/DOMAIN.md §10), for every employee: New requests in bold
 first, then those being processed (who, since when), postponed ones and the recently
 processed; opening, releasing, marking processed and postponing go through Desk.handle."""
 

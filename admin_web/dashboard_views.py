@@ -70,7 +70,8 @@ async def dashboard(request: web.Request) -> web.Response:
     days = per_day(created, resolved, today, CHART_DAYS, zone)
     tr = request[TRANSLATOR]
     # The SVG is built from numbers and escaped labels only (admin_web/charts.py).
-    chart = Markup(created_vs_resolved(days, tr("Created"), tr("Resolved")))  # noqa: S704
+    chart = Markup(created_vs_resolved(days, tr("Created"), tr("Resolved"),  # noqa: S704
+                                       rtl=tr.rtl))
     return render(request, "dashboard.html", counts=counts, chart=chart, days=days,
                   quality=quality, quality_days=QUALITY_DAYS)
 

@@ -34,6 +34,12 @@ class Translator:
     def rtl(self) -> bool:
         return self.language in RTL
 
+    def term(self, name: str) -> str:
+        """A name from data: translated when it is one of the desk's own words (a seeded
+        status, priority, type, category), else as typed; never a miss."""
+        return (_catalog(self.language).gettext(name) or shared(self.language).gettext(name)
+                or name)
+
     def lookup(self, message: str) -> str | None:
         """The catalogs' text, or None (noted as a miss) when neither has it."""
         text = (_catalog(self.language).gettext(message)
@@ -48,7 +54,7 @@ class Translator:
 
     def refusal(self, error: DomainError) -> str:
         """A refusal of the core in this language, worded by its code."""
-        return describe(error, self.lookup, self)
+        return describe(error, self.lookup, self.term)
 
     def ngettext(self, singular: str, plural: str, count: int, **values: object) -> str:
         """The plural form for `count` by the language's rule ("1 заявка / 2 заявки /

@@ -14,6 +14,7 @@ from core.names import LANGUAGES, Names, localized
 from core.people import Group
 from core.statuses import Status, Workflow
 from storage.panel_views import Reference
+from wording.terms import term
 
 OTHER_LANGUAGES = tuple(language for language in LANGUAGES if language != "en")
 _NAMED = (Status, Priority, TicketType, Group, CannedGroup, AutomationRule)
@@ -25,11 +26,18 @@ def names_of(form: Any, field: str = "name") -> Names:
                   for language in OTHER_LANGUAGES})
 
 
+def _name(name: str, names: Names, language: str) -> str:
+    """The name an administrator gave in `language`; else a seeded name in the desk's own
+    words (wording/terms.py); else the default name as typed."""
+    given = localized(name, names, language)
+    return given if given != name else term(name, language)
+
+
 def _one(item: Any, language: str) -> Any:
     if isinstance(item, CannedAnswer):
-        return dataclasses.replace(item, title=localized(item.title, item.names, language))
+        return dataclasses.replace(item, title=_name(item.title, item.names, language))
     if isinstance(item, _NAMED):
-        return dataclasses.replace(item, name=localized(item.name, item.names, language))
+        return dataclasses.replace(item, name=_name(item.name, item.names, language))
     return item
 
 

@@ -11,13 +11,16 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
+from markupsafe import Markup
 
 from admin_web.i18n import LANGUAGES, Translator
 from admin_web.keys import ANON_CSRF, CONFIG, EMPLOYEE, SESSION, TEMPLATES, TRANSLATOR
 from admin_web.localize import in_language
-from wording.durations import format_duration
+from wording.durations import format_duration, weekday_names
+from wording.terms import channel_name, role_name
 
 FLASH = "cd_flash"
+SHOWN = "%Y-%m-%d %H:%M"  # how a moment is shown on a page
 
 
 def environment() -> jinja2.Environment:
@@ -28,7 +31,33 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters["duration"] = duration
+    env.filters["term"] = _term
+    env.filters["channel"] = _channel
+    env.filters["role"] = _role
+    env.globals["weekday"] = _weekday
     return env
+
+
+@jinja2.pass_context
+def _term(context: jinja2.runtime.Context, name: str) -> str:
+    """`{{ category|term }}`: a seeded name in the page's language, a typed one as typed."""
+    return str(context["_"].term(name))
+
+
+@jinja2.pass_context
+def _channel(context: jinja2.runtime.Context, code: str) -> str:
+    return channel_name(str(code), context.get("lang", "en"))
+
+
+@jinja2.pass_context
+def _role(context: jinja2.runtime.Context, code: Any) -> str:
+    return role_name(str(getattr(code, "value", code)), context.get("lang", "en"))
+
+
+@jinja2.pass_context
+def _weekday(context: jinja2.runtime.Context, day: int) -> str:
+    """Monday is 0, as in the calendars."""
+    return weekday_names(context.get("lang", "en"), "abbreviated")[day]
 
 
 @jinja2.pass_context
@@ -39,10 +68,17 @@ def duration(context: jinja2.runtime.Context, value: Any) -> str:
 
 def local_formatter(request: web.Request) -> Callable[..., str]:
     """A moment in the desk's time zone, as `local(value, fmt)`; "—" for none."""
-    zone = ZoneInfo(request.app[CONFIG].timezone)
+    config = request.app[CONFIG]
+    zone = ZoneInfo(config.timezone)
+    tr: Translator = request.get(TRANSLATOR) or Translator(config.default_language)
 
-    def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-        return value.astimezone(zone).strftime(fmt) if value else "—"
+    def local(value: datetime | None, fmt: str = SHOWN) -> str:
+        """A moment in the desk's zone. Shown on a right-to-left page it is isolated
+        left to right ("2026-05-04 09:07", not "09:07 2026-05-04"); with another format
+        (a form field's value) it is the plain text."""
+        text = value.astimezone(zone).strftime(fmt) if value else "—"
+        return Markup('<bdi dir="ltr">{}</bdi>').format(text) if tr.rtl and fmt == SHOWN \
+            else text
 
     return local
 
@@ -60,7 +96,8 @@ def render(request: web.Request, name: str, status: int = 200, **context: Any) -
     body = request.app[TEMPLATES].get_template(name).render(
         _=tr, lang=tr.language, rtl=tr.rtl, languages=LANGUAGES, me=request.get(EMPLOYEE),
         csrf=session.csrf_token if session else request.get(ANON_CSRF, ""),
-        local=local, flash=flash, path=request.path, **context)
+        local=local, flash=flash, path=request.path, forward="←" if tr.rtl else "→",
+        backward="→" if tr.rtl else "←", **context)
     response = web.Response(text=body, status=status, content_type="text/html")
     if flash:
         response.del_cookie(FLASH, path="/")

@@ -30,7 +30,7 @@ from core.actions import (
 from core.automation import AutomationRule, Macro, Trigger
 from core.conditions import ALL_WEEKDAYS, Conditions, TimeWindow
 
-# An action row's fields are `a<n>_<field>`, rows in the order of n (DOMAIN.md §6: a rule or
+# An action row's fields are `a<n>_<field>`, rows in the order of n (docs/DOMAIN.md §6: a rule or
 # macro does its actions in order, any number of each kind). Each kind reads only its own
 # fields; the page shows only those (settings/_automation.html, static/editors.js).
 KIND_FIELDS: Mapping[str, tuple[str, ...]] = {

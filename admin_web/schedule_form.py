@@ -1,4 +1,4 @@
-"""Reading a recurring schedule (DOMAIN.md §6.3) from its settings form; whether the schedule
+"""Reading a recurring schedule (docs/DOMAIN.md §6.3) from its settings form; whether the schedule
 can work (a valid cron line, a known time zone) is the core's decision."""
 
 from __future__ import annotations

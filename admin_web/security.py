@@ -1,5 +1,5 @@
 """Who may do what, as middlewares: security headers, the panel session, CSRF tokens, API
-tokens, and the access level every route declares (DOMAIN.md §9.1). A panel or API route
+tokens, and the access level every route declares (docs/DOMAIN.md §9.1). A panel or API route
 without a declared level is refused, so a forgotten check fails closed."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Settings pages for automation (administrators only, DOMAIN.md §6): trigger rules, macros
+"""Settings pages for automation (administrators only, docs/DOMAIN.md §6): trigger rules, macros
 and recurring ticket schedules, created and edited here. Saving is SaveRule; order,
 switches and deletion use the rule tables' shared routes (admin_web/settings_rules.py). A
 rule or macro form that is refused comes back filled in with what was typed, and the

@@ -334,6 +334,7 @@ class OutboxRelay:
             x.comment_id for x in sent if x.audience is Audience.CLIENT and x.comment_id])
         self._forget(key, {x.id for x in sent})
         self.stats.sent += len(sent)
+        await self._tell_received(sent)
         for row, outcome in zip(rows, outcomes, strict=False):
             if isinstance(outcome, Retry):
                 await self._retry(key, row, outcome, now)
@@ -342,6 +343,16 @@ class OutboxRelay:
                 await self._fail(key, row.message, row.attempts + 1, outcome.error)
                 return True
         return True
+
+    async def _tell_received(self, sent: Sequence[OutboundMessage]) -> None:
+        """The team sees which replies reached the client (a reaction in Telegram)."""
+        received = [OutboundMessage(
+            self.agent_channel, Audience.AGENTS, "client_received", x.ticket_id,
+            self.clock.now(), comment_id=x.comment_id) for x in sent
+            if self.agent_channel and x.audience is Audience.CLIENT and x.kind == "agent_reply"
+            and x.comment_id]
+        if received:
+            await self.store.add(received)
 
     async def _retry(self, key: str, row: Pending, outcome: Retry, now: object) -> None:
         attempts = row.attempts + 1

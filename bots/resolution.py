@@ -34,7 +34,7 @@ class Answered:
         confirm, reopen and comment. Stars on a ticket never resolved are the core's to
         refuse."""
         if action in ("comment", "skip"):
-            return self.rating is None or self.status not in (RESOLVED, CLOSED)
+            return self.rating is None or self.status != CLOSED
         if self.status == CLOSED:
             return action != "rate" or self.rating is not None
         return self.status != RESOLVED and action != "rate"
@@ -49,13 +49,12 @@ class Answered:
         return _("These buttons no longer apply to ticket #{number}.", number=self.number)
 
     def outcome(self, _: Translator) -> str:
-        """The line the question ends with once answered."""
+        """The line the question ends with once answered (not while resolved: then it is
+        a live question again)."""
         if self.status == CLOSED and self.rating is not None:
             return _("Closed — rated {score}★", score=self.rating)
         if self.status == CLOSED:
             return _("Closed. You can still rate our work:")
-        if self.status == RESOLVED:
-            return _("Please rate our work from 1 to 5.")
         return _("Ticket #{number} is open again.", number=self.number)
 
     @property

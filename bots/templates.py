@@ -1,4 +1,4 @@
-"""Notice templates an administrator edits (DOMAIN.md §7): the client's notice per status and
+"""Notice templates an administrator edits (docs/DOMAIN.md §7): the client's notice per status and
 the team's notifications, with variables, rendered in jinja2's sandbox so a template cannot
 reach Python internals, allocate without bound or loop for long.
 

@@ -33,13 +33,32 @@ async def prepare_database(url: str) -> list[str]:
     from storage.db import close_database, migrate, open_database
     from storage.seed import ensure_reference_data
 
-    applied = await migrate(url)
+    async with _one_migrator(url):
+        applied = await migrate(url)
     await open_database(url)
     try:
         await ensure_reference_data()
     finally:
         await close_database()
     return applied
+
+
+@asynccontextmanager
+async def _one_migrator(url: str) -> AsyncIterator[None]:
+    """On PostgreSQL, one instance migrates at a time (replicas that start together): the
+    others wait on an advisory lock, then find the database up to date."""
+    if not url.startswith("postgres://"):
+        yield
+        return
+    import asyncpg
+
+    # without the query: tortoise's pool options are not asyncpg's
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1).split("?")[0])
+    try:
+        await conn.execute("SELECT pg_advisory_lock(4242017)")
+        yield
+    finally:
+        await conn.close()  # the lock goes with the session
 
 
 def prepare_in_child(settings: Settings) -> None:

@@ -17,7 +17,7 @@ from core.tickets import Attachment
 if TYPE_CHECKING:
     from chatdesk.demo_loader import DemoLoader
 
-REOPEN_WINDOW = timedelta(days=7)  # the default of DOMAIN.md §3.4
+REOPEN_WINDOW = timedelta(days=7)  # the default of docs/DOMAIN.md §3.4
 
 
 class StorySteps:

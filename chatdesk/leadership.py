@@ -91,13 +91,21 @@ class Leadership:
         try:
             while True:
                 await self._look(lead, follow)
-                wait = self.renew_every
-                if self.leading:
-                    wait = min(wait, max(self._valid_until - time.monotonic(), 0.0))
-                await asyncio.sleep(wait)
+                await asyncio.sleep(self._next_look())
         finally:
             if self.leading:
                 await self._step_down(follow, release=True)
+
+    def _next_look(self) -> float:
+        """A leader renews every third of the lease (sooner if it would run out first); a
+        standby looks again then too, or as soon as the leader's lease runs out, so that it
+        takes over at most `lease_seconds` after the leader's last renewal."""
+        wait = self.renew_every
+        if self.leading:
+            return min(wait, max(self._valid_until - time.monotonic(), 0.0))
+        if self.seen is not None and self.seen.live:
+            wait = min(wait, self.seen.expires_at - self.seen.now + 0.05)
+        return wait
 
     async def _look(self, lead: Lead, follow: Follow) -> None:
         asked = time.monotonic()

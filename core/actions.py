@@ -1,4 +1,4 @@
-"""What automation rules and macros do to a ticket (DOMAIN.md §6.1-6.2): one small dataclass
+"""What automation rules and macros do to a ticket (docs/DOMAIN.md §6.1-6.2): one small dataclass
 per action, and `apply_action` performing it through the ticket's own methods."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Handlers for what employees do to tickets (DOMAIN.md §1.3-1.5, §2, §3.1-3.2, §3.7)."""
+"""Handlers for what employees do to tickets (docs/DOMAIN.md §1.3-1.5, §2, §3.1-3.2, §3.7)."""
 
 from __future__ import annotations
 

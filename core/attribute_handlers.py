@@ -1,4 +1,4 @@
-"""Handlers for custom ticket attributes (DOMAIN.md §9.5): administrators define them, agents
+"""Handlers for custom ticket attributes (docs/DOMAIN.md §9.5): administrators define them, agents
 fill them in on tickets they can see, every value checked against its definition."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Custom ticket attributes (DOMAIN.md §9.5): what an administrator defines (text, number,
+"""Custom ticket attributes (docs/DOMAIN.md §9.5): what an administrator defines (text, number,
 date or a list of options; who may see it; whether a hand-made ticket needs it) and how a
 value an agent gives is checked against its definition."""
 

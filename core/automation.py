@@ -1,4 +1,4 @@
-"""Automation (DOMAIN.md §6.1-6.2, §2.6-2.7): trigger rules that act on a ticket when
+"""Automation (docs/DOMAIN.md §6.1-6.2, §2.6-2.7): trigger rules that act on a ticket when
 something happens to it, and macros an agent applies in one step.
 
 Loops are impossible: every event remembers the chain of rules whose actions caused it; a

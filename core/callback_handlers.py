@@ -1,4 +1,4 @@
-"""Handlers of the call-back queue (DOMAIN.md §10). Each writes the request itself, with a
+"""Handlers of the call-back queue (docs/DOMAIN.md §10). Each writes the request itself, with a
 version check, so two employees opening one request at once cannot both hold it: the loser's
 command is retried by the desk and then told who holds the request."""
 

@@ -1,4 +1,4 @@
-"""The call-back queue (DOMAIN.md §10): requests from a web form that one employee at a time
+"""The call-back queue (docs/DOMAIN.md §10): requests from a web form that one employee at a time
 processes. New → In processing (a lock: who and since when) → Processed or Postponed; a
 postponed request is New again once its time has come, and a lock left too long may be taken
 over by someone else."""

@@ -1,4 +1,4 @@
-"""Canned answers in groups, with variables such as {{ client_name }} (DOMAIN.md §3.6)."""
+"""Canned answers in groups, with variables such as {{ client_name }} (docs/DOMAIN.md §3.6)."""
 
 from __future__ import annotations
 

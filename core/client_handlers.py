@@ -1,4 +1,4 @@
-"""Handlers for what clients do in a messenger (DOMAIN.md §3.3-3.4, §8.1)."""
+"""Handlers for what clients do in a messenger (docs/DOMAIN.md §3.3-3.4, §8.1)."""
 
 from __future__ import annotations
 

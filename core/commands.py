@@ -201,7 +201,7 @@ class LinkTelegram(Command):
     telegram_id: int | None
 
 
-# --- rules and timers (DOMAIN.md §2.5, §4, §6) ----------------------------------------------
+# --- rules and timers (docs/DOMAIN.md §2.5, §4, §6) ----------------------------------------------
 @dataclass(frozen=True)
 class FireTimer(Command):
     """A timer fell due (the timer worker claimed it): act on it, once."""
@@ -267,7 +267,7 @@ class SetEmployeePassword(Command):
     actor_id: int | None = None
 
 
-# --- settings (DOMAIN.md §2.3, §3.6, §8.2, §9.2, §9.5): administrators only ---------------
+# --- settings (docs/DOMAIN.md §2.3, §3.6, §8.2, §9.2, §9.5): administrators only ---------------
 @dataclass(frozen=True)
 class SaveStatus(Command):
     """Create a custom status, or edit any status; a system one keeps its code and state."""
@@ -414,7 +414,7 @@ class SetDeskSettings(Command):
     leads_see_reports: bool = True
 
 
-# --- custom ticket attributes (DOMAIN.md §9.5) ---------------------------------------------
+# --- custom ticket attributes (docs/DOMAIN.md §9.5) ---------------------------------------------
 @dataclass(frozen=True)
 class SaveAttribute(Command):
     """Define a custom attribute, or edit one (its code stays)."""
@@ -444,7 +444,7 @@ class SetTicketAttributes(Command):
     values: tuple[tuple[str, object], ...]
 
 
-# --- the call-back queue (DOMAIN.md §10) ---------------------------------------------------
+# --- the call-back queue (docs/DOMAIN.md §10) ---------------------------------------------------
 @dataclass(frozen=True)
 class RegisterCallback(Command):
     """A request from the web call-back form (no employee) or the API (the caller)."""

@@ -1,5 +1,5 @@
 """The "if" part shared by SLA, routing and automation rules: conditions on a ticket's fields,
-its client and the time it was registered (DOMAIN.md §4.3, §5.1, §6.1)."""
+its client and the time it was registered (docs/DOMAIN.md §4.3, §5.1, §6.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Linking two contacts as one person (DOMAIN.md §8.2): an agent says that the client of
+"""Linking two contacts as one person (docs/DOMAIN.md §8.2): an agent says that the client of
 another ticket is the client of this one; the older contact stays and takes over the
 other's messenger identities, phones, e-mails and tickets."""
 

@@ -1,4 +1,4 @@
-"""Cron-like schedules for recurring tickets (DOMAIN.md §6.3), read in a time zone.
+"""Cron-like schedules for recurring tickets (docs/DOMAIN.md §6.3), read in a time zone.
 
 Five fields: minute, hour, day of month, month, day of week, as in crontab(5): `*`, lists,
 ranges and steps (`1-5`, `*/15`, `mon-fri`), month and weekday names, 0 or 7 for Sunday.

@@ -1,4 +1,5 @@
-"""Ticket metrics computed from the audit history, never from counters (DOMAIN.md §3.5, §4.1)."""
+"""Ticket metrics computed from the audit history, never from counters (docs/DOMAIN.md §3.5,
+§4.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Clients (contacts, companies) and the team (employees, groups), DOMAIN.md §8-§9."""
+"""Clients (contacts, companies) and the team (employees, groups), docs/DOMAIN.md §8-§9."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Recurring tickets (DOMAIN.md §6.3): a schedule opens a ticket from a template for a
+"""Recurring tickets (docs/DOMAIN.md §6.3): a schedule opens a ticket from a template for a
 client (the timer handlers run it). Each schedule keeps one pending timer at its next run;
 runs missed while the desk was down are caught up by a single ticket, and the next run
 counts from then."""

@@ -1,4 +1,4 @@
-"""Reports and the dashboard series (DOMAIN.md §9.3-9.4), computed from each ticket's history
+"""Reports and the dashboard series (docs/DOMAIN.md §9.3-9.4), computed from each ticket's history
 and comments with core.metrics: first response, resolution time, SLA compliance,
 satisfaction, agent load, created vs resolved per day."""
 

@@ -1,4 +1,4 @@
-"""Routing and assignment (DOMAIN.md §5): the routing rules table names who answers a new
+"""Routing and assignment (docs/DOMAIN.md §5): the routing rules table names who answers a new
 ticket and who follows it; inside a group a member is picked, least loaded or in turn."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Handlers for what administrators configure (DOMAIN.md §2.3, §3.6, §8.2, §9): statuses,
+"""Handlers for what administrators configure (docs/DOMAIN.md §2.3, §3.6, §8.2, §9): statuses,
 priorities, types, canned answers, groups, companies, contacts and desk-wide settings."""
 
 from __future__ import annotations

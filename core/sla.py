@@ -1,4 +1,4 @@
-"""SLA (DOMAIN.md §4): which rule applies to a ticket, and when its reaction and resolution
+"""SLA (docs/DOMAIN.md §4): which rule applies to a ticket, and when its reaction and resolution
 fall due on the rule's service calendar, leaving out time in pausing and closed statuses."""
 
 from __future__ import annotations

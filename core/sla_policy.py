@@ -1,4 +1,4 @@
-"""SLA on live tickets (DOMAIN.md §4): after each command, mark the reaction, place the
+"""SLA on live tickets (docs/DOMAIN.md §4): after each command, mark the reaction, place the
 deadlines when a ticket is registered and again when something that matters changed
 (priority, type, a resume or reopen, §4.5), and keep the warning and breach timers in step.
 When a timer fires, report a warning or a breach once per ticket and target."""

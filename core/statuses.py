@@ -1,4 +1,4 @@
-"""Statuses and the rules for moving between them (DOMAIN.md §2)."""
+"""Statuses and the rules for moving between them (docs/DOMAIN.md §2)."""
 
 from __future__ import annotations
 

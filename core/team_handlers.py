@@ -1,4 +1,4 @@
-"""Handlers for managing the team (DOMAIN.md §9.1)."""
+"""Handlers for managing the team (docs/DOMAIN.md §9.1)."""
 
 from __future__ import annotations
 

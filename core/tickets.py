@@ -1,5 +1,5 @@
 """The ticket aggregate: every change to a ticket goes through its methods, which check the
-rules, write the audit history and record the events (DOMAIN.md §1-§3)."""
+rules, write the audit history and record the events (docs/DOMAIN.md §1-§3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tables of the call-back queue (DOMAIN.md §10): the requests and their history."""
+"""Tables of the call-back queue (docs/DOMAIN.md §10): the requests and their history."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The call-back queue in the database (DOMAIN.md §10): the repository the core writes through
+"""The call-back queue in the database (docs/DOMAIN.md §10): the repository the core writes through
 (the processing lock is a version check in the UPDATE, so of two transactions opening one
 request exactly one wins) and the read model of the panel's queue and the API."""
 

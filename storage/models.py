@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 
@@ -155,6 +156,9 @@ class TicketRow(Model):
 
     class Meta:
         table = "tickets"
+        indexes = (Index(fields=["status", "planned_resolution_at"],
+                         name="idx_tickets_status_due"),
+                   Index(fields=["channel"], name="idx_tickets_channel"))
 
 
 class CommentRow(Model):
@@ -185,6 +189,7 @@ class HistoryRow(Model):
 
     class Meta:
         table = "ticket_history"
+        indexes = (Index(fields=["field", "at"], name="idx_history_field_at"),)
 
 
 class EventRow(Model):

@@ -1,4 +1,4 @@
-"""Which contacts are one person's (DOMAIN.md §3.8, §8.2): the contact itself and every
+"""Which contacts are one person's (docs/DOMAIN.md §3.8, §8.2): the contact itself and every
 contact sharing a phone number or an e-mail address with it (its own or an extra one kept
 as a "phone" / "email" identity); e-mails compare without regard to case."""
 

@@ -1,4 +1,4 @@
-"""Read-side SLA lists for /queue, the dashboard and the panel (DOMAIN.md §4.6, §9.3)."""
+"""Read-side SLA lists for /queue, the dashboard and the panel (docs/DOMAIN.md §4.6, §9.3)."""
 
 from __future__ import annotations
 

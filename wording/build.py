@@ -19,8 +19,11 @@ CREATED = datetime(2026, 11, 28, tzinfo=UTC)
 
 
 def read_rows(table: Path) -> list[list[str]]:
-    return [line.split("\t") for line in table.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    """The table's rows; a message given twice takes its last row (a correction appended
+    at the end, as the table only grows at its end)."""
+    rows = {line.split("\t")[0]: line.split("\t") for line in
+            table.read_text(encoding="utf-8").splitlines() if line.strip()}
+    return list(rows.values())
 
 
 def _add(catalog: Catalog, row: list[str], index: int) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from core.errors import DomainError
 from core.refusals import REFUSALS, TERMS
+from wording.terms import CHANNELS
 
 Lookup = Callable[[str], str | None]
 
@@ -21,7 +22,8 @@ def describe(error: DomainError, lookup: Lookup, term: Callable[[str], str] = _s
     desk's words (status names, channels) with the adapter's own catalog."""
     template = REFUSALS[error.code]
     text = lookup(template) or template
-    values = {k: term(str(v)) if k in TERMS else v for k, v in error.params.items()}
+    values = {k: term(CHANNELS.get(str(v), str(v)) if k == "channel" else str(v))
+              if k in TERMS else v for k, v in error.params.items()}
     return text.format(**values)
 
 

@@ -1,6 +1,6 @@
 """What a VK or Viber client reads, platform-neutral plain text with buttons: ready answers
 ("text" messages of the conversation) and what the core plans for a ticket (its number on
-opening, agents' answers with their files listed, status notices per DOMAIN.md §7.1, the
+opening, agents' answers with their files listed, status notices per docs/DOMAIN.md §7.1, the
 resolution question with confirm / reopen / rating buttons). Wordings are the Telegram
 bot's, from the "notices" catalog."""
 

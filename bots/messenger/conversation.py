@@ -191,7 +191,7 @@ class ClientConversation:
             return
         brief = await self.lists.brief(ticket_id)
         if brief is None or brief.contact_id != contact_id:
-            raise NotAllowed("this ticket is not one of yours")
+            raise NotAllowed("ticket.not_yours")
         before = Answered(brief.number, brief.status, brief.rating)
         if before.stale(action):
             await self.say(msg, before.refusal(tr.client, action), source=source,

@@ -8,7 +8,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,11 @@ class RateLimiter:
     @classmethod
     def compressed(cls, limits: TelegramLimits | None = None,
                    time_scale: float = 1.0) -> RateLimiter:
-        """Limits in emulated seconds that run `time_scale` times faster than real ones."""
+        """Limits in emulated seconds that run `time_scale` times faster than real ones. A
+        request's time in flight is not compressed: `inflight_timeout` stays in real time."""
+        limits = limits or TelegramLimits()
+        limits = replace(limits, inflight_timeout=limits.inflight_timeout * time_scale)
+
         async def sleep(seconds: float) -> None:
             await asyncio.sleep(seconds / time_scale)
 

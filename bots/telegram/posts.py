@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from aiogram.methods import (
+    EditMessageText,
     SendAnimation,
     SendAudio,
     SendDocument,
@@ -19,7 +20,7 @@ from aiogram.methods import (
     SendVoice,
     TelegramMethod,
 )
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import ForceReply, InlineKeyboardMarkup
 
 from bots.telegram.render import (
     MAX_CAPTION,
@@ -95,3 +96,25 @@ def file_methods(post: Post, files: list[Attachment]) -> list[TelegramMethod[Any
     if first.kind not in _NO_CAPTION and visible_len(caption) <= MAX_CAPTION:
         return [file_method(post, first, caption), *(file_method(post, f) for f in rest)]
     return [*text_methods(post), *(file_method(post, f) for f in files)]
+
+
+def answer_methods(payload: dict[str, Any]) -> list[TelegramMethod[Any]]:
+    """A ready "text" answer (`bots.telegram.handlers.common.answer`): its pieces, the buttons
+    under the last; or the edit of a message of ours (`message_id`), e.g. an answered
+    question; a prompt the client asked to answer forces the reply."""
+    markup = payload.get("reply_markup")
+    keyboard: InlineKeyboardMarkup | ForceReply | None = (
+        InlineKeyboardMarkup.model_validate(markup) if markup else None)
+    if payload.get("force_reply"):
+        keyboard = ForceReply.model_validate(payload["force_reply"])
+    parse_mode = payload.get("parse_mode")
+    text = str(payload.get("text") or "")
+    pieces = split_markup(text) if parse_mode else split_text(text)
+    if payload.get("message_id"):
+        return [EditMessageText(chat_id=payload["chat_id"], message_id=payload["message_id"],
+                                text=pieces[0], parse_mode=parse_mode, reply_markup=keyboard)]
+    last = len(pieces) - 1
+    return [SendMessage(chat_id=payload["chat_id"], message_thread_id=payload.get("thread_id"),
+                        text=piece, parse_mode=parse_mode,
+                        reply_markup=keyboard if index == last else None)
+            for index, piece in enumerate(pieces)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bots.failures import FailureReason, failure_reason
 from bots.i18n import Translator
 from bots.telegram.render import esc, topic_link, when
 from storage.views import CommentView, EmployeeRef, TicketCard
@@ -123,8 +124,20 @@ def rated(_: Translator, score: int, comment: str | None) -> str:
     return text
 
 
+# Why a message did not reach the client, in the desk's language (the platform's own words
+# stay in the log and on the ticket page's tooltip).
+FAILURE_WORDS = {
+    FailureReason.NO_CHAT: "the messenger has no chat with this client",
+    FailureReason.BLOCKED: "the client blocked the bot or turned off messages from it",
+    FailureReason.TOO_LONG: "the message is too long for the messenger",
+    FailureReason.NETWORK: "the messenger could not be reached",
+    FailureReason.OTHER: "the messenger refused it",
+}
+
+
 def delivery_failed(_: Translator, error: str, comment: CommentView | None) -> str:
-    text = "🔒 ⚠️ " + esc(_("Could not deliver a message to the client: {error}", error=error))
+    reason = _(FAILURE_WORDS[failure_reason(error)])
+    text = "🔒 ⚠️ " + esc(_("Could not deliver a message to the client: {error}", error=reason))
     text += "\n" + esc(_("Private note: the client does not see it."))
     if comment and comment.body:
         excerpt = comment.body if len(comment.body) <= 300 else comment.body[:299] + "…"

@@ -1,5 +1,5 @@
 """What a client reads from the bot, in their language: the ticket number on opening,
-agents' answers, status notices (DOMAIN.md §7.1) and the resolution question with its
+agents' answers, status notices (docs/DOMAIN.md §7.1) and the resolution question with its
 confirm / reopen / rating buttons (§2.6, §8.1)."""
 
 from __future__ import annotations

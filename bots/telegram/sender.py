@@ -52,7 +52,6 @@ from aiogram.methods import (
     SendMessage,
     TelegramMethod,
 )
-from aiogram.types import ForceReply, InlineKeyboardMarkup
 
 from bots.i18n import translator
 from bots.messenger.compose import status_name
@@ -61,12 +60,12 @@ from bots.telegram import render_agents as ra
 from bots.telegram import render_client as rc
 from bots.telegram.limits import RateLimiter
 from bots.telegram.merging import mergeable_run, only_news_of_comments, posts_of
-from bots.telegram.posts import Post, file_methods, text_methods
+from bots.telegram.posts import Post, answer_methods, file_methods, text_methods
+from bots.telegram.reactions import KINDS as REACTION_KINDS
+from bots.telegram.reactions import Reactions
 from bots.telegram.render import (
     PARSE_MODE,
     esc,
-    split_markup,
-    split_text,
     telegram_markup,
 )
 from bots.telegram.topics import TopicKeeper, not_modified, topic_gone
@@ -119,6 +118,7 @@ class TelegramSender:
         self.keeper = TopicKeeper(self._call, self.views, topics or TopicStore(cache=True), self._,
                                   agent_chat_id, line2_chat_id, timezone)
         self._progress: dict[int, int] = {}  # message id -> API calls already done
+        self.reactions = Reactions()
 
     def destination(self, message: OutboundMessage) -> str:
         if message.kind == "text":
@@ -160,7 +160,9 @@ class TelegramSender:
     async def _one(self, message: OutboundMessage, comments: dict[int, CommentView]) -> Outcome:
         try:
             if message.kind == "text":
-                await self._run(message.id, self._text(message))
+                await self._run(message.id, answer_methods(message.payload))
+            elif message.kind in REACTION_KINDS:
+                await self._run(message.id, await self.reactions.methods(message))
             elif message.audience is Audience.CLIENT:
                 await self._run(message.id, await self._to_client(message))
             elif message.kind in TEAM_CHAT_KINDS:
@@ -226,25 +228,6 @@ class TelegramSender:
         return Retry(f"{type(exc).__name__}: {exc}")
 
     # --- what each kind becomes ---------------------------------------------------------------
-    def _text(self, message: OutboundMessage) -> list[TelegramMethod[Any]]:
-        payload = message.payload
-        markup = payload.get("reply_markup")
-        keyboard: InlineKeyboardMarkup | ForceReply | None = (
-            InlineKeyboardMarkup.model_validate(markup) if markup else None)
-        if payload.get("force_reply"):  # a prompt the client asked to answer (a comment)
-            keyboard = ForceReply.model_validate(payload["force_reply"])
-        parse_mode = payload.get("parse_mode")
-        text = str(payload.get("text") or "")
-        if payload.get("message_id"):  # a message of ours shown anew, e.g. an answered question
-            return [EditMessageText(chat_id=payload["chat_id"], message_id=payload["message_id"],
-                                    text=split_markup(text)[0], parse_mode=parse_mode,
-                                    reply_markup=keyboard)]
-        pieces = split_markup(text) if parse_mode else split_text(text)
-        return [SendMessage(chat_id=payload["chat_id"], message_thread_id=payload.get(
-                    "thread_id"), text=piece, parse_mode=parse_mode,
-                    reply_markup=keyboard if last else None)
-                for piece, last in zip(pieces, _last_flags(len(pieces)), strict=True)]
-
     async def _to_client(self, message: OutboundMessage) -> list[TelegramMethod[Any]]:
         if not message.recipient:
             raise UnknownKind("the client has no Telegram chat")
@@ -408,6 +391,3 @@ class TelegramSender:
                                                   "client_comment", comment.ticket_id,
                                                   comment.created_at, None, comment.id))
 
-
-def _last_flags(count: int) -> list[bool]:
-    return [index == count - 1 for index in range(count)]

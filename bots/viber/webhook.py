@@ -1,8 +1,10 @@
 """The Viber webhook on our server. Every request's `X-Viber-Content-Signature` (hex
 HMAC-SHA256 of the raw body with the auth token) is checked in constant time before the
-body is even parsed: a forged or unsigned request gets 403 and changes nothing. 200 is
-answered only after the event is committed (or was handled before); a crash answers 500,
-so Viber sends it again. conversation_started is answered with the welcome message."""
+body is even parsed: a forged or unsigned request gets 403 and changes nothing. A signed
+body that is no JSON object we can read (not JSON, nested too deep) is parked as malformed
+and acknowledged: sent again it would fail again. 200 is answered only after the event is
+committed (or was handled before); a crash answers 500, so Viber sends it again.
+conversation_started is answered with the welcome message."""
 
 from __future__ import annotations
 

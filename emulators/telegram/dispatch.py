@@ -12,7 +12,14 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from . import methods_chats, methods_edit, methods_forum, methods_send, methods_updates
+from . import (
+    methods_chats,
+    methods_edit,
+    methods_forum,
+    methods_reactions,
+    methods_send,
+    methods_updates,
+)
 from .errors import ApiError, bad_request, not_found
 from .files import Upload
 from .limits import RateLimiter
@@ -22,7 +29,8 @@ from .validation import ApiSpec, MethodSpec
 
 log = logging.getLogger(__name__)
 
-IMPLEMENTED_MODULES = (methods_chats, methods_edit, methods_forum, methods_send, methods_updates)
+IMPLEMENTED_MODULES = (methods_chats, methods_edit, methods_forum, methods_reactions, methods_send,
+                       methods_updates)
 
 
 def _generic(call: Call, spec: MethodSpec) -> Any:

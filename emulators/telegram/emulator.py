@@ -100,6 +100,11 @@ class TelegramEmulator(ServedEmulator, EmulatorReadback):
         """Run a Bot API call in-process (as the bot would); returns status and body."""
         return await execute(self.state, self.spec, self.limiter, method, params, {})
 
+    def route_webhook(self, public: str, local: str) -> None:
+        """Deliver webhook updates registered under the `public` URL prefix to `local`
+        (a TLS-ending proxy's job in front of a real bot)."""
+        self._delivery.route(public, local)
+
     async def _webhook_reply(self, payload: dict[str, Any]) -> None:
         params = {k: v for k, v in payload.items() if k != "method"}
         await self.call(str(payload["method"]), **params)

@@ -219,6 +219,8 @@ class StoredMessage:
     history: list[dict[str, Any]] = field(default_factory=list)
     """Previous versions (content fields), oldest first."""
     deleted: bool = False
+    reactions: list[dict[str, Any]] = field(default_factory=list)
+    """The bot's chosen reactions (ReactionType objects), as setMessageReaction left them."""
 
     @property
     def chat_id(self) -> int:
@@ -227,6 +229,11 @@ class StoredMessage:
     @property
     def edited(self) -> bool:
         return bool(self.history)
+
+    @property
+    def reaction_emojis(self) -> list[str]:
+        """The emojis of the bot's reactions on this message."""
+        return [r["emoji"] for r in self.reactions if r.get("type") == "emoji"]
 
     @property
     def callback_data(self) -> list[str]:
@@ -297,6 +304,7 @@ class StoredMessage:
             "edit_date": self.edit_date,
             "history": self.history,
             "deleted": self.deleted,
+            "reactions": self.reactions,
         }
 
 

@@ -52,6 +52,18 @@ class WebhookDeliverer:
         self._inflight: dict[int, object] = {}  # update_id -> its chat
         self._posts: set[asyncio.Task[None]] = set()
         self._delay = retry.initial
+        self.routes: dict[str, str] = {}  # public URL prefix -> where it is reached here
+
+    def route(self, public: str, local: str) -> None:
+        """POST updates for webhooks under `public` to `local` instead: what a TLS-ending
+        proxy in front of the bot does (the bot registers its public https:// address)."""
+        self.routes[public] = local
+
+    def _address(self, url: str) -> str:
+        for public, local in self.routes.items():
+            if url.startswith(public):
+                return local + url[len(public):]
+        return url
 
     def start(self) -> None:
         self._session = aiohttp.ClientSession(
@@ -125,7 +137,7 @@ class WebhookDeliverer:
             headers["X-Telegram-Bot-Api-Secret-Token"] = hook.secret_token
         try:
             async with self._session.post(
-                hook.url, data=json.dumps(update.to_api()), headers=headers
+                self._address(hook.url), data=json.dumps(update.to_api()), headers=headers
             ) as resp:
                 body = await resp.read()
                 if not 200 <= resp.status < 300:

@@ -152,7 +152,7 @@ class Migration(migrations.Migration):
             name='reacted_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
-        # The two default automation rules (DOMAIN.md §2.6, §2.7): ordinary rows an
+        # The two default automation rules (docs/DOMAIN.md §2.6, §2.7): ordinary rows an
         # administrator may edit or disable. Written once, here, so a deleted one stays gone.
         ops.RunSQL(
             "INSERT INTO automation_rules (name, position, enabled, event, conditions, actions,"

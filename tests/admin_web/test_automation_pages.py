@@ -1,4 +1,4 @@
-"""Automation in the panel (DOMAIN.md §6): an administrator writes trigger rules, macros and
+"""Automation in the panel (docs/DOMAIN.md §6): an administrator writes trigger rules, macros and
 recurring schedules on settings pages, and the desk then acts on them; the channels page
 shows each channel's live webhook or polling state without waiting on a dead platform."""
 

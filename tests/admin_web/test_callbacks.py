@@ -1,4 +1,4 @@
-"""The call-back queue in the panel (DOMAIN §10): the public web form files a request that
+"""The call-back queue in the panel (docs/DOMAIN.md §10): the public web form files a request that
 every employee sees as New, one agent at a time processes it, the others are told who and
 since when; processed and postponed requests, the API, and bad or unwanted input."""
 

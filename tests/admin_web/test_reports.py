@@ -1,4 +1,4 @@
-"""Dashboard and reports on a known data set: the DOMAIN §3.5 example gives a resolution
+"""Dashboard and reports on a known data set: the docs/DOMAIN.md §3.5 example gives a resolution
 time of 1 h 30 min, and the XLSX download says the same."""
 
 from __future__ import annotations

@@ -55,8 +55,8 @@ def _session(driver: Any, base: str, ticket: int, canned: str) -> None:
     assert not wide, "the page scrolls sideways"
     ARTIFACTS.mkdir(exist_ok=True)
     for language in ("en", "ru", "fa"):
+        # choosing a language switches at once (static/panel.js submits the form)
         Select(driver.find_element(By.NAME, "language")).select_by_value(language)
-        driver.find_element(By.CSS_SELECTOR, "form[action='/language'] button").click()
         _wait(lambda lang=language: driver.find_element(By.TAG_NAME, "html").get_attribute(
             "lang") == lang)
         shot = driver.execute_cdp_cmd("Page.captureScreenshot", {

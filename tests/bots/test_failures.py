@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bots.failures import FailureReason, failure_reason
+from bots.i18n import translator
+from bots.telegram.render_agents import delivery_failed
 
 R = FailureReason
 
@@ -34,3 +36,12 @@ R = FailureReason
 ])
 def test_each_platforms_refusal_reads_as_a_reason(record: str, reason: FailureReason) -> None:
     assert failure_reason(record) is reason
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", "the client blocked the bot"), ("ru", "клиент заблокировал бота"),
+    ("fa", "مشتری ربات را مسدود کرده")])
+def test_the_teams_notice_says_why_in_the_desks_language(language: str, words: str) -> None:
+    note = delivery_failed(translator(language, "notices"),
+                           "Forbidden: bot was blocked by the user", None)
+    assert words in note and "Forbidden" not in note

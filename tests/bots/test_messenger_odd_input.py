@@ -172,6 +172,18 @@ async def test_a_vk_request_of_the_wrong_shape_is_refused_or_acknowledged_not_re
         "Long id", "NUL id"]
 
 
+async def test_lone_surrogates_in_a_vk_text_open_a_ticket_with_replacement_marks(
+        vk_world: test_vk.VkWorld) -> None:
+    vk_world.vk.add_user(606, "Ivan", "Petrov", lang_id=3)
+    event = {"type": "message_new", "group_id": GROUP, "secret": SECRET,
+             "event_id": "half-an-emoji", "object": _vk_message(606, 9100, text=(
+                 "Half an emoji \ud83d here"))}
+    assert await vk_world.post(event) == (200, "ok")  # JSON's "\ud83d": no pair, no emoji
+    [ticket] = await tickets_of("vk", "606")
+    assert [c.body for c in await client_comments(ticket.id)] == ["Half an emoji \ufffd here"]
+    assert await m.InboundRow.filter(state="failed").count() == 0
+
+
 # --- Viber ------------------------------------------------------------------------------------
 OLGA = "olga+viber=="
 
@@ -250,6 +262,21 @@ async def test_odd_viber_events_are_handled_or_ignored_and_the_next_message_too(
     assert any(b.startswith("The printer") and "\x00" not in b for b in bodies)
     names = set(await m.ContactRow.all().values_list("name", flat=True))
     assert {"مریم", "🦊🦊"} <= names
+
+
+async def test_lone_surrogates_in_a_viber_text_and_name_open_a_ticket_with_replacement_marks(
+        viber_world: test_viber.ViberWorld) -> None:
+    viber_world.viber.add_user("half==", "Olga", language="en")
+    sender = {"id": "half==", "name": "Ol\udfffga", "language": "en", "api_version": 10}
+    raw = json.dumps({"event": "message", "timestamp": 1, "message_token": 99001,
+                      "sender": sender, "message": {"type": "text",
+                                                    "text": "Half an emoji \ud83d here"}})
+    body = raw.encode()  # JSON's "\ud83d" and "\udfff": halves of pairs, alone
+    assert await viber_world.post(body, viber_world.viber.sign(body)) == (200, "ok")
+    [ticket] = await tickets_of("viber", "half==")
+    assert [c.body for c in await client_comments(ticket.id)] == ["Half an emoji \ufffd here"]
+    assert await m.ContactRow.filter(name="Ol\ufffdga").exists()
+    assert await m.InboundRow.filter(state="failed").count() == 0
 
 
 async def test_a_signed_viber_request_of_the_wrong_shape_is_acknowledged_not_retried(

@@ -152,3 +152,31 @@ async def test_confirming_first_keeps_the_stars_and_the_question_shows_the_outco
     await world.settled()
     row = await m.TicketRow.get(id=ticket_id)
     assert (row.status, row.rating) == ("closed", 5)
+
+
+# --- reactions confirm the agents' commands in the topic ------------------------------------
+async def test_each_command_in_the_topic_gets_a_reaction_and_a_reply_shows_when_the_client_has_it(
+        world: World) -> None:
+    ticket_id, thread = await open_ticket(world)
+    seen = max(msg.message_id for msg in world.emulator.messages(world.team))
+    world.agent(ANNA, "/note checked the logs, the toner is empty", thread)
+    world.agent(ANNA, "Please restart it", thread)
+    world.agent(ANNA, "/take", thread)
+    await world.to_client(IVAN, "Please restart it")
+    await world.settled()
+    posts_before = len(world.emulator.bot_messages(world.team, thread_id=thread))
+
+    def reactions() -> dict[str, list[str]] | None:
+        mine = [msg for msg in world.emulator.messages(world.team, thread_id=thread,
+                                                       from_bot=False)
+                if msg.message_id > seen]
+        found = {msg.text or "": msg.reaction_emojis for msg in mine}
+        return found if all(found.values()) and len(found) == 3 else None
+
+    assert await world.emulator.wait_for(lambda _: reactions(), 10) == {
+        "/note checked the logs, the toner is empty": ["✍"],
+        "Please restart it": ["👍"],  # the client received it
+        "/take": ["👌"]}
+    assert len(world.emulator.bot_messages(world.team, thread_id=thread)) == posts_before
+    set_ = [c.params["reaction"][0]["emoji"] for c in world.emulator.calls("setMessageReaction")]
+    assert sorted(set_) == sorted(["✍", "🕊", "👌", "👍"]) and set_.index("🕊") < set_.index("👍")

@@ -1,6 +1,6 @@
 """`/follow` and `/unfollow` in a ticket's topic, end to end through aiogram and the Telegram
 emulator: an agent subscribes to a ticket and is named in its topic when the client writes
-(DOMAIN.md §5.3, §7.3), until they unfollow."""
+(docs/DOMAIN.md §5.3, §7.3), until they unfollow."""
 
 from __future__ import annotations
 

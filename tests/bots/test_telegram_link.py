@@ -1,5 +1,5 @@
 """`/link N` in a ticket's topic, end to end through aiogram and the Telegram emulator: an
-agent makes the client of another channel's ticket the same person (DOMAIN.md §8.2), /history
+agent makes the client of another channel's ticket the same person (docs/DOMAIN.md §8.2), /history
 then shows the tickets of both, and the refusals are worded for the agent."""
 
 from __future__ import annotations

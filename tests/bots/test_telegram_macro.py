@@ -1,4 +1,4 @@
-"""`/macro` in a ticket's topic (DOMAIN.md §6.2): an agent applies a named set of actions in
+"""`/macro` in a ticket's topic (docs/DOMAIN.md §6.2): an agent applies a named set of actions in
 one step, or is shown which macros there are. Through the real aiogram stack against the
 Telegram emulator, with the fixtures of test_telegram_handlers."""
 

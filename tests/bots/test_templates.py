@@ -1,4 +1,4 @@
-"""Notice templates (DOMAIN.md §7): an administrator's text per status for the client and per
+"""Notice templates (docs/DOMAIN.md §7): an administrator's text per status for the client and per
 notification for the team, with variables; the sandbox keeps templates away from Python."""
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from emulators.vk import CallbackRetry, SentMessage, VkEmulator
 from storage.delivery import OutboxStore
 from storage.messenger_state import MessengerState
 from tests.bots.agents_in_telegram import PDF, PHOTO, AgentsChat, agents_in_telegram
-from tests.bots.messengers import desk_with_team, serving
+from tests.bots.messengers import ANNA_TG, desk_with_team, serving
 from tests.bots.test_vk import CODE, GROUP, IVAN, SECRET, config_for
 
 pytestmark = pytest.mark.e2e
@@ -132,3 +132,25 @@ async def test_after_a_restart_a_retried_send_does_not_upload_again(world: World
     assert world.vk.media(doc.attachment or "").data == PDF
     assert world.calls("docs.save") == 1 and world.calls("docs.getMessagesUploadServer") == 1
     assert await MessengerState().upload("vk", row.message.id) is None  # forgotten once sent
+
+
+async def test_an_agents_reply_to_a_vk_client_is_marked_received_in_the_topic_or_left_unsent(
+        world: World) -> None:
+    ticket_id = await world.open_ticket()
+    thread = await world.agents.topic_of(ticket_id)
+    telegram, team = world.agents.telegram, world.agents.team
+    delivered = telegram.inject_group_message(team, ANNA_TG, "Please restart it",
+                                              message_thread_id=thread).message
+    await world.vk.wait_for_message(IVAN, "Please restart it")
+    assert delivered is not None
+    await telegram.wait_for(lambda e: e.message(team, delivered.message_id).reaction_emojis
+                            == ["👍"], 10)  # the client has it
+
+    world.vk.inject_error(901, "messages.send")  # the client no longer lets us write
+    lost = telegram.inject_group_message(team, ANNA_TG, "Are you there?",
+                                         message_thread_id=thread).message
+    assert lost is not None
+    await telegram.wait_for_bot_message(
+        team, thread_id=thread, match=lambda m: "Could not deliver" in (m.text or ""),
+        timeout=10)
+    assert telegram.message(team, lost.message_id).reaction_emojis == ["🕊"]  # not received

@@ -9,10 +9,11 @@ handles a valid update, through the whole bot.
 Posted in-process through aiohttp's test client, on SQLite. A 5xx can only come from the
 route, the adapter's reading of the update, the intake that records or parks it, or a
 conversation handed something it cannot take; so during the fuzz the conversation (VK,
-Viber) and aiogram's dispatcher (Telegram) are stand-ins that check what the adapter hands
-them is well-formed, which keeps the run to seconds; the valid update at the end goes
-through the real ones. The platform APIs point at a closed port (nothing is sent: the
-relays do not run); VK's name look-up is a fake that answers odd names too."""
+Viber), the batch of updates aiogram's routers handle (Telegram), the parked list and what
+the messengers keep of their users are stand-ins that check that what the adapter hands
+them is well-formed and storable, which keeps the run to seconds; the valid update at the
+end goes through the real ones. The platform APIs point at a closed port (nothing is sent:
+the relays do not run); VK's name look-up is a fake that answers odd names too."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ import io
 import json
 import random
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from typing import Any
 import pytest
 from aiogram.types import Update
 from aiohttp.test_utils import TestClient, TestServer
+from tortoise import connections
 
 from admin_web.app import create_app
 from admin_web.config import PanelConfig
@@ -60,9 +63,9 @@ NAMES = ["Ivan Petrov", "\ud800Ivan\udfff", "\x00", "مریم", "x" * 5000]
 @dataclass
 class Hooks:
     http: TestClient
-    telegram_feed: Stand
-    vk_conversation: Stand
-    viber_conversation: Stand
+    telegram_stands: list[Stand]
+    vk_stands: list[Stand]
+    viber_stands: list[Stand]
 
     async def telegram(self, body: bytes) -> int:
         response = await self.http.post("/telegram/webhook", data=io.BytesIO(body), headers={
@@ -103,21 +106,56 @@ async def well_formed_message(incoming: ClientMessage, ref: InboundRef) -> None:
     assert all(isinstance(x, str) for x in (incoming.name, incoming.text))
     assert all(x is None or isinstance(x, str)
                for x in (incoming.language, incoming.phone, incoming.action))
-    assert incoming.comment_for is None or type(incoming.comment_for) is int
     assert all(isinstance(a, Attachment) and isinstance(a.ref, str)
                for a in incoming.attachments)
     repr(without_nul(incoming)).encode()
 
 
-async def well_formed_update(bot: object, update: Update, **_: object) -> None:
-    """What the routers take: an update that can be parked as it is, if it fails."""
-    update.model_dump_json(exclude_none=True).encode()
+class ParkingCheck:
+    """Stands in for storage.delivery.ParkedUpdates: keeps what is parked in memory, once
+    it is checked to be what the database takes (cleaned as `park` cleans it)."""
+
+    def __init__(self) -> None:
+        self.parked: dict[tuple[str, str], dict[str, Any]] = {}
+
+    async def park(self, channel: str, external_id: str, payload: dict[str, Any],
+                   error: str) -> None:
+        external_id, payload, error = without_nul((external_id[:100], payload, error))
+        (json.dumps(payload) + error + external_id).encode()
+        self.parked[channel, external_id] = payload
+
+    async def take(self, channel: str, external_id: str) -> dict[str, Any] | None:
+        return self.parked.pop((channel, external_id), None)
+
+
+class UserStateCheck:
+    """Stands in for storage.messenger_state.MessengerState: ids are short printable text."""
+
+    async def mark_reachable(self, channel: str, user_id: str) -> None:
+        assert isinstance(user_id, str) and user_id.isprintable() and len(user_id) <= 100
+
+    async def mark_unreachable(self, channel: str, user_id: str, reason: str) -> None:
+        await self.mark_reachable(channel, user_id)
+
+    async def sent_comment(self, channel: str, token: str) -> tuple[int, int] | None:
+        assert isinstance(token, str) and token.isprintable() and len(token) <= 100
+        return None
+
+
+async def well_formed_updates(updates: Sequence[Update]) -> None:
+    """What the routers take: updates with an id the database keeps, each of which can be
+    parked as it is if it fails."""
+    for update in updates:
+        assert len(str(update.update_id)) <= 100
+        update.model_dump_json(exclude_none=True).encode()
 
 
 @pytest.fixture
 async def sqlite_database(tmp_path: Path, request: pytest.FixtureRequest
                           ) -> AsyncIterator[str]:
     async for url in _open_test_database("sqlite", tmp_path, request):
+        await connections.get("default").execute_script(
+            "PRAGMA synchronous = OFF; PRAGMA journal_mode = MEMORY")
         yield url
 
 
@@ -144,9 +182,15 @@ async def hooks(sqlite_database: str) -> AsyncIterator[Hooks]:
     http = TestClient(TestServer(create_app(runtime, PanelConfig())))
     await http.start_server()
     try:
-        yield Hooks(http, Stand(processor.dispatcher, "feed_update", well_formed_update),
-                    Stand(vk.events.conversation, "handle", well_formed_message),
-                    Stand(viber.events.conversation, "handle", well_formed_message))
+        parking, users = ParkingCheck(), UserStateCheck()
+        yield Hooks(http, [Stand(processor, "process_batch", well_formed_updates),
+                           Stand(processor, "parked", parking)],
+                    [Stand(vk.events.conversation, "handle", well_formed_message),
+                     Stand(vk.events.intake, "parked", parking),
+                     Stand(vk.events, "state", users)],
+                    [Stand(viber.events.conversation, "handle", well_formed_message),
+                     Stand(viber.events.intake, "parked", parking),
+                     Stand(viber.events, "state", users)])
     finally:
         await http.close()
         for close in runtime.on_close:
@@ -225,9 +269,11 @@ def viber_updates(n: int) -> list[dict[str, Any]]:
 
 
 async def _fuzz(post: Callable[[bytes], Any], updates: Callable[[int], list[dict[str, Any]]],
-                stand: Stand, seed: int,
+                stands: list[Stand], seed: int,
                 keep: Callable[[dict[str, Any]], None] = lambda _: None) -> Counter[int]:
-    with stand:
+    with ExitStack() as standing:
+        for stand in stands:
+            standing.enter_context(stand)
         return await _post_mutations(post, updates, seed, keep)
 
 
@@ -249,7 +295,7 @@ async def _post_mutations(post: Callable[[bytes], Any],
 
 async def test_mutated_telegram_updates_never_answer_5xx_and_a_valid_one_follows(
         hooks: Hooks) -> None:
-    answers = await _fuzz(hooks.telegram, telegram_updates, hooks.telegram_feed, seed=1)
+    answers = await _fuzz(hooks.telegram, telegram_updates, hooks.telegram_stands, seed=1)
     assert answers[200] > MUTATIONS / 2  # most reach the bot, not just the JSON parser
     valid = telegram_updates(10**6)[0]
     valid["message"].update(text="Still there?", chat={**valid["message"]["chat"], "id": 9001},
@@ -260,7 +306,7 @@ async def test_mutated_telegram_updates_never_answer_5xx_and_a_valid_one_follows
 
 async def test_mutated_vk_events_never_answer_5xx_and_a_valid_one_follows(
         hooks: Hooks) -> None:
-    answers = await _fuzz(hooks.vk, vk_updates, hooks.vk_conversation, seed=2,
+    answers = await _fuzz(hooks.vk, vk_updates, hooks.vk_stands, seed=2,
                           keep=vk_keep)
     assert answers[200] > MUTATIONS / 2
     valid = vk_updates(10**6)[0]
@@ -272,7 +318,7 @@ async def test_mutated_vk_events_never_answer_5xx_and_a_valid_one_follows(
 
 async def test_mutated_viber_events_never_answer_5xx_and_a_valid_one_follows(
         hooks: Hooks) -> None:
-    answers = await _fuzz(hooks.viber, viber_updates, hooks.viber_conversation, seed=3)
+    answers = await _fuzz(hooks.viber, viber_updates, hooks.viber_stands, seed=3)
     assert answers[200] > MUTATIONS / 2
     valid = viber_updates(10**6)[0]
     valid["sender"]["id"] = "still-there=="

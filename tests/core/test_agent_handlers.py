@@ -1,5 +1,5 @@
 """What agents do to tickets: reply, take, assign, escalate, change status and fields, and
-what happens when two agents act on one ticket at once (DOMAIN §1.3-1.5, §2, §3.1-3.2)."""
+what happens when two agents act on one ticket at once (docs/DOMAIN.md §1.3-1.5, §2, §3.1-3.2)."""
 
 from __future__ import annotations
 

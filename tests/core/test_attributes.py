@@ -1,4 +1,4 @@
-"""Custom ticket attributes (DOMAIN.md §9.5): administrators define text, number, date and
+"""Custom ticket attributes (docs/DOMAIN.md §9.5): administrators define text, number, date and
 list attributes with per-role visibility and "required on creation"; agents fill them in,
 every value checked, every change in the ticket's history."""
 

@@ -1,4 +1,4 @@
-"""Automation (DOMAIN.md §6, §2.6-2.7): trigger rules act on tickets, the two default rules
+"""Automation (docs/DOMAIN.md §6, §2.6-2.7): trigger rules act on tickets, the two default rules
 ship enabled and can be switched off, loops cannot happen, macros apply in one step."""
 
 from __future__ import annotations

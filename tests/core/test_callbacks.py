@@ -1,4 +1,4 @@
-"""The call-back queue (DOMAIN §10): a request from the web form is New, one employee at a
+"""The call-back queue (docs/DOMAIN.md §10): a request from the web form is New, one employee at a
 time processes it, a forgotten lock can be taken over, and it ends Processed or Postponed
 (New again when its time comes)."""
 

@@ -1,4 +1,4 @@
-"""An agent links two contacts as one person (DOMAIN.md §8.2): the older contact takes over
+"""An agent links two contacts as one person (docs/DOMAIN.md §8.2): the older contact takes over
 the other's messenger identities, phones, e-mails and tickets; answers still go back through
 each ticket's own channel; the refusals."""
 

@@ -1,4 +1,4 @@
-"""Cron-like schedules of recurring tickets (DOMAIN.md §6.3), checked against APScheduler's
+"""Cron-like schedules of recurring tickets (docs/DOMAIN.md §6.3), checked against APScheduler's
 CronTrigger where the two agree on meaning (one of the two day fields is `*`)."""
 
 from __future__ import annotations

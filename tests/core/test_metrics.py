@@ -1,4 +1,5 @@
-"""First response and resolution time, computed from a ticket's history (DOMAIN §3.5, §4.1)."""
+"""First response and resolution time, computed from a ticket's history (docs/DOMAIN.md §3.5,
+§4.1)."""
 
 from __future__ import annotations
 

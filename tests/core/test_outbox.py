@@ -1,5 +1,5 @@
 """What leaves the desk: every change becomes outbox messages for the client and the team,
-written in the same commit as the change (DOMAIN §3.1, §3.7, §1.5, §7)."""
+written in the same commit as the change (docs/DOMAIN.md §3.1, §3.7, §1.5, §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Recurring tickets (DOMAIN.md §6.3): a schedule opens a ticket from its template on time;
+"""Recurring tickets (docs/DOMAIN.md §6.3): a schedule opens a ticket from its template on time;
 runs missed while the desk was down become one ticket, never none and never two."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reports from history (DOMAIN.md §9.3-9.4): what a lead reads in the report tables."""
+"""Reports from history (docs/DOMAIN.md §9.3-9.4): what a lead reads in the report tables."""
 
 from __future__ import annotations
 

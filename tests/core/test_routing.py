@@ -1,4 +1,4 @@
-"""Routing and assignment (DOMAIN.md §5): the first enabled matching rule decides who answers
+"""Routing and assignment (docs/DOMAIN.md §5): the first enabled matching rule decides who answers
 a new ticket and who follows it; inside a group, the least loaded active member or the next
 in turn; deactivated accounts are never chosen."""
 

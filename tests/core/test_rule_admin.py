@@ -1,4 +1,4 @@
-"""Administrators edit the desk's rules through commands (DOMAIN.md §4.3, §5.1, §6, §7):
+"""Administrators edit the desk's rules through commands (docs/DOMAIN.md §4.3, §5.1, §6, §7):
 checked, admin-only, and effective for the next ticket."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SLA on business calendars (DOMAIN.md §4): deadlines at registration, recomputed when the
+"""SLA on business calendars (docs/DOMAIN.md §4): deadlines at registration, recomputed when the
 priority or type changes or the ticket resumes, warnings and breaches reported once."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The status catalogue and its transitions (DOMAIN §2), and the whole status machine driven
+"""The status catalogue and its transitions (docs/DOMAIN.md §2), and the whole status machine driven
 through the desk with random command sequences."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ IN_PROGRESS = Status("in_progress", "In progress", ObjectState.OPEN, position=5)
 REJECTED = Status("rejected", "Rejected", ObjectState.CLOSED, position=6)
 WORKFLOW = Workflow([*default_statuses(), IN_PROGRESS, REJECTED])
 
-# DOMAIN §2.4, plus closing from any open-state status (a client may withdraw a request).
+# docs/DOMAIN.md §2.4, plus closing from any open-state status (a client may withdraw a request).
 ALLOWED_BETWEEN_SYSTEM_STATUSES = {
     (OPEN, ON_HOLD), (OPEN, AWAITING_REPLY), (OPEN, RESOLVED), (OPEN, CLOSED),
     (ON_HOLD, OPEN), (ON_HOLD, RESOLVED), (ON_HOLD, CLOSED),

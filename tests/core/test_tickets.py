@@ -1,5 +1,5 @@
 """The ticket aggregate on its own: statuses with their dates, reopening, lines, taking,
-fields and ratings (DOMAIN §1-§3, §8.1)."""
+fields and ratings (docs/DOMAIN.md §1-§3, §8.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SLA as agents see it in Telegram (DOMAIN.md §2.5, §4; issue #4): deadlines placed on a
+"""SLA as agents see it in Telegram (docs/DOMAIN.md §2.5, §4; issue #4): deadlines placed on a
 service calendar and shown on the ticket card, an On hold that ends by itself, and a breach
 reported once in the ticket's topic. The real product against the Telegram emulator, with a
 clock that jumps ahead and the timer worker of chatdesk/timers.py scanning every 50 ms.

@@ -156,6 +156,9 @@ def play(url: str, screenshot: Path) -> dict[str, Any]:
             wait.until(lambda d: any(AGENT_TEXT in t for t in texts(
                 "#client-messages .msg.from-bot .text")))
             assert AGENT_TEXT in texts("#group-messages .msg.own .text")
+            # ... and the bot's reaction on the agent's message says the client has it
+            seen["reaction"] = wait.until(lambda d: next((t for t in texts(
+                "#group-messages .msg.own .reactions") if t == "👍"), None))
 
             # the agent takes the ticket with the card's button: the card is edited in place
             click("#group-messages button[data-callback^='t:take:']")

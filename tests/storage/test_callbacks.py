@@ -1,4 +1,4 @@
-"""The call-back queue on SQLite and PostgreSQL (DOMAIN §10): a request and its history are
+"""The call-back queue on SQLite and PostgreSQL (docs/DOMAIN.md §10): a request and its history are
 stored, the lock holds across transactions, and the queue lists what is due as New first."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One person across channels on a real database (DOMAIN.md §3.8, §8.2): tickets of contacts
+"""One person across channels on a real database (docs/DOMAIN.md §3.8, §8.2): tickets of contacts
 that share a phone or an e-mail are similar tickets, and an agent's link makes two contacts
 one, with the tickets of both shown together and each answered in its own channel."""
 

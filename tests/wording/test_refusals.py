@@ -12,6 +12,7 @@ import pytest
 import bots  # noqa: F401  (the bots' own codes join the registry)
 from admin_web.i18n import Translator as PanelTranslator
 from bots.i18n import translator
+from bots.telegram.handlers import errors
 from core.errors import AlreadyTaken, DomainError, NotFound, TransitionRefused
 from core.refusals import REFUSALS
 
@@ -111,3 +112,11 @@ def test_the_panel_words_a_refusal_by_code_with_its_status_names_translated(
         language: str, expected: str) -> None:
     error: DomainError = TransitionRefused("transition.refused", old="Resolved", new="On hold")
     assert PanelTranslator(language).refusal(error) == expected
+
+
+def test_a_channel_in_a_refusal_is_named_not_coded() -> None:
+    error = DomainError("link.accounts_clash", channel="vk")
+    assert str(error) == ("the two contacts write from different accounts in vk; they cannot "
+                          "be linked")
+    assert "ВКонтакте" in PanelTranslator("ru").refusal(error)
+    assert "ВКонтакте" in errors.describe(error, translator("ru", "agents"))

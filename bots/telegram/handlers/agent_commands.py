@@ -1,5 +1,7 @@
 """Commands an agent gives inside a ticket's topic: /note, /take, /assign, /escalate,
-/deescalate, /wait, /hold, /resolve, /close, /reopen, /priority, /status."""
+/deescalate, /wait, /hold, /resolve, /close, /reopen, /priority, /status. Each one done is
+confirmed by a reaction on the agent's message: ✍ for a note, 🕊 (then 👍) for an answer
+to the client, 👌 for the rest."""
 
 from __future__ import annotations
 
@@ -12,10 +14,11 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bots.telegram.config import TelegramConfig
-from bots.telegram.handlers.common import agent_tr, tell_agents
+from bots.telegram.handlers.common import agent_tr, react, tell_agents
 from bots.telegram.handlers.content import message_content
 from bots.telegram.handlers.topics import InTicketTopic, thread_of
 from bots.telegram.handlers.until import parse_until
+from bots.telegram.reactions import DONE, NOTE, SENDING
 from core import commands as c
 from core.errors import InvalidInput
 from core.outbox import InboundRef
@@ -53,26 +56,30 @@ def router() -> Router:
 
 
 async def simple(message: Message, command: CommandObject, ticket_id: int,
-                 employee: Employee, desk: Desk, source: InboundRef) -> None:
+                 employee: Employee, desk: Desk, clock: Clock, source: InboundRef) -> None:
     await desk.handle(SIMPLE[command.command.lower()](ticket_id, employee.id), source=source)
+    await react(desk, clock, message, DONE, ticket_id)
 
 
 async def note(message: Message, command: CommandObject, ticket_id: int, employee: Employee,
-               desk: Desk, source: InboundRef) -> None:
+               desk: Desk, clock: Clock, source: InboundRef) -> None:
     await desk.handle(c.AddPrivateNote(
         ticket_id, employee.id, command.args or "", message_content(message).attachments,
         origin="telegram"), source=source)
+    await react(desk, clock, message, NOTE, ticket_id)
 
 
 async def resolve_with_answer(message: Message, command: CommandObject, ticket_id: int,
-                              employee: Employee, desk: Desk, source: InboundRef) -> None:
-    await desk.handle(c.AddAgentReply(
+                              employee: Employee, desk: Desk, clock: Clock,
+                              source: InboundRef) -> None:
+    comment = await desk.handle(c.AddAgentReply(
         ticket_id, employee.id, command.args or "", message_content(message).attachments,
         resolve=True, origin="telegram"), source=source)
+    await react(desk, clock, message, SENDING, ticket_id, comment.id)
 
 
 async def assign(message: Message, command: CommandObject, ticket_id: int,
-                 employee: Employee, desk: Desk, lists: TicketLists,
+                 employee: Employee, desk: Desk, clock: Clock, lists: TicketLists,
                  source: InboundRef) -> None:
     login = (command.args or "").strip().removeprefix("@")
     if not login:
@@ -81,12 +88,14 @@ async def assign(message: Message, command: CommandObject, ticket_id: int,
     if target is None:
         raise InvalidInput("assign.no_colleague", login=login)
     await desk.handle(c.AssignTicket(ticket_id, employee.id, target.id), source=source)
+    await react(desk, clock, message, DONE, ticket_id)
 
 
 async def hold(message: Message, command: CommandObject, ticket_id: int, employee: Employee,
                desk: Desk, tg: TelegramConfig, clock: Clock, source: InboundRef) -> None:
     until = parse_until(command.args or "", clock.now(), ZoneInfo(tg.timezone))
     await desk.handle(c.ChangeStatus(ticket_id, employee.id, ON_HOLD, until), source=source)
+    await react(desk, clock, message, DONE, ticket_id)
 
 
 async def priority(message: Message, command: CommandObject, ticket_id: int,
@@ -102,6 +111,7 @@ async def priority(message: Message, command: CommandObject, ticket_id: int,
         return
     await desk.handle(c.SetTicketField(ticket_id, employee.id, "priority", name),
                       source=source)
+    await react(desk, clock, message, DONE, ticket_id)
 
 
 async def status(message: Message, command: CommandObject, ticket_id: int,
@@ -116,3 +126,4 @@ async def status(message: Message, command: CommandObject, ticket_id: int,
                           ticket_id=ticket_id)
         return
     await desk.handle(c.ChangeStatus(ticket_id, employee.id, name), source=source)
+    await react(desk, clock, message, DONE, ticket_id)

@@ -42,6 +42,8 @@ def render_lines(tickets: Sequence[TicketLine], tr: Translator) -> list[str]:
         who = escape(t.responsible_name) if t.responsible_name else tr("unassigned")
         line = f"{number} · {escape(t.subject)} — {escape(tr(t.status_name))} · {who}"
         lines.append(f"⚠️ {line} · {tr('overdue')}" if t.overdue else line)
+    if len(tickets) > 1:  # "3 обращения", "5 обращений": the language's plural form
+        lines.append(tr.ngettext("{count} ticket", "{count} tickets", len(tickets)))
     return lines
 
 

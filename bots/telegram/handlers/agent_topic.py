@@ -1,5 +1,6 @@
-"""An agent's plain message or file in a ticket's topic is a public reply to the client.
-A command we do not know is answered with a hint, never forwarded to the client."""
+"""An agent's plain message or file in a ticket's topic is a public reply to the client,
+confirmed by a reaction (🕊, then 👍 once the client has it). A command we do not know is
+answered with a hint, never forwarded to the client."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from aiogram import F, Router
 from aiogram.types import Message
 
 from bots.telegram.config import TelegramConfig
-from bots.telegram.handlers.common import agent_tr, tell_agents
+from bots.telegram.handlers.common import agent_tr, react, tell_agents
 from bots.telegram.handlers.content import CONTENT_TYPES, message_content
 from bots.telegram.handlers.filters import inline
 from bots.telegram.handlers.topics import InTicketTopic, thread_of
+from bots.telegram.reactions import SENDING
 from core import commands as c
 from core.outbox import InboundRef
 from core.people import Employee
@@ -31,10 +33,12 @@ def _is_command(message: Message) -> bool:
 
 
 async def reply_to_client(message: Message, ticket_id: int, employee: Employee, desk: Desk,
-                          source: InboundRef) -> None:
+                          clock: Clock, source: InboundRef) -> None:
     content = message_content(message)
-    await desk.handle(c.AddAgentReply(ticket_id, employee.id, content.text,
-                                      content.attachments, origin="telegram"), source=source)
+    comment = await desk.handle(c.AddAgentReply(ticket_id, employee.id, content.text,
+                                                content.attachments, origin="telegram"),
+                                source=source)
+    await react(desk, clock, message, SENDING, ticket_id, comment.id)
 
 
 async def unknown_command(message: Message, ticket_id: int, desk: Desk, tg: TelegramConfig,

@@ -1,4 +1,4 @@
-"""Canned answers in a ticket's topic (DOMAIN.md §3.6): /canned shows the groups, a group
+"""Canned answers in a ticket's topic (docs/DOMAIN.md §3.6): /canned shows the groups, a group
 its answers, an answer its text with "Send" (to the client) and "Edit" (the bot posts the
 text for the agent to copy, adjust and send as an ordinary reply).
 

@@ -30,6 +30,7 @@ from core.errors import NotAllowed
 from core.outbox import Audience, InboundRef, OutboundMessage
 from core.ports import Clock
 from core.services import Desk
+from core.statuses import RESOLVED
 from core.tickets import Ticket
 from storage.lists import TicketLists
 
@@ -59,11 +60,11 @@ async def on_button(callback: CallbackQuery, desk: Desk, tg: TelegramConfig, clo
         return
     brief = await lists.brief(ticket_id)
     if brief is None or brief.contact_id != contact_id:
-        raise NotAllowed("this ticket is not one of yours")
+        raise NotAllowed("ticket.not_yours")
     before = Answered(brief.number, brief.status, brief.rating)
     if before.stale(action):
-        shown = [_shown(callback, clock, tr, ticket_id, before)] if _asks_about(
-            callback, ticket_id) else []
+        shown = [_shown(callback, clock, tr, ticket_id, before)] if (
+            before.status != RESOLVED and _asks_about(callback, ticket_id)) else []
         await desk.reply(shown, source=source)
         await acknowledge(callback, before.refusal(tr, action))
         return
@@ -147,13 +148,11 @@ def _asks_about(callback: CallbackQuery, ticket_id: int) -> bool:
 
 def _shown(callback: CallbackQuery, clock: Clock, tr: Translator, ticket_id: int,
            answered: Answered, offer_comment: bool = False) -> OutboundMessage:
-    """The pressed question edited to show where the ticket stands."""
+    """The pressed question edited to show where the ticket stands (a new message when the
+    press came from some other message)."""
     text, markup = rc.resolution_answered(tr, ticket_id, answered, offer_comment)
-    question = callback.message
-    edit = None if question is None or isinstance(question, InaccessibleMessage) else (
-        question.message_id)
-    if edit is None:  # too old to edit: the outcome as a new message
-        markup = None
+    edit = callback.message.message_id if (
+        callback.message is not None and _asks_about(callback, ticket_id)) else None
     return answer(clock, callback.from_user.id, text, audience=Audience.CLIENT,
                   ticket_id=ticket_id, markup=markup, edit=edit)
 

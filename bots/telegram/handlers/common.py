@@ -7,11 +7,12 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.types import User as TgUser
 
 from bots.i18n import Translator, translator
 from bots.telegram.config import TelegramConfig
+from bots.telegram.reactions import reaction
 from core.clean import as_id
 from core.errors import InvalidInput
 from core.outbox import Audience, InboundRef, OutboundMessage
@@ -101,3 +102,11 @@ async def tell_agents(desk: Desk, clock: Clock, chat_id: int, thread_id: int | N
     await desk.reply([answer(clock, chat_id, text, audience=Audience.AGENTS,
                              thread_id=thread_id, markup=markup, ticket_id=ticket_id)],
                      source=source)
+
+
+async def react(desk: Desk, clock: Clock, message: Message, emoji: str, ticket_id: int,
+                comment_id: int | None = None) -> None:
+    """Confirm an agent's command, committed just before, with a reaction on their message
+    (`bots.telegram.reactions`): no extra post in the topic."""
+    await desk.reply([reaction(message.chat.id, message.message_id, emoji, ticket_id,
+                               clock.now(), comment_id)])

@@ -1,5 +1,5 @@
 """`/follow` and `/unfollow` in a ticket's topic: any agent subscribes themselves to a ticket
-as an observer, and is then named in the topic when it changes (DOMAIN.md §5.3, §7.3)."""
+as an observer, and is then named in the topic when it changes (docs/DOMAIN.md §5.3, §7.3)."""
 
 from __future__ import annotations
 

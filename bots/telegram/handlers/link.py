@@ -1,5 +1,5 @@
 """`/link N` in a ticket's topic: the client of ticket N is the client of this ticket, one
-person across channels (DOMAIN.md §8.2). The core keeps the older contact; the agent is told
+person across channels (docs/DOMAIN.md §8.2). The core keeps the older contact; the agent is told
 which contact the tickets now share."""
 
 from __future__ import annotations

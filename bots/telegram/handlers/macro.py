@@ -1,4 +1,4 @@
-"""Macros in a ticket's topic (DOMAIN.md §6.2): `/macro NAME` applies the named macro's
+"""Macros in a ticket's topic (docs/DOMAIN.md §6.2): `/macro NAME` applies the named macro's
 actions as the agent, in one step; `/macro` alone, or a name no macro has, lists the macros
 there are."""
 

@@ -280,6 +280,12 @@
     }
     if (msg.caption) bubble.appendChild(renderText(msg.caption, msg.caption_entities));
     const meta = el("div", "meta");
+    const reactions = (msg.reactions || []).map((r) => r.emoji || "").join("");
+    if (reactions) {
+      const badge = el("span", "reactions", reactions);
+      badge.title = "The bot's reaction";
+      meta.appendChild(badge);
+    }
     meta.appendChild(el("span", "", (msg.edit_date ? "edited · " : "") + timeOf(msg.date)));
     const replyButton = el("button", "link-button reply-button", "↩");
     replyButton.type = "button";

@@ -1,0 +1,26 @@
+"""The desk's own words shown from data: channel names, roles, and the seeded reference data
+(system statuses, default priorities, types, company categories, automation rules), each in
+the person's language. A name an administrator typed is shown as typed."""
+
+from __future__ import annotations
+
+from wording.words import messages, word
+
+CHANNELS = {"telegram": "Telegram", "vk": "VK", "viber": "Viber", "agent": "Created by an agent",
+            "email": "E-mail", "web": "Web form"}
+ROLES = {"admin": "Administrator", "lead": "Lead", "specialist": "Specialist"}
+
+
+def channel_name(code: str, language: str) -> str:
+    """`vk` -> "VK" / "ВКонтакте"; an unknown code is shown as it is."""
+    return word(CHANNELS[code], language) if code in CHANNELS else code
+
+
+def role_name(code: str, language: str) -> str:
+    return word(ROLES[code], language) if code in ROLES else code
+
+
+def term(name: str, language: str) -> str:
+    """A seeded name ("Awaiting reply", "Urgent", "VIP") in the language; any other name
+    (one an administrator gave) as it is."""
+    return messages(language).gettext(name) or name
