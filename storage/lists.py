@@ -10,6 +10,7 @@ from datetime import datetime
 from tortoise.expressions import Q
 
 from core.canned import CannedAnswer, CannedGroup
+from core.names import Names
 from core.people import Employee
 from storage import mapping as mp
 from storage import models as m
@@ -32,6 +33,7 @@ class TicketLine:
     overdue: bool = False
     chat_id: int | None = None  # the ticket's forum topic, when it has one
     thread_id: int | None = None
+    status_names: Names = Names()  # the status's name in other languages
 
     @property
     def number(self) -> int:
@@ -182,5 +184,6 @@ class TicketLists:
                 names.get(r.responsible_id) if r.responsible_id else None,
                 bool(now and is_open and r.planned_resolution_at
                      and r.planned_resolution_at < now),
-                topic.chat_id if topic else None, topic.thread_id if topic else None))
+                topic.chat_id if topic else None, topic.thread_id if topic else None,
+                Names(status.names) if status else Names()))
         return lines

@@ -23,6 +23,7 @@ from bots.telegram.handlers.errors import describe
 from core import commands as c
 from core.clean import as_id
 from core.errors import DomainError, InvalidInput, NotAllowed
+from core.names import localized
 from core.outbox import Audience, InboundRef, OutboundMessage
 from core.ports import Clock
 from core.services import Desk
@@ -147,7 +148,8 @@ class ClientConversation:
         lines = [tr.client("Your tickets:")]
         for t in tickets:
             mark = "▶ " if current and current.id == t.id else ""
-            lines.append(f"{mark}#{t.number} · {t.subject} — {tr.client(t.status_name)}")
+            status = localized(t.status_name, t.status_names, tr.language)
+            lines.append(f"{mark}#{t.number} · {t.subject} — {tr.client(status)}")
         lines += ["", tr.client("Tap a ticket to make it the current one: your messages go "
                                 "there.")]
         buttons = tuple((Button(_short(f"#{t.number} · {t.subject}"), f"pick:{t.id}"),)

@@ -19,6 +19,7 @@ from core.actions import (
 )
 from core.automation import AutomationRule, Macro, Trigger
 from core.conditions import Conditions, TimeWindow
+from core.names import Names
 
 EVERY_ACTION = (
     Notify("New ticket #{{ticket_number}}"), SetStatus("on_hold", 1.5), SetPriority("high"),
@@ -56,8 +57,6 @@ def test_an_unchanged_macro_form_saves_the_same_macro() -> None:
 
 
 def test_an_unchanged_rule_form_keeps_the_rules_names_per_language() -> None:
-    from core.names import Names
-
     rule = AutomationRule(4, "Back to Open", Trigger.CLIENT_REPLIED, (SetStatus("open"),),
                           names=Names({"ru": "Снова открыта", "fa": "باز دوباره"}))
     assert rule_forms.automation_rule(rule_forms.rule_form(rule), rule) == rule

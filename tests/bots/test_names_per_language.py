@@ -15,6 +15,8 @@ from admin_web.config import PanelConfig
 from admin_web.passwords import hash_password
 from chatdesk.runtime import Runtime
 from core import commands as c
+from core.names import Names
+from emulators.telegram import StoredMessage
 from tests.admin_web.conftest import PASSWORD, Browser, post, sign_in
 from tests.bots.test_telegram_handlers import ANNA, IVAN, OLGA, World, open_ticket, running_desk
 from tests.conftest import _open_test_database
@@ -56,4 +58,37 @@ async def test_a_status_named_in_russian_reaches_a_russian_client_under_that_nam
     world.agent(ANNA, "/status In progress", ivan_thread)
     notice = await world.to_client(OLGA, f"#{olgas}", "В работе")
     assert "In progress" not in (notice.text or "")
+    world.client(OLGA, "/tickets", language_code="ru")  # her list names it so too
+    listed = await world.to_client(OLGA, f"#{olgas}", "В работе", after=notice.message_id)
+    assert "In progress" not in (listed.text or "")
     await world.to_client(IVAN, f"#{ivans}", "In progress")
+
+
+async def test_an_agent_writing_in_russian_picks_canned_answers_by_their_russian_names(
+        world: World) -> None:
+    ticket_id, thread = await open_ticket(world)
+    admin = await world.desk.handle(c.AddEmployee("Ada Admin", "ada", "admin"))
+    group = await world.desk.handle(c.SaveCannedGroup(admin.id, 0, "Printers",
+                                                      Names({"ru": "Принтеры"})))
+    await world.desk.handle(c.SaveCannedAnswer(
+        admin.id, 0, group.id, "Ask for the model", "Which printer model is it?",
+        Names({"ru": "Спросить модель"})))
+    world.emulator.add_user(ANNA, "Anna", language_code="ru")
+    world.agent(ANNA, "/canned", thread)
+    menu = await _buttons(world, thread, "cn:g:")
+    assert _labels(menu) == ["Принтеры"]
+    world.press(world.team, menu.message_id, menu.callback_data[0], ANNA)
+    answers = await _buttons(world, thread, "cn:a:")
+    assert _labels(answers) == ["Спросить модель"]
+    assert ticket_id
+
+
+async def _buttons(world: World, thread: int, prefix: str) -> StoredMessage:
+    return await world.emulator.wait_for_bot_message(
+        world.team, thread_id=thread, timeout=10,
+        match=lambda msg: any(d.startswith(prefix) for d in msg.callback_data))
+
+
+def _labels(message: StoredMessage) -> list[str]:
+    rows = (message.reply_markup or {}).get("inline_keyboard", [])
+    return [button["text"] for row in rows for button in row]

@@ -13,6 +13,7 @@ from bots.telegram.config import TelegramConfig
 from bots.telegram.handlers.common import CHANNEL, answer, client_tr, full_name, keyboard
 from core import commands as c
 from core.clean import as_id
+from core.names import localized
 from core.outbox import Audience, InboundRef
 from core.ports import Clock
 from core.services import Desk
@@ -42,8 +43,9 @@ def help_text(tr: Translator) -> str:
 
 
 def status_name(line: TicketLine, tr: Translator) -> str:
-    """System status names are translated; names an administrator gave stay as written."""
-    return tr(line.status_name)
+    """The status's name in the client's language where one was given; else a system status
+    name is translated and a name an administrator gave stays as written."""
+    return tr(localized(line.status_name, line.status_names, tr.language))
 
 
 async def _say(message: Message, text: str, desk: Desk, clock: Clock,
