@@ -26,11 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aiohttp import ClientSession, CookieJar  # noqa: E402
+from aiohttp import ClientSession, ClientTimeout, CookieJar  # noqa: E402
 from aiohttp.test_utils import TestServer  # noqa: E402
 from yarl import URL  # noqa: E402
 
 TARGET_MS = 300
+CLIENT_TIMEOUT_S = 1800  # aiohttp's default of 5 minutes is shorter than a big export
 SLOW_MS = 5000  # slower pages are timed once: at scale a year's report takes minutes
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -76,7 +77,8 @@ async def seed(url: str, tickets: int, days: int) -> float:
 class Panel:
     def __init__(self, server: TestServer) -> None:
         self.server = server
-        self.session = ClientSession(cookie_jar=CookieJar(unsafe=True))
+        self.session = ClientSession(cookie_jar=CookieJar(unsafe=True),
+                                     timeout=ClientTimeout(total=CLIENT_TIMEOUT_S))
 
     async def get(self, path: str) -> float:
         started = time.perf_counter()
