@@ -83,10 +83,10 @@ def _edit_in_browser(driver: Any, base: str) -> None:
     _wait(lambda: "Hold and tell" in driver.find_element(By.ID, "automation-rules").text)
 
     driver.get(f"{base}/settings/statuses")
-    driver.find_element(By.ID, "new-status-name").send_keys("In progress")
+    driver.find_element(By.ID, "new-status-name").send_keys("Parts ordered")
     form = driver.find_element(By.ID, "new-status")
-    form.find_element(By.NAME, "name_ru").send_keys("В работе")
-    form.find_element(By.NAME, "name_fa").send_keys("در حال انجام")
+    form.find_element(By.NAME, "name_ru").send_keys("Ждём запчасти")
+    form.find_element(By.NAME, "name_fa").send_keys("در انتظار قطعه")
     _click_and_load(driver, driver.find_element(By.ID, "add-status"))
     for language in ("en", "ru", "fa"):
         if language != "en":
@@ -96,7 +96,7 @@ def _edit_in_browser(driver: Any, base: str) -> None:
             driver.get(base + page)
             _whole_page(driver, ARTIFACTS / f"editors-{shot}-{language}.png")
         tickets = driver.get(f"{base}/tickets") or driver.find_element(By.TAG_NAME, "main").text
-        expected = {"en": "In progress", "ru": "В работе", "fa": "در حال انجام"}[language]
+        expected = {"en": "Parts ordered", "ru": "Ждём запчасти", "fa": "در انتظار قطعه"}[language]
         assert expected in tickets, language
     _language(driver, "en")
 

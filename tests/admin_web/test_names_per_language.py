@@ -45,23 +45,23 @@ async def test_an_administrator_names_a_custom_status_in_russian_and_the_ru_pane
     client = await panel.client()
     try:
         csrf = await sign_in(client, "ada")
-        await post(client, "/settings/statuses", csrf, name="In progress",
-                   name_ru="В работе", name_fa="در حال انجام", state="open",
+        await post(client, "/settings/statuses", csrf, name="Parts ordered",
+                   name_ru="Ждём запчасти", name_fa="در انتظار قطعه", state="open",
                    color="#607d8b", notify_client="1")
-        status = (await views.reference()).workflow.get("in_progress")
-        assert (status.name, status.names) == ("In progress", {"ru": "В работе",
-                                                               "fa": "در حال انجام"})
-        assert "In progress" in await (await client.get("/tickets")).text()
+        status = (await views.reference()).workflow.get("parts_ordered")
+        assert (status.name, status.names) == ("Parts ordered", {"ru": "Ждём запчасти",
+                                                               "fa": "در انتظار قطعه"})
+        assert "Parts ordered" in await (await client.get("/tickets")).text()
         await _in(client, csrf, "ru")
         html = await (await client.get("/tickets")).text()
-        assert re.search(r'<option value="in_progress"[^>]*>В работе</option>', html)
-        assert ">In progress<" not in html
+        assert re.search(r'<option value="parts_ordered"[^>]*>Ждём запчасти</option>', html)
+        assert ">Parts ordered<" not in html
         # a name cleared goes back to the default one
-        await post(client, "/settings/statuses", csrf, code="in_progress", name="In progress",
-                   name_ru="", name_fa="در حال انجام", state="open", color="#607d8b")
-        assert (await views.reference()).workflow.get("in_progress").names == {
-            "fa": "در حال انجام"}
-        assert "В работе" not in await (await client.get("/tickets")).text()
+        await post(client, "/settings/statuses", csrf, code="parts_ordered", name="Parts ordered",
+                   name_ru="", name_fa="در انتظار قطعه", state="open", color="#607d8b")
+        assert (await views.reference()).workflow.get("parts_ordered").names == {
+            "fa": "در انتظار قطعه"}
+        assert "Ждём запчасти" not in await (await client.get("/tickets")).text()
     finally:
         await client.close()
 

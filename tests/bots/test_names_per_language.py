@@ -40,8 +40,8 @@ async def _name_status_on_the_panel(world: World) -> None:
     client = Browser(server)
     try:
         csrf = await sign_in(client, "ada")
-        page = await post(client, "/settings/statuses", csrf, name="In progress",
-                          name_ru="В работе", name_fa="در حال انجام", state="open",
+        page = await post(client, "/settings/statuses", csrf, name="Parts ordered",
+                          name_ru="Ждём запчасти", name_fa="در انتظار قطعه", state="open",
                           color="#607d8b", notify_client="1")
         assert page.status == 200
     finally:
@@ -54,14 +54,14 @@ async def test_a_status_named_in_russian_reaches_a_russian_client_under_that_nam
     await _name_status_on_the_panel(world)
     olgas, olga_thread = await open_ticket(world, OLGA, "Не печатает", language_code="ru")
     ivans, ivan_thread = await open_ticket(world, IVAN)
-    world.agent(ANNA, "/status In progress", olga_thread)
-    world.agent(ANNA, "/status In progress", ivan_thread)
-    notice = await world.to_client(OLGA, f"#{olgas}", "В работе")
-    assert "In progress" not in (notice.text or "")
+    world.agent(ANNA, "/status Parts ordered", olga_thread)
+    world.agent(ANNA, "/status Parts ordered", ivan_thread)
+    notice = await world.to_client(OLGA, f"#{olgas}", "Ждём запчасти")
+    assert "Parts ordered" not in (notice.text or "")
     world.client(OLGA, "/tickets", language_code="ru")  # her list names it so too
-    listed = await world.to_client(OLGA, f"#{olgas}", "В работе", after=notice.message_id)
-    assert "In progress" not in (listed.text or "")
-    await world.to_client(IVAN, f"#{ivans}", "In progress")
+    listed = await world.to_client(OLGA, f"#{olgas}", "Ждём запчасти", after=notice.message_id)
+    assert "Parts ordered" not in (listed.text or "")
+    await world.to_client(IVAN, f"#{ivans}", "Parts ordered")
 
 
 async def test_an_agent_writing_in_russian_picks_canned_answers_by_their_russian_names(
