@@ -70,7 +70,7 @@ async def test_resolution_and_first_response_on_the_worked_example(panel: Panel)
         assert "<td>1 ч 30 мин</td>" in _section(html, "resolution")
         await post(client, "/language", csrf, language="fa", next="/reports")
         html = await (await client.get("/reports?from=2026-03-01&to=2026-03-31")).text()
-        assert "1 ساعت 30 دقیقه" in _section(html, "resolution")
+        assert "۱ ساعت ۳۰ دقیقه" in _section(html, "resolution")
         assert 'direction="rtl"' in _section(html, "resolution")
     finally:
         await client.close()
@@ -183,7 +183,8 @@ async def test_dashboard_sla_cards_link_to_lists_with_the_same_counts(panel: Pan
             assert found, tile
             assert int(found.group(2)) == count
             listing = await (await client.get(found.group(1).replace("&amp;", "&"))).text()
-            assert f"<h1>Tickets <small>{count}</small></h1>" in listing, tile
+            shown = f"{count} ticket" + ("" if count == 1 else "s")
+            assert f'<small id="ticket-count">{shown}</small>' in listing, tile
         response = html[html.index('id="tile-first-response"'):]
         assert re.match(r'id="tile-first-response"><b>(under 1 min|\d+ min)</b>', response)
         assert "Answered tickets: 1" in response
