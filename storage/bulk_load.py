@@ -56,6 +56,8 @@ async def write_rows(rows: dict[str, Sequence[dict[str, Any]]], chunk: int = CHU
                 await conn.execute_many(sql, values)
             written += len(values)
     await _move_sequences()
+    for model in TABLES.values():  # the planner's statistics, for the figures that follow
+        await connections.get("default").execute_script(f'ANALYZE "{model._meta.db_table}"')
     return written
 
 
