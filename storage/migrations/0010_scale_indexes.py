@@ -8,7 +8,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0008_leadership')]
+    dependencies = [('models', '0009_names_per_language')]
 
     initial = False
 
