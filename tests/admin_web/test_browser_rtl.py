@@ -37,15 +37,16 @@ return [at(node.data.indexOf('О')), at(node.data.lastIndexOf('.'))];
 
 def _in_persian(driver: Any, base: str) -> dict[str, Any]:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     driver.get(base + "/login")
     driver.find_element(By.NAME, "login").send_keys("ada")
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
     _click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+    # choosing the language switches at once (static/panel.js submits the form)
     Select(driver.find_element(By.NAME, "language")).select_by_value("fa")
-    form = driver.find_element(By.CSS_SELECTOR, 'form[action="/language"]')
-    _click_and_load(driver, form.find_element(By.CSS_SELECTOR, "button"))
+    WebDriverWait(driver, 15).until(
+        lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fa")
     driver.get(base + "/")
     chart = driver.execute_script(CHART)
     ARTIFACTS.mkdir(exist_ok=True)
