@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.admin_web.conftest import Panel, post, sign_in
 
 
@@ -149,5 +151,20 @@ async def test_the_design_wrapper_is_previewed_refused_without_placeholder_and_a
         page = await post(client, "/settings/notices", csrf, key="agents.notify",
                           body="Psst", preview="1")
         assert "[Acme]" not in await page.text()
+    finally:
+        await client.close()
+
+
+async def test_a_groups_members_are_a_checkbox_list_with_its_members_ticked(panel: Panel) -> None:
+    client = await panel.client()
+    try:
+        csrf = await sign_in(client, "ada")
+        await post(client, "/settings/groups", csrf, name="Billing",
+                   members=str(panel.agent_id))
+        html = await (await client.get("/settings/employees")).text()
+        assert "<select name=\"members\"" not in html
+        ticked = re.findall(r'name="members" value="(\d+)" checked', html)
+        assert ticked == [str(panel.agent_id)]
+        assert 'name="notify" value=' in html
     finally:
         await client.close()
