@@ -346,3 +346,26 @@ def test_run_says_in_one_line_when_the_database_cannot_be_reached(tmp_path: Path
 
     assert result.returncode == 1
     assert one_error_line(result).startswith("chatdesk: database error: ")
+
+
+async def _lead_as(url: str, holder: str) -> None:
+    from storage.leadership import LeaseStore
+
+    await open_database(url)
+    try:
+        store = LeaseStore()
+        while not (await store.take(holder, 600)).mine:
+            pass  # the first look makes the lease row, the next one takes it
+    finally:
+        await close_database()
+
+
+def test_check_says_who_leads(migrated: Path, in_process: Runner):
+    code, out, _ = in_process("check", CHATDESK_HTTP_PORT=str(free_port()))
+    assert code == 0
+    assert "leader: none yet (the first `chatdesk run` takes the lead)" in out
+
+    asyncio.run(_lead_as(f"sqlite://{migrated / 'data' / 'chatdesk.sqlite3'}", "web-1:4242"))
+    code, out, _ = in_process("check", CHATDESK_HTTP_PORT=str(free_port()))
+    assert code == 0
+    assert "leader: web-1:4242 (lease renewed " in out
