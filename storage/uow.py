@@ -22,7 +22,6 @@ from tortoise.backends.base.client import (
     BaseDBAsyncClient,
     TransactionContext,
 )
-from tortoise.connection import get_connections
 from tortoise.transactions import in_transaction
 
 from storage import buffered as b
@@ -31,6 +30,7 @@ from storage.callbacks import CallbackRepository
 from storage.journal import Journal
 from storage.rule_repositories import RuleRepository, TimerRepository
 from storage.setup import SetupRepository
+from storage.tortoise_compat import give_back_after_cancelled_begin
 from storage.write_behind import WriteBehind
 
 log = logging.getLogger(__name__)
@@ -91,17 +91,7 @@ async def _begin(tx: TransactionContext) -> BaseDBAsyncClient:
     try:
         return await tx.__aenter__()
     except asyncio.CancelledError:
-        token = getattr(tx, "token", None)
-        if token is None:  # cancelled while waiting for the lock or the pool: nothing held
-            raise
-        get_connections().reset(token)
-        lock = getattr(tx, "_trxlock", None)  # SQLite: one connection behind a lock
-        if isinstance(lock, asyncio.Lock) and lock.locked():
-            lock.release()
-        client = getattr(tx, "client", None)  # PostgreSQL: a connection from the pool
-        pool = getattr(getattr(client, "_parent", None), "_pool", None)
-        if pool is not None and getattr(client, "_connection", None) is not None:
-            await pool.release(client._connection)  # type: ignore[union-attr]
+        await give_back_after_cancelled_begin(tx)
         raise
 
 
