@@ -19,6 +19,7 @@ from core.outbox import OutboundMessage
 from core.statuses import AWAITING_REPLY, CLOSED, ON_HOLD, OPEN
 from core.tickets import Attachment
 from storage.views import CommentView, TicketViews
+from wording.terms import display_name, display_names
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class Composer:
                             comment_id=comment.id)
         if message.kind == "status_changed":
             new = str(message.payload.get("new") or card.status)
-            names = await self.views.status_names(_.language)
+            names = display_names(await self.views.statuses(), _.language)
             until = card.on_hold_until if new == card.status else None
             return Outgoing(status_notice(_, card.number, new, names, until, self.timezone,
                                           message.payload.get("old")), _.language)
@@ -139,6 +140,6 @@ def status_change(_: Translator, names: Mapping[str, str], old: str, new: str) -
 
 
 def status_name(_: Translator, names: Mapping[str, str], code: str) -> str:
-    """A status as the reader calls it: a system status in their language, a custom one as
-    the administrator named it."""
-    return _(names.get(code, code))
+    """A status as the reader calls it; `names` are already in their language
+    (`wording.terms.display_names`), a code missing there is shown as a seeded name."""
+    return names.get(code) or display_name(code, None, _.language)

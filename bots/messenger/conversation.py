@@ -23,13 +23,13 @@ from bots.telegram.handlers.errors import describe
 from core import commands as c
 from core.clean import as_id
 from core.errors import DomainError, InvalidInput, NotAllowed
-from core.names import localized
 from core.outbox import Audience, InboundRef, OutboundMessage
 from core.ports import Clock
 from core.services import Desk
 from core.statuses import CLOSED
 from storage.lists import TicketLists
 from storage.messenger_state import CommentModes
+from wording.terms import display_name
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +148,8 @@ class ClientConversation:
         lines = [tr.client("Your tickets:")]
         for t in tickets:
             mark = "▶ " if current and current.id == t.id else ""
-            status = localized(t.status_name, t.status_names, tr.language)
-            lines.append(f"{mark}#{t.number} · {t.subject} — {tr.client(status)}")
+            status = display_name(t.status_name, t.status_names, tr.language)
+            lines.append(f"{mark}#{t.number} · {t.subject} — {status}")
         lines += ["", tr.client("Tap a ticket to make it the current one: your messages go "
                                 "there.")]
         buttons = tuple((Button(_short(f"#{t.number} · {t.subject}"), f"pick:{t.id}"),)

@@ -74,6 +74,7 @@ from core.errors import NotFound
 from core.outbox import Audience, OutboundMessage
 from storage.delivery import Topic, TopicStore
 from storage.views import CommentView, EmployeeRef, TicketViews
+from wording.terms import display_names
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +249,7 @@ class TelegramSender:
                 chat_id, None, rc.reply_header(_, card.number, comment.author_name)), comment)
         if message.kind == "status_changed":
             new = str(message.payload.get("new") or card.status)
-            names = await self.views.status_names(_.language)
+            names = display_names(await self.views.statuses(), _.language)
             until = card.on_hold_until if new == card.status else None
             text = rc.status_notice(_, card.number, new, names, until, self.timezone,
                                     message.payload.get("old"))
@@ -358,7 +359,7 @@ class TelegramSender:
     async def _heads_up(self, message: OutboundMessage, people: list[EmployeeRef]) -> str:
         payload, status = message.payload, None
         if payload.get("old") and payload.get("new"):
-            names = await self.views.status_names(self._.language)
+            names = display_names(await self.views.statuses(), self._.language)
             status = (status_name(self._, names, str(payload["old"])),
                       status_name(self._, names, str(payload["new"])))
         return ra.heads_up(self._, list(payload.get("news") or []), people, status)
