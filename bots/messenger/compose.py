@@ -23,6 +23,30 @@ from wording.terms import display_name, display_names
 
 
 @dataclass(frozen=True)
+class Settled:
+    """A resolution button pressed: the messages with that ticket's `action` button (the
+    one pressed: confirm, reopen, rate, comment, skip) are to show `outcome` ("Closed —
+    rated 4★"), keeping the stars while `stars` (where the messenger can edit a sent
+    message: VK can, Viber cannot)."""
+
+    ticket_id: int
+    outcome: str
+    stars: bool = False
+    action: str = "rate"
+
+    def to_payload(self) -> dict[str, object]:
+        return {"ticket_id": self.ticket_id, "outcome": self.outcome, "stars": self.stars,
+                "action": self.action}
+
+    @classmethod
+    def from_payload(cls, data: object) -> Settled | None:
+        if not isinstance(data, dict) or not isinstance(data.get("ticket_id"), int):
+            return None
+        return cls(int(data["ticket_id"]), str(data.get("outcome") or ""),
+                   bool(data.get("stars")), str(data.get("action") or "rate"))
+
+
+@dataclass(frozen=True)
 class Outgoing:
     text: str
     language: str
@@ -32,6 +56,7 @@ class Outgoing:
     files: tuple[Attachment, ...] = ()  # an agent's files, sent as media where possible
     files_from: str = ""  # the channel that keeps them
     comment_id: int = 0
+    settles: Settled | None = None
 
 
 class UnknownKind(NotFound):
@@ -52,7 +77,7 @@ class Composer:
             return Outgoing(str(p.get("text") or ""), str(p.get("language")
                                                           or self.default_language),
                             rows_from_payload(p.get("buttons")), bool(p.get("menu")),
-                            p.get("tracking"))
+                            p.get("tracking"), settles=Settled.from_payload(p.get("settles")))
         card = await self.views.ticket_card(message.ticket_id, similar=False)
         _ = translator(card.contact_language, "notices", self.default_language)
         custom = None if message.kind == "agent_reply" else await self.notices(message)
