@@ -52,6 +52,7 @@ from aiogram.methods import (
     SendMessage,
     TelegramMethod,
 )
+from aiogram.types import Message
 
 from bots.i18n import translator
 from bots.messenger.compose import status_name
@@ -174,7 +175,9 @@ class TelegramSender:
                 log.warning("telegram %s without a ticket: nowhere to post it", message.kind)
             else:
                 async def post(topic: Topic) -> None:
-                    await self._run(message.id, await self._in_topic(message, topic, comments))
+                    done = await self._run(message.id,
+                                           await self._in_topic(message, topic, comments))
+                    await self._remember_copy(message, done)
 
                 await self._with_topic(message.ticket_id, post, message.id)
             outcome: Outcome = Sent()
@@ -184,11 +187,24 @@ class TelegramSender:
             self._progress.pop(message.id, None)
         return outcome
 
-    async def _run(self, key: int, methods: Sequence[TelegramMethod[Any]]) -> None:
-        """Make the calls in order; a retry resumes after the ones that got through."""
+    async def _run(self, key: int, methods: Sequence[TelegramMethod[Any]]) -> list[Any]:
+        """Make the calls in order; a retry resumes after the ones that got through.
+        Returns the answers of the calls made now."""
+        answers = []
         for index in range(self._progress.get(key, 0), len(methods)):
-            await self._call(methods[index])
+            answers.append(await self._call(methods[index]))
             self._progress[key] = index + 1
+        return answers
+
+    async def _remember_copy(self, message: OutboundMessage, answers: list[Any]) -> None:
+        """A reply written in the panel or the API, posted here as a copy: its 👍 goes on
+        the copy's first post once the client has it, as on a reply written in the topic."""
+        if message.kind != "agent_comment" or not message.comment_id:
+            return
+        posted = next((a for a in answers if isinstance(a, Message)), None)
+        if posted is not None:
+            await self.reactions.remember(message.comment_id, posted.chat.id,
+                                          posted.message_id)
 
     async def _with_topic(self, ticket_id: int, action: Callable[[Topic], Awaitable[T]],
                           key: int | None = None) -> T:
