@@ -11,6 +11,7 @@ from tortoise.migrations.api import migrate as tortoise_migrate
 
 from storage.rule_repositories import WRITTEN
 from storage.tortoise_compat import check as check_tortoise
+from storage.tortoise_compat import install as install_tortoise_fixes
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ async def open_database(url: str) -> None:
     for problem in check_tortoise():
         log.warning("%s: a cancelled transaction may keep its lock (storage/tortoise_compat.py)",
                     problem)
+    install_tortoise_fixes()
     # Tortoise caches compiled statements per connection *name*; opening another engine
     # under the same name in one process (tests do) must not reuse SQLite's placeholders.
     EXECUTOR_CACHE.clear()

@@ -8,7 +8,6 @@ commands of the batch, and forgotten as soon as one of them changes the configur
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -30,7 +29,6 @@ from storage.callbacks import CallbackRepository
 from storage.journal import Journal
 from storage.rule_repositories import RuleRepository, TimerRepository
 from storage.setup import SetupRepository
-from storage.tortoise_compat import give_back_after_cancelled_begin
 from storage.write_behind import WriteBehind
 
 log = logging.getLogger(__name__)
@@ -85,14 +83,9 @@ def _committed() -> None:
 
 
 async def _begin(tx: TransactionContext) -> BaseDBAsyncClient:
-    """Enter a tortoise transaction so that a task cancelled while it begins (a worker being
-    stopped) gives back what tortoise took first: SQLite's transaction lock, which would
-    hang every later query of the process, or PostgreSQL's pooled connection."""
-    try:
-        return await tx.__aenter__()
-    except asyncio.CancelledError:
-        await give_back_after_cancelled_begin(tx)
-        raise
+    """Enter a tortoise transaction (a cancellation while it begins leaves nothing held:
+    storage/tortoise_compat.py)."""
+    return await tx.__aenter__()
 
 
 @asynccontextmanager
