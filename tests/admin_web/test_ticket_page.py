@@ -94,7 +94,7 @@ WORDS = {
     "ru": ["Добавлен наблюдатель <bdi>Sam Agent</bdi>", "Удалён наблюдатель <bdi>Sam Agent</bdi>",
            "Переведена на линию <bdi>2</bdi>",
            # the seeded statuses' given names, as on the ticket's card and its action bar
-           "Статус: <bdi>Открыто</bdi> → <bdi>Решено</bdi>"],
+           "Статус: <bdi>Открыта</bdi> → <bdi>Решена</bdi>"],
     "fa": ["ناظر <bdi>Sam Agent</bdi> افزوده شد", "به خط <bdi>۲</bdi> منتقل شد",
            "وضعیت: <bdi>باز</bdi> ← <bdi>حل‌شده</bdi>"],
 }

@@ -48,7 +48,7 @@ async def test_the_card_of_a_russian_desk_names_status_and_priority_in_russian(
                                            Names({"ru": "Блокирующий"})))
     ticket_id, thread = await open_ticket(world, IVAN, "My printer is broken")
     card = await world.card_message(ticket_id)
-    shown = await world.edited(world.team, card, "Статус: Открыто", "Приоритет: Обычный")
+    shown = await world.edited(world.team, card, "Статус: Открыта", "Приоритет: Обычный")
     assert "Open" not in (shown.text or "") and "Normal" not in (shown.text or "")
     world.agent(ANNA, "/priority Blocker", thread)  # a name an administrator gave in Russian
     shown = await world.edited(world.team, card, "Блокирующий")

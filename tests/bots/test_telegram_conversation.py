@@ -46,8 +46,8 @@ async def test_status_notices_say_from_which_status_to_which_in_the_readers_lang
         world.agent(ANNA, "/wait", topic)
     await world.to_client(IVAN, f"We are waiting for your reply on ticket #{ticket_id}.\n"
                           "Status changed from “Open” to “Awaiting reply”.")
-    await world.to_client(OLGA, f"#{olgas}", "Статус изменён: было «Открыто», стало "
-                          "«Ждём ответа».")
+    await world.to_client(OLGA, f"#{olgas}", "Статус изменён: было «Открыта», стало "
+                          "«Ждёт ответа клиента».")
     await world.in_topic(thread, "Boris Ivanov",
                          "status changed from “Open” to “Awaiting reply”")
 
