@@ -55,6 +55,22 @@ async def test_the_card_of_a_russian_desk_names_status_and_priority_in_russian(
     assert "Blocker" not in (shown.text or "")
 
 
+async def test_a_russian_team_is_offered_and_may_type_the_russian_names(
+        russian_desk: World) -> None:
+    world = russian_desk
+    await world.desk.handle(c.AddEmployee("Ada Admin", "ada", "admin"))
+    ticket_id, thread = await open_ticket(world, IVAN, "My printer is broken")
+    card = await world.card_message(ticket_id)
+    world.agent(ANNA, "/priority", thread)
+    await world.in_topic(thread, "Низкий, Обычный, Высокий, Срочный")
+    world.agent(ANNA, "/status", thread)
+    await world.in_topic(thread, "Открыта", "Ждёт ответа клиента")
+    world.agent(ANNA, "/priority срочный", thread)  # as offered, in any case
+    await world.edited(world.team, card, "Приоритет: Срочный")
+    world.agent(ANNA, "/status Ждёт ответа клиента", thread)
+    await world.edited(world.team, card, "Статус: Ждёт ответа клиента")
+
+
 async def _name_status_on_the_panel(world: World) -> None:
     await world.desk.handle(c.AddEmployee("Ada Admin", "ada", "admin",
                                           password_hash=hash_password(PASSWORD)))
