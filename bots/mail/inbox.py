@@ -11,6 +11,7 @@ holds up the mailbox; a message over the size limit is taken by its headers only
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import ssl
@@ -74,6 +75,7 @@ class MailboxReader:
             finally:
                 if imap is not None:
                     await _close(imap)
+            _stop_if_cancelled()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 60.0)
 
@@ -98,6 +100,7 @@ class MailboxReader:
     async def _serve(self, imap: aioimaplib.IMAP4) -> None:
         idle = self.config.idle and imap.has_capability("IDLE")
         while True:
+            _stop_if_cancelled()
             await self.take_new(imap)
             self.stats.rounds += 1
             self.ready.set()
@@ -118,10 +121,14 @@ class MailboxReader:
         waiting = await imap.idle_start(timeout=self.config.poll_seconds)
         self.stats.idle = True
         try:
-            await imap.wait_server_push(timeout=self.config.poll_seconds + 30)
-        finally:
+            # not imap.wait_server_push: its asyncio.wait_for may swallow a cancellation
+            # that comes as the server speaks (Python 3.11), and the worker would not stop
+            async with asyncio.timeout(self.config.poll_seconds + 30):
+                await imap.protocol.idle_queue.get()
+        finally:  # on cancellation too: end IDLE, without swallowing the cancellation
             imap.idle_done()
-            await asyncio.wait_for(waiting, self.config.timeout)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(waiting, self.config.timeout)
 
     async def take_new(self, imap: aioimaplib.IMAP4) -> int:
         """Take every message not yet taken; how many were acknowledged."""
@@ -187,6 +194,14 @@ class MailboxReader:
                 _check(await imap.uid("store", str(uid), "+FLAGS.SILENT", "(\\Deleted)"),
                        "STORE")
                 await imap.expunge()
+
+
+def _stop_if_cancelled() -> None:
+    """aioimaplib waits with asyncio.wait_for, which on Python 3.11 can swallow the
+    cancellation of a worker being stopped: stop at the next turn instead."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def _check(response: aioimaplib.Response, what: str) -> None:
