@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from email import message_from_bytes, policy
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -21,7 +22,7 @@ import aiosmtplib
 import pytest
 
 from bots.mail.config import MailConfig
-from bots.mail.inbox import DONE
+from bots.mail.inbox import DONE, MailboxReader
 from bots.mail.setup import MailChannel, install_mail
 from bots.messenger.files import ChannelFiles
 from chatdesk.bootstrap import SystemClock
@@ -189,3 +190,93 @@ async def test_a_whole_conversation_by_mail_with_the_agent_in_telegram(
     rated = await m.TicketRow.get(id=ticket.id)
     assert rated.rating == 5
     assert all(DONE in flags for flags in await world.desk_flags())
+
+
+class Crash(BaseException):
+    """The process dies here (not an error the intake could park)."""
+
+
+async def _flags_of_the_desk_mail(world: MailWorld) -> set[str]:
+    [flags] = await world.desk_flags()
+    return flags
+
+
+async def test_a_crash_between_fetch_and_commit_loses_nothing_and_one_after_doubles_nothing(
+        world: MailWorld) -> None:
+    first = world.channel.readers[0]
+
+    async def die(_: object) -> None:
+        raise Crash
+
+    first.before_commit = die
+    await world.write(OLGA, "Invoice", "Where is my invoice?", name="Olga")
+    await eventually(lambda: asyncio.sleep(0, first.stats.fetched or None))
+    await asyncio.sleep(0.2)  # the crashed worker committed nothing
+    assert await tickets_of("email", OLGA) == []
+    assert DONE not in await _flags_of_the_desk_mail(world)
+
+    # the next start takes the mail; it dies after the commit, before the flag
+    second = MailboxReader(first.mailbox, first.config, world.channel.conversation)
+    acknowledge = second._acknowledge
+
+    async def die_before_flag(*args: object) -> None:
+        raise Crash
+
+    second._acknowledge = die_before_flag  # type: ignore[method-assign]
+    task = asyncio.create_task(second.run())
+    with pytest.raises(Crash):
+        await asyncio.wait_for(task, 10)
+    [ticket] = await tickets_of("email", OLGA)
+    assert DONE not in await _flags_of_the_desk_mail(world)
+
+    # the one after recognises the Message-ID: the mail is flagged, nothing doubles
+    second._acknowledge = acknowledge  # type: ignore[method-assign]
+    third = MailboxReader(first.mailbox, first.config, world.channel.conversation)
+    task = asyncio.create_task(third.run())
+    try:
+        await asyncio.wait_for(third.ready.wait(), 10)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert DONE in await _flags_of_the_desk_mail(world)
+    assert [t.id for t in await tickets_of("email", OLGA)] == [ticket.id]
+    assert len(await client_comments(ticket.id)) == 1
+
+
+async def test_auto_replies_and_bounces_open_no_ticket_and_get_no_answer(
+        world: MailWorld) -> None:
+    await world.write(OLGA, "Out of office", "I am away until Monday.",
+                      Auto_Submitted="auto-replied")
+    await world.write(OLGA, "Weekly digest", "News", Precedence="bulk")
+    await world.write(IVAN, "Help", "The screen is black.", name="Ivan")
+    await eventually(lambda: tickets_of("email", IVAN))
+    await eventually(lambda: asyncio.sleep(0, world.channel.conversation.stats.automatic == 2
+                                            or None))
+    assert await tickets_of("email", OLGA) == []
+    assert await asyncio.to_thread(world.dovecot.messages, OLGA) == []
+    assert all(DONE in flags for flags in await world.desk_flags())
+
+
+async def test_odd_mails_become_tickets_with_what_could_be_read_and_a_note(
+        world: MailWorld) -> None:
+    subject = Header("Принтер", "koi8-r").encode()
+    cp1251 = ("From: olga@client.test\r\nTo: support@desk.test\r\nSubject: "
+              f"{subject}\r\nMessage-ID: <odd-1@client.test>\r\nContent-Type: text/plain"
+              "\r\n\r\n").encode() + "Принтер не печатает".encode("cp1251") + b"\r\n"
+    encrypted = (b"From: olga@client.test\r\nTo: support@desk.test\r\nSubject: Secret\r\n"
+                 b"Message-ID: <odd-2@client.test>\r\nContent-Type: multipart/encrypted; "
+                 b"protocol=\"application/pgp-encrypted\"; boundary=XX\r\n\r\n--XX\r\n"
+                 b"Content-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--XX--\r\n")
+    for raw in (cp1251, encrypted):
+        await asyncio.to_thread(world.dovecot.append, SUPPORT, raw)
+
+    async def two() -> list[m.TicketRow] | None:
+        tickets = await tickets_of("email", OLGA)
+        return tickets if len(tickets) == 2 else None
+
+    first, second = await eventually(two)
+    [text] = [c.body for c in await client_comments(first.id)]
+    assert first.subject == "Принтер" and text.startswith("Принтер не печатает")
+    assert "character set" in text
+    [note] = [c.body for c in await client_comments(second.id)]
+    assert "encrypted" in note
