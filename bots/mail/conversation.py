@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from bots.i18n import translator
 from bots.mail.files import MailFiles
 from bots.mail.parse import IncomingMail
 from bots.mail.quotes import fresh_text
@@ -31,8 +32,10 @@ class MailStats:
 
 class MailConversation:
     def __init__(self, desk: Desk, ids: MessageIds, files: MailFiles,
-                 own_address: str, threads: ThreadStore | None = None) -> None:
+                 own_address: str, threads: ThreadStore | None = None,
+                 default_language: str = "en") -> None:
         self.desk = desk
+        self.notes = translator(default_language, "agents")  # the agents read the notes
         self.ids = ids
         self.files = files
         self.own_address = own_address.lower()
@@ -68,16 +71,16 @@ class MailConversation:
                 return ticket_id
         return await self.threads.ticket_of(mail.thread_ids) or subject_ticket(mail.subject)
 
-    @staticmethod
-    def _text(mail: IncomingMail) -> str:
+    def _text(self, mail: IncomingMail) -> str:
         text = fresh_text(mail.text) if mail.text.strip() else ""
         if not text and not mail.files:
             text = clean_subject(mail.subject)
-        notes = [NOTE.format(note=n) for n in dict.fromkeys(mail.notes)]
+        notes = [NOTE.format(note=self.notes(text, **values)) for text, values in mail.notes]
         budget = MAX_TEXT - sum(len(n) + 2 for n in notes) - 2
         if len(text) > budget:
             text = text[:budget].rstrip() + "…"
-            notes.append(NOTE.format(note="The message was too long and is shortened."))
+            notes.append(NOTE.format(note=self.notes(
+                "The message was too long and is shortened.")))
         return "\n\n".join(p for p in (text, *notes) if p) or "…"
 
 

@@ -158,9 +158,10 @@ class MailboxReader:
         self.stats.fetched += 1
         mail = parse_mail(raw, self.config.max_file_bytes)
         if part == "BODY.PEEK[HEADER]" and size is not None:
-            mail.notes.append(f"The message is {size // (1024 * 1024)} MB, more than the "
-                              f"{limit // (1024 * 1024)} MB this desk takes: only its headers "
-                              f"were read. It stays in the mailbox {self.mailbox.folder}.")
+            mail.note("The message is {size} MB, more than the {limit} MB this desk takes: "
+                      "only its headers were read. It stays in the mailbox {folder}.",
+                      size=size // (1024 * 1024), limit=limit // (1024 * 1024),
+                      folder=self.mailbox.folder)
         source = InboundRef("email", mail.message_id)
         payload = {"mailbox": self.mailbox.name, "uid": uid, "message_id": mail.message_id,
                    "from": mail.address, "subject": mail.subject[:200]}

@@ -45,9 +45,14 @@ class IncomingMail:
     in_reply_to: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
     files: list[MailFile] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what could not be read, for the agents
+    # what could not be read, for the agents: English wording and its values
+    notes: list[tuple[str, dict[str, object]]] = field(default_factory=list)
     automatic: str | None = None  # why it is an auto-reply, a bounce or a loop; None if not
     language: str | None = None
+
+    def note(self, text: str, **values: object) -> None:
+        if (text, values) not in self.notes:
+            self.notes.append((text, values))
 
     @property
     def thread_ids(self) -> tuple[str, ...]:
@@ -65,19 +70,19 @@ def message_id_of(raw: bytes, header: str | None) -> str:
 
 
 def parse_mail(raw: bytes, max_file_bytes: int = MAX_FILE_BYTES) -> IncomingMail:
-    notes: list[str] = []
+    notes: list[tuple[str, dict[str, object]]] = []
     try:
         msg: Message = message_from_bytes(raw, policy=policy.default)
         subject = _header(msg, "Subject")  # the modern policy's parsing fails on use, if at all
     except Exception:  # noqa: BLE001 - whatever the parser trips on, read it the old way
         msg = message_from_bytes(raw, policy=policy.compat32)
-        notes.append("The message's headers are malformed; what could be read is shown.")
+        notes.append(("The message's headers are malformed; what could be read is shown.", {}))
         subject = _header(msg, "Subject")
     if msg.defects:
-        notes.append("The message is not well-formed MIME; what could be read is shown.")
+        notes.append(("The message is not well-formed MIME; what could be read is shown.", {}))
     address, name = _sender(msg)
     if not address:
-        notes.append("The message has no readable sender address.")
+        notes.append(("The message has no readable sender address.", {}))
     message_id = message_id_of(raw, _header(msg, "Message-ID"))
     mail = IncomingMail(message_id, address, name, subject.strip(), "",
                         tuple(_ids(_header(msg, "In-Reply-To"))),
@@ -86,7 +91,7 @@ def parse_mail(raw: bytes, max_file_bytes: int = MAX_FILE_BYTES) -> IncomingMail
     mail.automatic = automatic_reason(msg, address)
     _read_body(msg, mail, max_file_bytes)
     if not mail.subject and not mail.text.strip() and not mail.files:
-        notes.append("The message has neither a subject nor any text.")
+        mail.note("The message has neither a subject nor any text.")
     return mail
 
 
@@ -202,8 +207,8 @@ def _read_body(msg: Message, mail: IncomingMail, max_file_bytes: int) -> None:
     for part in parts:
         kind = part.get_content_type()
         if kind in ENCRYPTED:
-            mail.notes.append("The message is encrypted (PGP or S/MIME); it cannot be read "
-                              "here. Ask the client to write without encryption.")
+            mail.note("The message is encrypted (PGP or S/MIME); it cannot be read here. Ask "
+                      "the client to write without encryption.")
             return
         if part.is_multipart():
             continue
@@ -213,7 +218,7 @@ def _read_body(msg: Message, mail: IncomingMail, max_file_bytes: int) -> None:
         except Exception:  # noqa: BLE001 - a broken transfer encoding
             payload = part.get_payload()
             data = payload.encode("utf-8", "replace") if isinstance(payload, str) else b""
-            mail.notes.append("A part of the message could not be decoded.")
+            mail.note("A part of the message could not be decoded.")
         disposition = (part.get_content_disposition() or "").lower()
         filename = _filename(part)
         if kind in ("text/plain", "text/html") and disposition != "attachment" \
@@ -226,13 +231,13 @@ def _read_body(msg: Message, mail: IncomingMail, max_file_bytes: int) -> None:
             continue
         name = filename or f"attachment.{kind.partition('/')[2] or 'bin'}"
         if len(data) > max_file_bytes:
-            mail.notes.append(f"The file {name} ({len(data) // 1024} KB) is larger than "
-                              f"{max_file_bytes // 1024} KB and was not kept.")
+            mail.note("The file {name} ({size} KB) is larger than {limit} KB and was not "
+                      "kept.", name=name, size=len(data) // 1024, limit=max_file_bytes // 1024)
             continue
         mail.files.append(MailFile(name, kind, data))
     if guessed:
-        mail.notes.append("The message's character set was missing or wrong; the text was "
-                          "read as best it could be.")
+        mail.note("The message's character set was missing or wrong; the text was read as "
+                  "best it could be.")
     mail.text = "\n".join(plain).strip() if any(p.strip() for p in plain) else \
         html_to_text("\n".join(htmls))
 
@@ -248,7 +253,8 @@ def _filename(part: Message) -> str | None:
     return name.replace("/", "_").replace("\\", "_").strip()[:200] or None
 
 
-_BLOCKS = re.compile(r"<\s*(br|/p|/div|/tr|/li|/h[1-6]|/blockquote)\b[^>]*>", re.I)
+_PARAGRAPHS = re.compile(r"<\s*/p\s*>", re.I)
+_BLOCKS = re.compile(r"<\s*(br|/div|/tr|/li|/h[1-6]|/blockquote)\b[^>]*>", re.I)
 _DROP = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.I | re.S)
 _QUOTES = re.compile(r"<blockquote\b.*?</blockquote\s*>", re.I | re.S)
 _TAGS = re.compile(r"<[^>]+>")
@@ -260,7 +266,7 @@ def html_to_text(markup: str) -> str:
     text = _QUOTES.sub(lambda m: "\n" + "\n".join(
         "> " + line for line in html_to_text(m.group(0)[m.group(0).find(">") + 1:])
         .splitlines()) + "\n", text)
-    text = _BLOCKS.sub("\n", text)
+    text = _BLOCKS.sub("\n", _PARAGRAPHS.sub("\n\n", text))
     text = html.unescape(_TAGS.sub("", text))
     lines = [line.strip() for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -43,7 +43,7 @@ async def install_mail(runtime: Runtime, settings: Settings | None, clock: Clock
                       ChannelFiles(mail_files=config.files_dir))
     ids = MessageIds(config.secret_key, config.domain)
     conversation = MailConversation(runtime.desk, ids, MailFiles(config.files_dir),
-                                    config.address)
+                                    config.address, default_language=config.default_language)
     channel = MailChannel(conversation)
     for index, mailbox in enumerate(config.mailboxes):
         reader = MailboxReader(mailbox, config, conversation)
