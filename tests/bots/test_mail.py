@@ -280,3 +280,24 @@ async def test_odd_mails_become_tickets_with_what_could_be_read_and_a_note(
     assert "character set" in text
     [note] = [c.body for c in await client_comments(second.id)]
     assert "encrypted" in note
+
+
+async def test_on_the_database_a_mail_finds_the_telegram_client_and_the_domains_company(
+        database: str) -> None:
+    desk, _ = await desk_with_team("email", SystemClock())
+    company = await m.CompanyRow.create(name="Client Ltd", category="Client",
+                                        email_domain="Client.test")
+    await desk.handle(c.ClientWrites("telegram", "5001", "Ivan", "Hi from Telegram"))
+    [telegram] = await tickets_of("telegram", "5001")
+    row = await m.ContactRow.get(id=telegram.contact_id)
+    row.email = "Ivan@client.test"
+    await row.save()
+    await desk.handle(c.ClientWrites("email", IVAN, "Ivan P", "Hi by mail", email=IVAN,
+                                     new_thread=True))
+    await desk.handle(c.ClientWrites("email", OLGA, "Olga", "Hello", email=OLGA,
+                                     new_thread=True))
+    by_telegram, by_mail = await tickets_of("email", IVAN)  # one person, one contact
+    assert by_telegram.id == telegram.id and by_mail.channel == "email"
+    assert by_mail.contact_id == row.id
+    olga = await m.ContactRow.get(id=(await tickets_of("email", OLGA))[0].contact_id)
+    assert olga.company_id == company.id and olga.email == OLGA
