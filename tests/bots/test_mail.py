@@ -10,7 +10,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email import message_from_bytes, policy
 from email.header import Header
 from email.message import EmailMessage
@@ -31,7 +31,7 @@ from chatdesk.settings_mail import IMAP_SCHEMES, SMTP_SCHEMES, server_address
 from core import commands as c
 from core.services import Desk
 from storage import models as m
-from tests.bots.agents_in_telegram import TOKEN, AgentsChat, agents_in_telegram
+from tests.bots.agents_in_telegram import PDF, TOKEN, AgentsChat, agents_in_telegram
 from tests.bots.mail_servers import Delivery, Dovecot, SmtpServer
 from tests.bots.messengers import (
     ANNA_TG,
@@ -301,3 +301,58 @@ async def test_on_the_database_a_mail_finds_the_telegram_client_and_the_domains_
     assert by_mail.contact_id == row.id
     olga = await m.ContactRow.get(id=(await tickets_of("email", OLGA))[0].contact_id)
     assert olga.company_id == company.id and olga.email == OLGA
+
+
+async def test_files_go_both_ways_within_the_size_limit(world: MailWorld) -> None:
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = f"Ivan <{IVAN}>", SUPPORT, "Scan"
+    mail.set_content("The scan of the error is attached.")
+    mail.add_attachment(b"%PDF-1.4 the error page", maintype="application", subtype="pdf",
+                        filename="error.pdf")
+    await aiosmtplib.send(mail, hostname="127.0.0.1", port=world.smtp.port)
+    [ticket] = await eventually(lambda: tickets_of("email", IVAN))
+    [comment] = await client_comments(ticket.id)
+    [kept] = comment.attachments
+    assert kept["name"] == "error.pdf" and kept["ref"].startswith("mailfile:")
+    files = world.channel.readers[0].conversation.files
+    assert files.read(kept["ref"]) == b"%PDF-1.4 the error page"
+
+    # the agent's PDF from the topic reaches the client as an attachment of the mail
+    await world.inbox_of(IVAN, 1)
+    await world.agents.send_pdf(ticket.id, "invoice.pdf")
+    answer = (await world.inbox_of(IVAN, 2))[1]
+    [attached] = list(answer.iter_attachments())
+    assert attached.get_filename() == "invoice.pdf"
+    assert attached.get_content() == PDF  # type: ignore[attr-defined]
+
+
+async def test_a_refused_recipient_is_reported_in_the_topic_not_retried(
+        world: MailWorld) -> None:
+    world.smtp.delivery.refuse.add(OLGA)
+    await world.write(OLGA, "Question", "Hello?")
+    [ticket] = await eventually(lambda: tickets_of("email", OLGA))
+
+    async def failed() -> list[m.OutboxRow] | None:
+        rows = await m.OutboxRow.filter(channel="email", ticket_id=ticket.id,
+                                        state="failed")
+        return list(rows) or None
+
+    [row] = await eventually(failed)
+    assert "550" in (row.last_error or "")
+    assert await eventually(lambda: m.OutboxRow.filter(
+        ticket_id=ticket.id, kind="delivery_failed", audience="agents").exists())
+
+
+async def test_without_idle_the_mailbox_is_polled(world: MailWorld, tmp_path: Path) -> None:
+    first = world.channel.readers[0]
+    polling = MailboxReader(first.mailbox, replace(first.config, idle=False, poll_seconds=1),
+                            world.channel.conversation)
+    task = asyncio.create_task(polling.run())
+    try:
+        await asyncio.wait_for(polling.ready.wait(), 10)
+        rounds = polling.stats.rounds
+        await eventually(lambda: asyncio.sleep(0, polling.stats.rounds > rounds or None))
+        assert not polling.stats.idle
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
