@@ -72,6 +72,8 @@ class MailboxReader:
                     ssl.SSLError) as exc:
                 log.warning("mailbox %s: %s: %s; again in %.0f s", self.mailbox.name,
                             type(exc).__name__, exc, delay)
+            except Exception:  # a bug of ours or the library's: logged, then again
+                log.exception("mailbox %s failed; again in %.0f s", self.mailbox.name, delay)
             finally:
                 if imap is not None:
                     await _close(imap)
@@ -234,7 +236,8 @@ async def _starttls(imap: aioimaplib.IMAP4, host: str, context: ssl.SSLContext,
     """STARTTLS, which aioimaplib sends but does not follow with the handshake."""
     protocol = imap.protocol
     assert protocol is not None
-    _check(await asyncio.wait_for(protocol.simple_command("STARTTLS"), timeout), "STARTTLS")
+    command = aioimaplib.Command("STARTTLS", protocol.new_tag(), loop=protocol.loop)
+    _check(await asyncio.wait_for(protocol.execute(command), timeout), "STARTTLS")
     loop = asyncio.get_running_loop()
     transport = await loop.start_tls(protocol.transport, protocol, context,
                                      server_hostname=host)

@@ -38,10 +38,11 @@ class Dovecot:
     """Its files live in a directory of their own under the system's temporary directory
     (pytest's is private to root, and Dovecot's own processes run as other users)."""
 
-    def __init__(self, users: list[str]) -> None:
+    def __init__(self, users: list[str], tls: bool = False) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="chatdesk-dovecot-"))
         self.users = users
         self.port = free_port()
+        self.tls_port = free_port() if tls else 0  # IMAPS; STARTTLS on `port` then too
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -59,9 +60,13 @@ class Dovecot:
             me = pwd.getpwuid(os.getuid())
             internal = login = me.pw_name
             uid, gid = me.pw_uid, me.pw_gid
+        tls = "ssl = no"
+        if self.tls_port:
+            self._certificate()
+            tls = TLS.format(root=self.root)
         (self.root / "dovecot.conf").write_text(CONFIG.format(
             root=self.root, port=self.port, internal=internal, login=login, uid=uid,
-            gid=gid))
+            gid=gid, tls_port=self.tls_port, tls=tls))
         self.process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -75,6 +80,18 @@ class Dovecot:
             except OSError:
                 time.sleep(0.02)
         raise RuntimeError(f"dovecot did not listen: {self.log()}")
+
+    def _certificate(self) -> None:
+        """A self-signed certificate for 127.0.0.1, which the client is told to trust."""
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+             "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+             "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(self.root / "key.pem"),
+             "-out", str(self.certificate)], check=True, capture_output=True)
+
+    @property
+    def certificate(self) -> Path:
+        return self.root / "cert.pem"
 
     def log(self) -> str:
         path = self.root / "dovecot.log"
@@ -92,8 +109,9 @@ class Dovecot:
             self.process.stderr.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def url(self, user: str, folder: str = "INBOX") -> str:
-        return f"imap://{user.replace('@', '%40')}:{PASSWORD}@127.0.0.1:{self.port}/{folder}"
+    def url(self, user: str, folder: str = "INBOX", scheme: str = "imap") -> str:
+        port = self.tls_port if scheme == "imaps" else self.port
+        return f"{scheme}://{user.replace('@', '%40')}:{PASSWORD}@127.0.0.1:{port}/{folder}"
 
     # --- as a mail program would, for the tests (blocking: run in a thread) -------------
     def imap(self, user: str) -> imaplib.IMAP4:
@@ -131,7 +149,7 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{tls}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {internal}
@@ -155,7 +173,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service stats {{
@@ -164,6 +183,10 @@ service stats {{
   }}
 }}
 """
+
+TLS = """ssl = yes
+ssl_cert = <{root}/cert.pem
+ssl_key = <{root}/key.pem"""
 
 
 @dataclass

@@ -356,3 +356,31 @@ async def test_without_idle_the_mailbox_is_polled(world: MailWorld, tmp_path: Pa
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+@pytest.mark.parametrize("scheme", ["imaps", "imap+starttls"])
+async def test_a_mailbox_is_read_over_tls_trusting_the_servers_own_ca(
+        database: str, tmp_path: Path, scheme: str) -> None:
+    dovecot = Dovecot([SUPPORT], tls=True)
+    dovecot.start()
+    reader_task = None
+    try:
+        desk, _ = await desk_with_team("email", SystemClock())
+        config = MailConfig(sender=SUPPORT, ca_file=str(dovecot.certificate),
+                            files_dir=tmp_path, secret_key=SECRET, timeout=10)
+        mailbox = server_address(dovecot.url(SUPPORT, scheme=scheme), IMAP_SCHEMES)
+        runtime = Runtime(desk)
+        channel = await install_mail(runtime, None, SystemClock(), config=replace(
+            config, mailboxes=(mailbox,)))
+        mail = EmailMessage()
+        mail["From"], mail["Subject"] = IVAN, "Over TLS"
+        mail.set_content("Secure hello")
+        await asyncio.to_thread(dovecot.append, SUPPORT, mail.as_bytes())
+        reader_task = asyncio.create_task(channel.readers[0].run())
+        [ticket] = await eventually(lambda: tickets_of("email", IVAN))
+        assert ticket.subject == "Over TLS"
+    finally:
+        if reader_task is not None:
+            reader_task.cancel()
+            await asyncio.gather(reader_task, return_exceptions=True)
+        dovecot.stop()
