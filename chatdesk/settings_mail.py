@@ -13,7 +13,7 @@ from email.utils import parseaddr
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from chatdesk.settings_values import blank, fail, stripped
 
@@ -84,22 +84,13 @@ class MailSettings(BaseModel):
     def _mail_empty_is_unset(cls, value: Any) -> Any:
         return None if blank(value) else stripped(value)
 
-    @field_validator("mail_imap", mode="after")
+    @field_validator("mail_imap", "mail_smtp", mode="after")
     @classmethod
-    def _check_imap(cls, value: str | None) -> str | None:
-        for url in mailbox_urls(value):
+    def _check_servers(cls, value: str | None, info: ValidationInfo) -> str | None:
+        imap = info.field_name == "mail_imap"
+        for url in mailbox_urls(value) if imap else [value] if value else []:
             try:
-                server_address(url, IMAP_SCHEMES)
-            except ValueError as exc:
-                raise fail(str(exc)) from None
-        return value
-
-    @field_validator("mail_smtp", mode="after")
-    @classmethod
-    def _check_smtp(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                server_address(value, SMTP_SCHEMES)
+                server_address(url, IMAP_SCHEMES if imap else SMTP_SCHEMES)
             except ValueError as exc:
                 raise fail(str(exc)) from None
         return value

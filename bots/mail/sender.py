@@ -8,10 +8,7 @@ topic gets a note); a client without an address -> Failed."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from collections import deque
 from collections.abc import Sequence
 
 import aiosmtplib
@@ -19,6 +16,7 @@ import aiosmtplib
 from bots.mail.compose import MailComposer
 from bots.mail.config import MailConfig
 from bots.mail.threads import ThreadStore
+from bots.messenger.limits import RequestRate
 from bots.relay import Failed, Outcome, Retry, Sent
 from core.errors import NotFound
 from core.outbox import OutboundMessage
@@ -27,41 +25,23 @@ from core.ports import Clock
 log = logging.getLogger(__name__)
 
 
-class SendRate:
+def mail_rate(per_minute: float) -> RequestRate:
     """At most `per_minute` mails in any minute (0: no limit)."""
-
-    def __init__(self, per_minute: float) -> None:
-        self.per_minute = per_minute
-        self._sent: deque[float] = deque()
-        self._lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        if self.per_minute <= 0:
-            return
-        limit = max(int(self.per_minute), 1)
-        async with self._lock:
-            while True:
-                now = time.monotonic()
-                while self._sent and self._sent[0] <= now - 60.0:
-                    self._sent.popleft()
-                if len(self._sent) < limit:
-                    self._sent.append(now)
-                    return
-                await asyncio.sleep(self._sent[0] + 60.0 - now)
+    return RequestRate(per_minute, window=60.0)
 
 
 class MailSender:
     channel = "email"
 
     def __init__(self, config: MailConfig, composer: MailComposer, clock: Clock,
-                 threads: ThreadStore | None = None, rate: SendRate | None = None) -> None:
+                 threads: ThreadStore | None = None, rate: RequestRate | None = None) -> None:
         assert config.smtp is not None
         self.config = config
         self.smtp = config.smtp
         self.composer = composer
         self.clock = clock
         self.threads = threads or ThreadStore()
-        self.rate = rate or SendRate(config.per_minute)
+        self.rate = rate or mail_rate(config.per_minute)
         self.sent = 0
 
     def destination(self, message: OutboundMessage) -> str:

@@ -1,15 +1,18 @@
 """Reading a mail as the desk does: senders, charsets, bad MIME, encrypted and automatic
 mails, files over the limit; what is new in a reply (the quoted history and signature cut
-for the usual mail programs, in English and Russian); our signed Message-IDs."""
+for the usual mail programs, in English and Russian); our signed Message-IDs; the sending
+rate."""
 
 from __future__ import annotations
 
+import asyncio
 from email.message import EmailMessage
 
 import pytest
 
 from bots.mail.parse import html_to_text, parse_mail
 from bots.mail.quotes import fresh_text
+from bots.mail.sender import mail_rate
 from bots.mail.threads import MessageIds, clean_subject, subject_ticket
 
 
@@ -149,3 +152,12 @@ def test_subject_tokens_and_prefixes() -> None:
     assert subject_ticket("Re: [#42] Printer") == 42 and subject_ticket("Printer") is None
     assert clean_subject("Re: RE: Fwd: [#42] Printer  jams") == "Printer jams"
     assert clean_subject("Ответ: Отв: Счёт") == "Счёт"
+
+
+async def test_mails_beyond_the_minutes_budget_wait_for_the_next_minute() -> None:
+    rate = mail_rate(2)
+    await asyncio.wait_for(rate.acquire(), 0.1)
+    await asyncio.wait_for(rate.acquire(), 0.1)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(rate.acquire(), 0.2)
+    await asyncio.wait_for(mail_rate(0).acquire(), 0.1)  # 0: no limit
