@@ -384,3 +384,34 @@ async def test_a_mailbox_is_read_over_tls_trusting_the_servers_own_ca(
             reader_task.cancel()
             await asyncio.gather(reader_task, return_exceptions=True)
         dovecot.stop()
+
+
+async def test_a_mail_over_the_size_limit_is_taken_by_its_headers_with_a_note(
+        database: str, tmp_path: Path) -> None:
+    dovecot = Dovecot([SUPPORT])
+    dovecot.start()
+    reader_task = None
+    try:
+        desk, _ = await desk_with_team("email", SystemClock())
+        config = MailConfig(sender=SUPPORT, files_dir=tmp_path, secret_key=SECRET, timeout=10,
+                            max_message_bytes=4096, mailboxes=(server_address(
+                                dovecot.url(SUPPORT), IMAP_SCHEMES),))
+        channel = await install_mail(Runtime(desk), None, SystemClock(), config=config)
+        mail = EmailMessage()
+        mail["From"], mail["Subject"] = IVAN, "A huge scan"
+        mail.set_content("See the scan")
+        mail.add_attachment(b"\x89PNG" + b"x" * 20_000, maintype="image", subtype="png",
+                            filename="scan.png")
+        await asyncio.to_thread(dovecot.append, SUPPORT, mail.as_bytes())
+        reader_task = asyncio.create_task(channel.readers[0].run())
+        [ticket] = await eventually(lambda: tickets_of("email", IVAN))
+        [comment] = await client_comments(ticket.id)
+        assert ticket.subject == "A huge scan" and "only its headers were read" in comment.body
+        await asyncio.wait_for(channel.readers[0].ready.wait(), 10)
+        [(flags, _)] = await asyncio.to_thread(dovecot.messages, SUPPORT)
+        assert DONE in flags  # taken: the mailbox is not stuck on it
+    finally:
+        if reader_task is not None:
+            reader_task.cancel()
+            await asyncio.gather(reader_task, return_exceptions=True)
+        dovecot.stop()
