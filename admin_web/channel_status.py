@@ -13,7 +13,7 @@ from chatdesk.runtime import Runtime
 from storage import panel_views as views
 
 # How a channel without a probe receives updates when its settings do not say.
-DEFAULT_MODES = {"viber": "webhook", "vk": "callback", "telegram": "polling"}
+DEFAULT_MODES = {"viber": "webhook", "vk": "callback", "telegram": "polling", "email": "imap"}
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from ipaddress import IPv4Network, IPv6Network
@@ -37,21 +38,30 @@ def mask(secret: str | None) -> str:
     return secret[:4] + "…" + secret[-3:] if len(secret) > 10 else "…"
 
 
+def without_passwords(urls: str) -> str:
+    """`imaps://user:secret@host/INBOX` -> `imaps://user:…@host/INBOX`."""
+    return re.sub(r"(://[^:/@\s]*):[^@\s]*@", r"\1:…@", urls)
+
+
 def config_from_settings(settings: object) -> PanelConfig:
     """Build the panel config from chatdesk.settings.Settings (read by attribute, so the
     panel does not import the settings module's validation)."""
     public = str(getattr(settings, "public_url", None) or "")
     channels = []
-    for name in ("telegram", "vk", "viber"):
+    for name, prefix in (("telegram", "telegram"), ("vk", "vk"), ("viber", "viber"),
+                         ("email", "mail")):
         details = {}
         for attr in dir(settings):
-            if attr.startswith(f"{name}_") and not attr.endswith("_enabled"):
+            if attr.startswith(f"{prefix}_") and not attr.endswith(("_enabled", "_sends")):
                 value = getattr(settings, attr, None)
                 if value is None or callable(value):
                     continue
                 secret = any(w in attr for w in ("token", "secret", "key"))
-                details[attr[len(name) + 1:]] = mask(str(value)) if secret else str(value)
-        channels.append(ChannelInfo(name, bool(getattr(settings, f"{name}_enabled", False)),
+                shown = mask(str(value)) if secret else str(value)
+                if attr in ("mail_imap", "mail_smtp"):  # URLs with a password in them
+                    shown = without_passwords(str(value))
+                details[attr[len(prefix) + 1:]] = shown
+        channels.append(ChannelInfo(name, bool(getattr(settings, f"{prefix}_enabled", False)),
                                     details))
     return PanelConfig(
         secure_cookies=public.startswith("https://"),

@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 def routing_for(settings: Settings) -> Routing:
     clients = {name for name, on in (("telegram", settings.telegram_enabled),
                                      ("vk", settings.vk_enabled),
-                                     ("viber", settings.viber_enabled)) if on}
+                                     ("viber", settings.viber_enabled),
+                                     ("email", settings.mail_sends)) if on}
     return Routing(frozenset(clients), "telegram" if settings.telegram_enabled else None)
 
 
@@ -52,6 +53,10 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
         from bots.viber.setup import install_viber
 
         await install_viber(runtime, settings, clock)
+    if settings.mail_enabled:
+        from bots.mail.setup import install_mail
+
+        await install_mail(runtime, settings, clock)
     return runtime
 
 

@@ -122,6 +122,8 @@ def _check_parts(settings: Settings) -> list[str]:
          f"group {settings.vk_group_id}, {settings.vk_mode} mode", "VK_GROUP_TOKEN"),
         ("viber", settings.viber_enabled, "bots.viber",
          f"bot {settings.viber_bot_name!r}", "VIBER_AUTH_TOKEN"),
+        ("email", settings.mail_enabled, "bots.mail", _mail_detail(settings),
+         "CHATDESK_MAIL_IMAP or CHATDESK_MAIL_SMTP"),
     ):
         if not enabled:
             print(f"{name}: off (no {variable})")
@@ -134,3 +136,12 @@ def _check_parts(settings: Settings) -> list[str]:
                 problems.append(f"{variable} is set but the {name} adapter cannot be loaded: "
                                 f"{problem}")
     return problems
+
+
+def _mail_detail(settings: Settings) -> str:
+    """How many mailboxes are read and whether replies are sent (no passwords)."""
+    from chatdesk.settings_mail import mailbox_urls
+
+    count = len(mailbox_urls(settings.mail_imap))
+    sends = "replies by SMTP" if settings.mail_sends else "no SMTP: nothing is sent"
+    return f"{count} mailbox{'es' if count != 1 else ''} as {settings.mail_from}, {sends}"

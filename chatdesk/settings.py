@@ -7,9 +7,9 @@ whose message is one line naming the variable and what is wrong.
 Precedence: the given mapping (``os.environ`` by default) > the ``.env`` file > defaults.
 A variable set to an empty string counts as unset.
 
-The fields and the checks of one area live in ``settings_core`` (the desk itself) and
-``settings_channels`` (Telegram, VK, Viber); this module joins them, with the checks several
-areas share and those that look at several values together.
+The fields and the checks of one area live in ``settings_core`` (the desk itself),
+``settings_channels`` (Telegram, VK, Viber) and ``settings_mail`` (e-mail); this module joins
+them, with the checks several areas share and those that look at several values together.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from chatdesk.settings_data_dir import (
     prepare_data_dir,
 )
 from chatdesk.settings_database import prepare_sqlite_dir
+from chatdesk.settings_mail import MailSettings
 from chatdesk.settings_values import blank, fail, http_url, stripped
 
 __all__ = ["Settings", "SettingsError", "load_settings", "LANGUAGES"]
@@ -50,7 +51,8 @@ class SettingsError(Exception):
 
 # pydantic orders the fields from the last base to the first: listed in reverse, the core
 # fields come first, so are their errors.
-class Settings(ViberSettings, VkSettings, TelegramSettings, CoreSettings, BaseSettings):
+class Settings(MailSettings, ViberSettings, VkSettings, TelegramSettings, CoreSettings,
+               BaseSettings):
     """All ChatDesk configuration. Field aliases are the environment variable names."""
 
     model_config = SettingsConfigDict(
@@ -152,6 +154,9 @@ class Settings(ViberSettings, VkSettings, TelegramSettings, CoreSettings, BaseSe
             )
         if self.vk_group_token is not None and self.vk_group_id is None:
             raise fail("VK_GROUP_ID: is required when VK_GROUP_TOKEN is set")
+        if self.mail_enabled and self.mail_from is None:
+            raise fail("CHATDESK_MAIL_FROM: is required when CHATDESK_MAIL_IMAP or"
+                       " CHATDESK_MAIL_SMTP is set (such as 'Support <support@example.com>')")
 
         prepare_data_dir(self.data_dir)
         if not self.secret_key:

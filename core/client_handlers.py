@@ -46,18 +46,21 @@ def normal_phone(phone: str | None) -> str | None:
 async def _contact_for(cmd: c.ClientWrites, ctx: HandlerContext) -> Contact:
     identity = Identity(cmd.channel, cmd.external_id)
     phone = normal_phone(cmd.phone)
+    email = normal_email(cmd.email)
     contact = await ctx.uow.contacts.by_identity(identity)
     changed = False
-    if contact is None and phone:  # the same person, known from another channel (§8.2)
-        contact = await _contact_by_phone(phone, ctx)
+    if contact is None and (phone or email):  # the same person, known elsewhere (§8.2)
+        contact = await _known_contact(Contact(0, "", phone=phone, email=email), ctx)
         if contact is not None:
             contact.identities.append(identity)
             changed = True
     if contact is None:
         name = cmd.name.strip() or f"{cmd.channel} {cmd.external_id}"
+        company = await ctx.uow.contacts.company_by_domain(email.rpartition("@")[2]) \
+            if email else None
         return await ctx.uow.contacts.add(
-            Contact(0, name[:200], phone=phone, language=cmd.language,
-                    identities=[identity])
+            Contact(0, name[:200], phone=phone, email=email, language=cmd.language,
+                    identities=[identity], company_id=company.id if company else None)
         )
     if cmd.language and cmd.language != contact.language:
         contact.language, changed = cmd.language, True
@@ -68,10 +71,32 @@ async def _contact_for(cmd: c.ClientWrites, ctx: HandlerContext) -> Contact:
     return contact
 
 
-async def _contact_by_phone(phone: str, ctx: HandlerContext) -> Contact | None:
-    """The oldest contact with this phone number."""
-    ids = await ctx.uow.contacts.related_ids(Contact(0, "", phone=phone))
+def normal_email(email: str | None) -> str | None:
+    """An address as contacts are matched by it: trimmed, lower case; None if not one."""
+    value = (email or "").strip().lower()
+    local, at, domain = value.rpartition("@")
+    return value if at and local and "." in domain and len(value) <= 254 else None
+
+
+async def _known_contact(address: Contact, ctx: HandlerContext) -> Contact | None:
+    """The oldest contact with this phone number or e-mail address."""
+    ids = await ctx.uow.contacts.related_ids(address)
     return await ctx.uow.contacts.get(min(ids)) if ids else None
+
+
+async def _thread_ticket(cmd: c.ClientWrites, contact: Contact,
+                         ctx: HandlerContext) -> Ticket | None:
+    """The ticket a mail answers, when it is the writer's own (a ticket number in a subject
+    is easy to guess); None opens a new ticket."""
+    if cmd.ticket_id is None:
+        return None
+    try:
+        ticket = await ctx.uow.tickets.get(cmd.ticket_id)
+    except NotFound:
+        return None
+    if ticket.contact_id != contact.id or await ctx.is_internal(ticket):
+        return None
+    return ticket
 
 
 async def _current_ticket(contact: Contact, ctx: HandlerContext) -> Ticket | None:
@@ -144,11 +169,14 @@ async def client_writes(cmd: c.ClientWrites, ctx: HandlerContext) -> ClientWrite
         raise InvalidInput("message.too_long", limit=MAX_TEXT)
     contact = await _contact_for(cmd, ctx)
     actor = Actor.client(contact.id)
-    ticket = await _current_ticket(contact, ctx)
-    if ticket and ticket.channel != cmd.channel and contact.address_in(ticket.channel):
-        ticket = await _latest_in_channel(contact, cmd.channel, ctx)  # the person's other app
+    if cmd.ticket_id is not None or cmd.new_thread:
+        ticket = await _thread_ticket(cmd, contact, ctx)
+    else:
+        ticket = await _current_ticket(contact, ctx)
+        if ticket and ticket.channel != cmd.channel and contact.address_in(ticket.channel):
+            ticket = await _latest_in_channel(contact, cmd.channel, ctx)  # their other app
     opened, reopened, linked_from = False, False, None
-    subject = subject_from(text, cmd.attachments)
+    subject = subject_from(cmd.subject or text, cmd.attachments)
     if ticket is None:
         ticket, opened = await open_ticket(ctx, contact, subject, cmd.channel, actor), True
     elif not (await ctx.workflow()).get(ticket.status).is_open:

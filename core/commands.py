@@ -22,7 +22,10 @@ class Command:
 # --- clients ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ClientWrites(Command):
-    """A client sent a message in a messenger: it joins, reopens or opens a ticket (§3.3-3.4)."""
+    """A client sent a message in a messenger (or a mail): it joins, reopens or opens a
+    ticket (§3.3-3.4). A mail names its thread: `ticket_id` (the ticket it answers, taken
+    only when it is the writer's), or `new_thread` (it answers nothing: a new ticket);
+    `email` finds the person known by that address (§8.2), `subject` names a new ticket."""
 
     channel: str
     external_id: str
@@ -31,6 +34,10 @@ class ClientWrites(Command):
     attachments: tuple[Attachment, ...] = ()
     language: str | None = None
     phone: str | None = None
+    email: str | None = None
+    ticket_id: int | None = None
+    new_thread: bool = False
+    subject: str | None = None
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ class Contact:
 
     def _values(self, main: str | None, channel: str) -> list[str]:
         extra = [i.external_id for i in self.identities if i.channel == channel]
-        return [v for v in (main, *extra) if v]
+        return list(dict.fromkeys(v for v in (main, *extra) if v))  # the mail channel's too
 
     def clashing_channels(self, other: Contact) -> list[str]:
         """Messengers where both contacts have an address, and different ones: answers go

@@ -54,6 +54,8 @@ class ContactRepository(Protocol):
         `absorbed` (its comments, schedules) at the keeper, and remove `absorbed`. Tickets
         are moved by the caller, through the ticket aggregate."""
     async def get_company(self, company_id: int) -> Company: ...
+    async def company_by_domain(self, domain: str) -> Company | None:
+        """The company whose e-mail domain this is (the oldest, if several)."""
 
 
 class EmployeeRepository(Protocol):

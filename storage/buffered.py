@@ -143,8 +143,10 @@ class BufferedContacts(_OfTheUnit):
     def __init__(self, wb: WriteBehind, inner: r.ContactRepository) -> None:
         self.wb, self.inner = wb, inner
         self._known: dict[int, Contact] = {}
-        self._through = Through(inner, wb, pure=frozenset({"get_company"}),
-                                reads=frozenset({"related_ids", "get_company"}))
+        self._through = Through(inner, wb,
+                                pure=frozenset({"get_company", "company_by_domain"}),
+                                reads=frozenset({"related_ids", "get_company",
+                                                 "company_by_domain"}))
 
     async def get(self, contact_id: int) -> Contact:
         if contact_id in self._known:
@@ -195,7 +197,7 @@ class BufferedContacts(_OfTheUnit):
             return
         await self._through.save(contact)
 
-    def __getattr__(self, name: str) -> Any:  # related_ids, merge, get_company
+    def __getattr__(self, name: str) -> Any:  # related_ids, merge, the companies
         return getattr(self._through, name)
 
 

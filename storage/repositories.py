@@ -197,6 +197,11 @@ class ContactRepository:
             raise NotFound("company.not_found", id=company_id)
         return mp.company_from_row(row)
 
+    async def company_by_domain(self, domain: str) -> Company | None:
+        row = await m.CompanyRow.filter(email_domain__iexact=domain).using_db(
+            self.conn).order_by("id").first()
+        return None if row is None else mp.company_from_row(row)
+
 
 class EmployeeRepository:
     def __init__(self, conn: BaseDBAsyncClient) -> None:

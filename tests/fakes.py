@@ -328,6 +328,11 @@ class InMemoryContactRepository:
         except KeyError:
             raise NotFound("company.not_found", id=company_id) from None
 
+    async def company_by_domain(self, domain: str) -> Company | None:
+        found = [c for c in self.store.companies.values()
+                 if (c.email_domain or "").casefold() == domain.casefold()]
+        return copy.deepcopy(min(found, key=lambda c: c.id)) if found else None
+
 
 class InMemoryEmployeeRepository:
     def __init__(self, store: InMemoryStore, tickets: _Rows[Ticket]) -> None:

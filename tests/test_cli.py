@@ -369,3 +369,14 @@ def test_check_says_who_leads(migrated: Path, in_process: Runner):
     code, out, _ = in_process("check", CHATDESK_HTTP_PORT=str(free_port()))
     assert code == 0
     assert "leader: web-1:4242 (lease renewed " in out
+
+
+def test_check_says_which_mailboxes_are_read_without_their_passwords(in_process: Runner):
+    code, out, _ = in_process(
+        "check", CHATDESK_HTTP_PORT=str(free_port()), CHATDESK_MAIL_FROM="s@desk.test",
+        CHATDESK_MAIL_IMAP="imaps://s%40desk.test:imap-pass@imap.desk.test, "
+                           "imaps://b%40desk.test:pw2@imap.desk.test")
+
+    assert code == 0
+    assert "email: 2 mailboxes as s@desk.test, no SMTP: nothing is sent" in out
+    assert "imap-pass" not in out

@@ -365,3 +365,28 @@ def test_truncated_stored_secret_key_is_an_error(data_dir: Path) -> None:
     (data_dir / "secret_key").write_text("short")
     with pytest.raises(SettingsError, match=r"^CHATDESK_SECRET_KEY: the stored key"):
         load(data_dir)
+
+
+def test_mailboxes_and_the_smtp_server_are_urls_and_the_from_address_is_required(
+        data_dir: Path) -> None:
+    from bots.mail.config import MailConfig
+
+    settings = load_settings({
+        "CHATDESK_DATA_DIR": str(data_dir), "CHATDESK_MAIL_FROM": "Support <s@desk.test>",
+        "CHATDESK_MAIL_IMAP": "imaps://s%40desk.test:p%40ss@imap.desk.test/Support, "
+                              "imap+starttls://other:pw@10.0.0.2",
+        "CHATDESK_MAIL_SMTP": "smtps://s%40desk.test:p%40ss@smtp.desk.test",
+        "CHATDESK_MAIL_PER_MINUTE": "10"}, env_file=None)
+    config = MailConfig.from_settings(settings)
+    first, second = config.mailboxes
+    assert (first.host, first.port, first.security, first.user, first.password,
+            first.folder) == ("imap.desk.test", 993, "tls", "s@desk.test", "p@ss", "Support")
+    assert (second.port, second.security, second.folder) == (143, "starttls", "INBOX")
+    assert config.smtp is not None and (config.smtp.port, config.smtp.security) == (465, "tls")
+    assert config.per_minute == 10 and config.address == "s@desk.test"
+    with pytest.raises(SettingsError, match="^CHATDESK_MAIL_FROM: is required"):
+        load_settings({"CHATDESK_DATA_DIR": str(data_dir),
+                       "CHATDESK_MAIL_IMAP": "imap://a:b@h"}, env_file=None)
+    with pytest.raises(SettingsError, match="^CHATDESK_MAIL_SMTP: must start with smtp://"):
+        load_settings({"CHATDESK_DATA_DIR": str(data_dir), "CHATDESK_MAIL_FROM": "s@desk.test",
+                       "CHATDESK_MAIL_SMTP": "http://smtp.desk.test"}, env_file=None)

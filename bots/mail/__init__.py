@@ -1,0 +1,1 @@
+"""The e-mail channel: mailboxes read by IMAP, replies sent by SMTP through the outbox."""
