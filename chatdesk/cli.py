@@ -132,7 +132,7 @@ async def _load_bulk(args: argparse.Namespace) -> Any:
         return DemoResult(skipped=True, existing_tickets=existing)
     started = clock.monotonic()
     result, plan = await load_bulk(args.tickets, args.seed, args.days)
-    rows = sum(len(r) for r in plan.rows.values())
+    rows = sum(plan.counts.values())
     log.warning("bulk demo: %d rows over %d days in %.1f s", rows, args.days,
                 clock.monotonic() - started)
     return result

@@ -83,7 +83,7 @@ async def test_the_reports_find_the_figures_the_generator_wrote(database: str) -
     scope = report_views.ReportScope(END - timedelta(days=DAYS + 1), END + timedelta(days=1))
     facts = await report_views.report_facts(scope)
     assert len(facts) == 300
-    assert sum(len(f.comments) for f in facts) == len(plan.rows["comments"])
+    assert sum(len(f.comments) for f in facts) == plan.counts["comments"]
 
     answered = [(t.first_responder, t.first_response) for t in planned
                 if t.first_response is not None]
