@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from core.metrics import first_response, resolution_time
+from core.metrics import first_response, left_open_at, resolution_time
 from core.statuses import Workflow
 from core.tickets import Comment, HistoryEntry, Ticket
 
@@ -91,12 +91,7 @@ class SlaReport:
 
 
 def _resolved_at(f: TicketFacts, workflow: Workflow) -> datetime | None:
-    """When the ticket first left the open states, if it did."""
-    for h in sorted(f.history, key=lambda h: h.at):
-        if h.field == "status" and h.old is not None and h.new is not None \
-                and h.new in workflow and not workflow.get(h.new).is_open:
-            return h.at
-    return None
+    return left_open_at(f.history, workflow)
 
 
 MET, MISSED, PENDING = "met", "missed", "pending"

@@ -192,6 +192,25 @@ class HistoryRow(Model):
         indexes = (Index(fields=["field", "at"], name="idx_history_field_at"),)
 
 
+class TicketMetricsRow(Model):
+    """What the reports need of a ticket's history (core.metrics.TicketMetrics), derived:
+    kept by database triggers on ticket_history and comments in the transaction that writes
+    them (storage/ticket_metrics.py), rebuilt from the history by `chatdesk metrics
+    rebuild`."""
+
+    ticket_id = fields.IntField(primary_key=True)
+    created_at = fields.DatetimeField(null=True)
+    first_response_at = fields.DatetimeField(null=True)
+    first_response_seconds = fields.FloatField(null=True)
+    first_responder_id = fields.IntField(null=True)
+    left_open_at = fields.DatetimeField(null=True)
+    resolution_seconds = fields.FloatField(default=0)
+    counting_since = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "ticket_metrics"
+
+
 class EventRow(Model):
     id = fields.BigIntField(primary_key=True)
     ticket_id = fields.IntField(db_index=True)
