@@ -56,10 +56,12 @@ def _sets(secs: Any, false: str) -> tuple[str, str]:
 
 
 def _sqlite_secs(a: str, b: str) -> str:
-    """Whole seconds since the epoch, plus milliseconds (%f is SS.SSS): julianday() is a day
-    count whose float loses tens of microseconds."""
+    """Whole seconds since the epoch plus the microseconds of the text SQLite keeps
+    ('2026-03-02 09:00:00.250000+00:00', always UTC): julianday() and %s round to the
+    millisecond, which 12.999776 s rounds up to 13."""
     def at(x: str) -> str:
-        return f"(strftime('%s', {x}) + strftime('%f', {x}) - strftime('%S', {x}))"
+        return (f"(CAST(strftime('%s', substr({x}, 1, 19)) AS INTEGER) + CASE WHEN substr({x}, 20, 1) = '.'"
+                f" THEN CAST(substr({x}, 21, 6) AS INTEGER) / 1000000.0 ELSE 0 END)")
     return f"({at(b)} - {at(a)})"
 
 

@@ -13,7 +13,8 @@ from core import commands as c
 from core.metrics import TicketMetrics, first_response, resolution_time, ticket_metrics
 from core.reports import TicketFacts
 from core.statuses import Workflow
-from storage import report_views, ticket_metrics as tm
+from storage import report_views
+from storage import ticket_metrics as tm
 from storage.panel_views import reference
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
