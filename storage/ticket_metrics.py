@@ -61,7 +61,8 @@ def _sqlite_secs(a: str, b: str) -> str:
     millisecond, which 12.999776 s rounds up to 13."""
     def at(x: str) -> str:
         return (f"(CAST(strftime('%s', substr({x}, 1, 19)) AS INTEGER)"
-                f" + CASE WHEN substr({x}, 20, 1) = '.' THEN CAST(substr({x}, 21, 6) AS INTEGER) / 1000000.0 ELSE 0 END)")
+                f" + CASE WHEN substr({x}, 20, 1) = '.'"
+                f" THEN CAST(substr({x}, 21, 6) AS INTEGER) / 1000000.0 ELSE 0 END)")
     return f"({at(b)} - {at(a)})"
 
 
