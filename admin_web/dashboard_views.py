@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from admin_web import reporting
 from admin_web.charts import created_vs_resolved
-from admin_web.exports import Sheet, attachment, csv_bytes, summary_sheet, xlsx
+from admin_web.exports import Sheet, stream_csv, stream_xlsx, summary_sheet
 from admin_web.forms import integer
 from admin_web.keys import CONFIG, EMPLOYEE, TRANSLATOR
 from admin_web.render import render
@@ -100,7 +100,7 @@ async def report_page(request: web.Request) -> web.Response:
 
 @routes.get("/reports/{kind}.{fmt:(xlsx|csv)}")
 @access(Access.REPORTS)
-async def report_download(request: web.Request) -> web.Response:
+async def report_download(request: web.Request) -> web.StreamResponse:
     """The report's table; the XLSX adds a sheet with the tickets behind its figures.
     `all.xlsx` holds every report, each with its tickets."""
     kind, fmt = request.match_info["kind"], request.match_info["fmt"]
@@ -110,8 +110,8 @@ async def report_download(request: web.Request) -> web.Response:
     tr = request[TRANSLATOR]
     name = f"{kind}_{period.start.isoformat()}_{period.end.isoformat()}"
     if fmt == "csv":
-        table = (await reporting.readable(kind, scope, now(), tr)).table
-        return attachment(name, fmt, csv_bytes(table))
+        columns, lines = (await reporting.readable(kind, scope, now(), tr)).table
+        return await stream_csv(request, name, columns, lines)
     rows = TicketRows(await views.reference(), request.app[CONFIG].timezone, now(), tr)
     sheets: list[Sheet] = []
     for one in reporting.KINDS if kind == "all" else (kind,):
@@ -120,4 +120,4 @@ async def report_download(request: web.Request) -> web.Response:
         tickets = f"{title} — {tr('Tickets')}" if kind == "all" else tr("Tickets")
         sheets += [summary_sheet(title, table),
                    Sheet(tickets, header(one, tr), ticket_rows(one, scope, rows), widths(one))]
-    return attachment(name, fmt, await xlsx(sheets))
+    return await stream_xlsx(request, name, sheets)

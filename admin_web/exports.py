@@ -3,11 +3,14 @@ Cells that start like a formula are prefixed with a quote: a client's name is ne
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import tempfile
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -73,25 +76,51 @@ def _cell(sheet: Any, value: object) -> object:
     return _safe(value)
 
 
-async def xlsx(sheets: Sequence[Sheet]) -> bytes:
-    """A write-only workbook: each row goes to disk as it is written, whatever the count."""
+BATCH = 500  # rows handed to the writer thread at a time
+CHUNK = 256 * 1024  # bytes per write of a download
+
+
+def _header_cells(sheet: Any, spec: Sheet) -> list[object]:
+    for i, width in enumerate(spec.widths or _width(spec.header, [])):
+        sheet.column_dimensions[get_column_letter(i + 1)].width = width
+    bold = []
+    for name in spec.header:
+        cell = WriteOnlyCell(sheet, value=_safe(name))
+        cell.font = Font(bold=True)
+        bold.append(cell)
+    return bold
+
+
+def _append(sheet: Any, rows: list[Sequence[object]]) -> None:
+    for row in rows:
+        sheet.append([_cell(sheet, v) for v in row])
+
+
+async def xlsx_file(sheets: Sequence[Sheet], path: Path) -> None:
+    """A write-only workbook written to `path`: rows are read here and written a batch at a
+    time in a worker thread (openpyxl spools each row to disk as it is appended), so neither
+    the rows nor the writing hold the event loop."""
     book = Workbook(write_only=True)
     for spec in sheets:
         sheet = book.create_sheet(spec.title.translate(_NOT_IN_TITLES)[:31])
-        for i, width in enumerate(spec.widths or _width(spec.header, [])):
-            sheet.column_dimensions[get_column_letter(i + 1)].width = width
-        bold = []
-        for name in spec.header:
-            cell = WriteOnlyCell(sheet, value=_safe(name))
-            cell.font = Font(bold=True)
-            bold.append(cell)
-        sheet.append(bold)
+        sheet.append(_header_cells(sheet, spec))
         sheet.freeze_panes = "A2"
+        batch: list[Sequence[object]] = []
         async for row in _rows(spec.rows):
-            sheet.append([_cell(sheet, v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+            batch.append(row)
+            if len(batch) >= BATCH:
+                await asyncio.to_thread(_append, sheet, batch)
+                batch = []
+        await asyncio.to_thread(_append, sheet, batch)
+    await asyncio.to_thread(book.save, str(path))
+
+
+async def xlsx(sheets: Sequence[Sheet]) -> bytes:
+    """The workbook as bytes (for small ones; downloads stream `xlsx_file`)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "book.xlsx"
+        await xlsx_file(sheets, path)
+        return path.read_bytes()
 
 
 def csv_bytes(table: Table) -> bytes:
@@ -107,8 +136,50 @@ def csv_bytes(table: Table) -> bytes:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _headers(name: str, fmt: str) -> dict[str, str]:
+    return {"Content-Type": XLSX if fmt == "xlsx" else "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+
+
 def attachment(name: str, fmt: str, body: bytes) -> web.Response:
-    mime = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
-    return web.Response(body=body, headers={
-        "Content-Type": mime,
-        "Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+    return web.Response(body=body, headers=_headers(name, fmt))
+
+
+async def stream_csv(request: web.Request, name: str, header: Sequence[str],
+                     rows: Iterable[Sequence[object]] | AsyncIterable[Sequence[object]]
+                     ) -> web.StreamResponse:
+    """A CSV download sent as its rows come, a few hundred rows per write."""
+    response = web.StreamResponse(headers=_headers(name, "csv"))
+    await response.prepare(request)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    out.write("\ufeff")
+    writer.writerow(header)
+    count = 0
+    async for row in _rows(rows):
+        writer.writerow([_safe(v) for v in row])
+        count += 1
+        if count % BATCH == 0:
+            await response.write(out.getvalue().encode())
+            out.seek(0)
+            out.truncate()
+    await response.write(out.getvalue().encode())
+    await response.write_eof()
+    return response
+
+
+async def stream_xlsx(request: web.Request, name: str, sheets: Sequence[Sheet]
+                      ) -> web.StreamResponse:
+    """An XLSX download: the workbook written off the event loop into a temporary file,
+    then sent from it in chunks."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "book.xlsx"
+        await xlsx_file(sheets, path)
+        response = web.StreamResponse(headers=_headers(name, "xlsx"))
+        response.content_length = path.stat().st_size
+        await response.prepare(request)
+        with path.open("rb") as book:
+            while chunk := await asyncio.to_thread(book.read, CHUNK):
+                await response.write(chunk)
+        await response.write_eof()
+    return response

@@ -106,13 +106,13 @@ def sla_outcomes(f: TicketFacts, workflow: Workflow,
     if t.planned_reaction_at is not None:
         response = first_response(f.history, f.comments)
         reacted = t.created_at + response.after if response else None
-        reaction = _outcome(reacted, t.planned_reaction_at, now)
+        reaction = outcome(reacted, t.planned_reaction_at, now)
     if t.planned_resolution_at is not None:
-        resolution = _outcome(_resolved_at(f, workflow), t.planned_resolution_at, now)
+        resolution = outcome(_resolved_at(f, workflow), t.planned_resolution_at, now)
     return reaction, resolution
 
 
-def _outcome(done: datetime | None, due: datetime, now: datetime) -> str:
+def outcome(done: datetime | None, due: datetime, now: datetime) -> str:
     if done is not None:
         return MET if done <= due else MISSED
     return MISSED if now > due else PENDING

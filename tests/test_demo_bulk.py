@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
