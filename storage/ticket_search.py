@@ -1,7 +1,8 @@
 """The panel ticket list's word search and column sorting, as tortoise query parts for
 `storage.panel_views.list_tickets`: every word must match somewhere (subject, client, a
-comment, the number), in any order and case; a sort is one of a few known keys, always
-finished by the ticket id so the order is total (ready for keyset pages)."""
+comment, the number), in any order and case, by the word index (storage/ticket_words.py);
+a sort is one of a few known keys, always finished by the ticket id so the order is total
+(the default one pages by keyset)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tortoise.expressions import Case, Q, RawSQL, Subquery, When
+from tortoise import connections
+from tortoise.expressions import Case, RawSQL, When
 from tortoise.queryset import QuerySet
 
 from core.clean import ID_LIMIT
 from storage import models as m
+from storage.ticket_words import word_condition
 
 MAX_WORDS = 8
 _WORD = re.compile(r"[^\s,;]+")
@@ -29,33 +32,24 @@ def words(text: str) -> list[str]:
     return found[:MAX_WORDS]
 
 
-def _spellings(word: str) -> set[str]:
-    """The ways a word is written in text. PostgreSQL compares any script without case, but
-    SQLite's LIKE folds ASCII only: searching each spelling finds "Заказ", "заказ" and
-    "ЗАКАЗ" on both."""
-    lower = word.lower()
-    return {lower, word.upper(), lower.capitalize(), word}
-
-
-def _any_spelling(field: str, word: str) -> Q:
-    return Q(*(Q(**{f"{field}__icontains": s}) for s in _spellings(word)), join_type="OR")
-
-
-def _word_query(word: str) -> Q:
-    contacts = m.ContactRow.filter(_any_spelling("name", word) | _any_spelling("email", word)
-                                   | _any_spelling("phone", word)).values("id")
-    comments = m.CommentRow.filter(_any_spelling("body", word)).values("ticket_id")
-    query = (_any_spelling("subject", word) | Q(contact_id__in=Subquery(contacts))
-             | Q(id__in=Subquery(comments)))
+def _word_sql(word: str, postgres: bool) -> str:
+    condition = word_condition(word, postgres) or "1 = 0"
     number = word.lstrip("#")
     if number.isdecimal() and int(number) <= ID_LIMIT:
-        query |= Q(id=int(number))
+        condition = f'({condition} OR "tickets"."id" = {int(number)})'
+    return condition
+
+
+def text_filter(query: QuerySet[m.TicketRow], text: str) -> QuerySet[m.TicketRow]:
+    """Tickets matching every word of the search by the word index (an empty search matches
+    all): each word in a comment, the subject, the client's name, e-mail or phone, or the
+    ticket's number."""
+    postgres = connections.get("default").capabilities.dialect == "postgres"
+    for no, word in enumerate(words(text)):
+        name = f"word_{no}"
+        query = query.annotate(**{name: RawSQL(
+            f"CASE WHEN {_word_sql(word, postgres)} THEN 1 ELSE 0 END")}).filter(**{name: 1})
     return query
-
-
-def text_query(text: str) -> Q:
-    """Tickets matching every word of the search (an empty search matches all)."""
-    return Q(*(_word_query(w) for w in words(text)), join_type="AND")
 
 
 # --- sorting --------------------------------------------------------------------------------
