@@ -1,5 +1,6 @@
 """Table reports as downloads: XLSX (admin_web/xlsx_writer.py) and CSV (UTF-8 with BOM, so
-Excel reads it). Cells that start like a formula are prefixed with a quote: a client's name is never run."""
+Excel reads it). Cells that start like a formula are prefixed with a quote: a client's name
+is never run."""
 
 from __future__ import annotations
 
