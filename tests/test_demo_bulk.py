@@ -165,6 +165,9 @@ def test_the_command_loads_a_bulk_desk_once(tmp_path: Path) -> None:
     assert asyncio.run(_summary(url)).tickets == 200
     again = chatdesk(tmp_path, "demo", "--bulk", "--tickets", "200", "--if-empty")
     assert again.returncode == 0 and "nothing to do" in again.stdout
+    rebuilt = chatdesk(tmp_path, "metrics", "rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "metrics: 200 tickets rebuilt from their history" in rebuilt.stdout
 
 
 async def test_the_list_and_dashboard_indexes_exist_on_both_engines(database: str) -> None:
