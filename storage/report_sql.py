@@ -282,6 +282,10 @@ async def report_ticket_batches(kind: str, scope: ReportScope, ref: Reference,
     after the last id), so a year's export is never held in memory or in one query. The load
     report's tickets are the open ones counted for load, whatever their period."""
     after = 0
+    if kind != "load":  # start at the period's first ticket, not at the desk's first
+        first = scoped(scope)
+        after = int((await select(f"SELECT MIN(t.id) AS low FROM tickets t WHERE {first.sql}",
+                                  first.values))[0]["low"] or 1) - 1
     while True:
         where = _behind(kind, ref, scoped(scope, period=kind != "load")).add("t.id > {}", after)
         rows = await select(
