@@ -58,22 +58,25 @@ class Where:
 
 
 def scoped(scope: ReportScope, visible: set[int] | None = None, *,
-           period: bool = True) -> Where:
+           period: bool = True, metrics: bool = False) -> Where:
     """Tickets registered in the period (§9.4) of the company, contact and employee chosen,
-    among those the reader may see."""
+    among those the reader may see: over `tickets t`, or with `metrics` over the copies of
+    those columns in `ticket_metrics k`."""
+    t, created, ticket_id = ("k", "registered_at", "ticket_id") if metrics else \
+        ("t", "created_at", "id")
     where = Where()
     if period:
-        where.add("t.created_at >= {}", _at(scope.start)).add("t.created_at < {}",
-                                                             _at(scope.end))
+        where.add(f"{t}.{created} >= {{}}", _at(scope.start)).add(f"{t}.{created} < {{}}",
+                                                                 _at(scope.end))
     if scope.contact_id:
-        where.add("t.contact_id = {}", scope.contact_id)
+        where.add(f"{t}.contact_id = {{}}", scope.contact_id)
     if scope.company_id:
-        where.add("t.contact_id IN (SELECT c.id FROM contacts c WHERE c.company_id = {})",
+        where.add(f"{t}.contact_id IN (SELECT c.id FROM contacts c WHERE c.company_id = {{}})",
                   scope.company_id)
     if scope.employee_id:
-        where.add("t.responsible_id = {}", scope.employee_id)
+        where.add(f"{t}.responsible_id = {{}}", scope.employee_id)
     if visible is not None:
-        where.ids("t.id", sorted(visible))
+        where.ids(f"{t}.{ticket_id}", sorted(visible))
     return where
 
 
@@ -91,12 +94,11 @@ async def first_response_report(scope: ReportScope, visible: set[int] | None = N
                                 ) -> reports.DurationReport:
     """Per employee who reacted first (§4.1), and the average over every ticket that had a
     reaction."""
-    where = scoped(scope, visible).add("k.first_response_seconds IS NOT NULL")
+    where = scoped(scope, visible, metrics=True).add("k.first_response_seconds IS NOT NULL")
     return _duration_report(await select(
         "SELECT k.first_responder_id AS who, COUNT(*) AS n,"
-        " SUM(k.first_response_seconds) AS total FROM tickets t"
-        f" JOIN ticket_metrics k ON k.ticket_id = t.id WHERE {where.sql}"
-        " GROUP BY k.first_responder_id", where.values))
+        " SUM(k.first_response_seconds) AS total FROM ticket_metrics k"
+        f" WHERE {where.sql} GROUP BY k.first_responder_id", where.values))
 
 
 def _closed(ref: Reference) -> list[str]:
@@ -106,12 +108,10 @@ def _closed(ref: Reference) -> list[str]:
 async def resolution_report(scope: ReportScope, ref: Reference,
                             visible: set[int] | None = None) -> reports.DurationReport:
     """Resolved or closed tickets per responsible: their open, non-pausing time (§3.5)."""
-    where = scoped(scope, visible).codes("t.status", _closed(ref))
+    where = scoped(scope, visible, metrics=True).codes("k.status", _closed(ref))
     return _duration_report(await select(
-        "SELECT t.responsible_id AS who, COUNT(*) AS n,"
-        " SUM(COALESCE(k.resolution_seconds, 0)) AS total FROM tickets t"
-        f" LEFT JOIN ticket_metrics k ON k.ticket_id = t.id WHERE {where.sql}"
-        " GROUP BY t.responsible_id", where.values))
+        "SELECT k.responsible_id AS who, COUNT(*) AS n, SUM(k.resolution_seconds) AS total"
+        f" FROM ticket_metrics k WHERE {where.sql} GROUP BY k.responsible_id", where.values))
 
 
 def _outcomes(done: str, due: str) -> tuple[str, str]:
@@ -127,15 +127,14 @@ async def sla_report(scope: ReportScope, now: datetime, visible: set[int] | None
     """A target counts once it is decided: met or missed, or still pending and already
     late (core.reports.sla_report)."""
     reacted = "CASE WHEN k.first_response_seconds IS NULL THEN NULL ELSE k.first_response_at END"
-    reaction_met, reaction_missed = _outcomes(reacted, "t.planned_reaction_at")
-    resolution_met, resolution_missed = _outcomes("k.left_open_at", "t.planned_resolution_at")
-    where = scoped(scope, visible)
+    reaction_met, reaction_missed = _outcomes(reacted, "k.planned_reaction_at")
+    resolution_met, resolution_missed = _outcomes("k.left_open_at", "k.planned_resolution_at")
+    where = scoped(scope, visible, metrics=True)
     columns = [f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {name}" for name, cond in (
         ("reaction_met", reaction_met), ("reaction_missed", reaction_missed),
         ("resolution_met", resolution_met), ("resolution_missed", resolution_missed))]
     row = (await select(
-        f"SELECT {', '.join(columns)} FROM tickets t"
-        f" LEFT JOIN ticket_metrics k ON k.ticket_id = t.id WHERE {where.sql}",
+        f"SELECT {', '.join(columns)} FROM ticket_metrics k WHERE {where.sql}",
         [_at(now), _at(now), *where.values]))[0]
     return reports.SlaReport(*(int(row[k] or 0) for k in (
         "reaction_met", "reaction_missed", "resolution_met", "resolution_missed")))
@@ -143,10 +142,10 @@ async def sla_report(scope: ReportScope, now: datetime, visible: set[int] | None
 
 async def satisfaction_report(scope: ReportScope, visible: set[int] | None = None
                               ) -> reports.SatisfactionReport:
-    where = scoped(scope, visible).add("t.rating IS NOT NULL")
+    where = scoped(scope, visible, metrics=True).add("k.rating IS NOT NULL")
     rows = await select(
-        "SELECT t.responsible_id AS who, t.rating AS score, COUNT(*) AS n FROM tickets t"
-        f" WHERE {where.sql} GROUP BY t.responsible_id, t.rating", where.values)
+        "SELECT k.responsible_id AS who, k.rating AS score, COUNT(*) AS n FROM ticket_metrics k"
+        f" WHERE {where.sql} GROUP BY k.responsible_id, k.rating", where.values)
     per: dict[int | None, tuple[int, int]] = {}
     distribution = dict.fromkeys(range(1, 6), 0)
     for r in rows:
@@ -214,9 +213,9 @@ async def per_day(ref: Reference, scope: ReportScope, first: date, days: int, zo
     """Tickets created and resolved (moved from an open to a closed-state status) per local
     day, for `days` days from `first`; scope.start and scope.end bound the moments."""
     offsets = _offsets(scope.start, scope.end, zone)
-    made = scoped(scope, visible)
-    made_day = _day_index("t.created_at", first, offsets, made)
-    created = await select(f"SELECT {made_day} AS d, COUNT(*) AS n FROM tickets t"
+    made = scoped(scope, visible, metrics=True)
+    made_day = _day_index("k.registered_at", first, offsets, made)
+    created = await select(f"SELECT {made_day} AS d, COUNT(*) AS n FROM ticket_metrics k"
                            f" WHERE {made.sql} GROUP BY 1", made.values)
     done = scoped(scope, visible, period=False)
     join = " JOIN tickets t ON t.id = h.ticket_id" if done.parts else ""

@@ -48,6 +48,15 @@ _REPLY_SET = """
 _REPLY_WHERE = "(first_response_at IS NULL OR NEW.created_at < first_response_at)"
 
 
+# ticket column -> metrics column: what the reports filter and count by
+COPIED = {"created_at": "registered_at", "contact_id": "contact_id",
+          "responsible_id": "responsible_id", "status": "status", "rating": "rating",
+          "planned_reaction_at": "planned_reaction_at",
+          "planned_resolution_at": "planned_resolution_at"}
+_COPY_SET = ", ".join(f"{mine} = NEW.{theirs}" for theirs, mine in COPIED.items())
+_COPY_CHANGED = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in COPIED)
+
+
 def _sets(secs: Any, false: str) -> tuple[str, str]:
     status = _STATUS_SET.format(
         since_secs=secs("counting_since", "NEW.at"), false=false, reacts=_REACTS,
@@ -74,9 +83,18 @@ def _sqlite_triggers() -> list[str]:
     status, reply = _sets(_sqlite_secs, "0")
     seed = ("INSERT OR IGNORE INTO ticket_metrics (ticket_id, resolution_seconds)"
             " VALUES (NEW.ticket_id, 0);")
+    ticket_seed = ("INSERT OR IGNORE INTO ticket_metrics (ticket_id, resolution_seconds)"
+                   " VALUES (NEW.id, 0);")
+    copy = f"UPDATE ticket_metrics SET {_COPY_SET} WHERE ticket_id = NEW.id;"
     return [
         "DROP TRIGGER IF EXISTS ticket_metrics_status",
         "DROP TRIGGER IF EXISTS ticket_metrics_reply",
+        "DROP TRIGGER IF EXISTS ticket_metrics_ticket_added",
+        "DROP TRIGGER IF EXISTS ticket_metrics_ticket_changed",
+        f"CREATE TRIGGER ticket_metrics_ticket_added AFTER INSERT ON tickets BEGIN {ticket_seed}"
+        f" {copy} END",
+        "CREATE TRIGGER ticket_metrics_ticket_changed AFTER UPDATE ON tickets WHEN "
+        f"{_COPY_CHANGED.replace('IS DISTINCT FROM', 'IS NOT')} BEGIN {ticket_seed} {copy} END",
         "CREATE TRIGGER ticket_metrics_status AFTER INSERT ON ticket_history"
         " WHEN NEW.field = 'status' AND NEW.new IS NOT NULL AND NEW.new <> '' BEGIN "
         f"{seed} UPDATE ticket_metrics SET {status} WHERE ticket_id = NEW.ticket_id; END",
@@ -91,7 +109,19 @@ def _pg_triggers() -> list[str]:
     status, reply = _sets(_pg_secs, "FALSE")
     seed = ("INSERT INTO ticket_metrics (ticket_id, resolution_seconds)"
             " VALUES (NEW.ticket_id, 0) ON CONFLICT DO NOTHING;")
+    columns = ", ".join(COPIED.values())
+    copy = (f"INSERT INTO ticket_metrics (ticket_id, resolution_seconds, {columns})"
+            f" VALUES (NEW.id, 0, {', '.join('NEW.' + c for c in COPIED)})"
+            f" ON CONFLICT (ticket_id) DO UPDATE SET {_COPY_SET};")
     return [
+        "CREATE OR REPLACE FUNCTION ticket_metrics_ticket() RETURNS trigger AS $$ BEGIN "
+        f"{copy} RETURN NULL; END $$ LANGUAGE plpgsql",
+        "DROP TRIGGER IF EXISTS ticket_metrics_ticket_added ON tickets",
+        "DROP TRIGGER IF EXISTS ticket_metrics_ticket_changed ON tickets",
+        "CREATE TRIGGER ticket_metrics_ticket_added AFTER INSERT ON tickets FOR EACH ROW"
+        " EXECUTE FUNCTION ticket_metrics_ticket()",
+        "CREATE TRIGGER ticket_metrics_ticket_changed AFTER UPDATE ON tickets FOR EACH ROW"
+        f" WHEN ({_COPY_CHANGED}) EXECUTE FUNCTION ticket_metrics_ticket()",
         "CREATE OR REPLACE FUNCTION ticket_metrics_status() RETURNS trigger AS $$ BEGIN "
         f"{seed} UPDATE ticket_metrics SET {status} WHERE ticket_id = NEW.ticket_id;"
         " RETURN NULL; END $$ LANGUAGE plpgsql",
@@ -169,13 +199,14 @@ async def _facts(conn: BaseDBAsyncClient, low: int, high: int
     return history, comments
 
 
-def _values(row: TicketMetrics) -> list[Any]:
-    return [db_value(m.TicketMetricsRow, c, getattr(row, c)) for c in COLUMNS]
+def _values(row: TicketMetrics, ticket: dict[str, Any]) -> list[Any]:
+    return [db_value(m.TicketMetricsRow, c, getattr(row, c)) for c in COLUMNS] + [
+        ticket[c] for c in COPIED]
 
 
 async def rebuild(conn: BaseDBAsyncClient | None = None, batch: int = BATCH) -> int:
-    """Every ticket's metrics row again from its history (core.metrics.ticket_metrics),
-    `batch` tickets per statement group; returns how many rows were written."""
+    """Every ticket's metrics row again from its history (core.metrics.ticket_metrics) and
+    its columns, `batch` tickets per statement group; returns how many rows were written."""
     conn = conn or connections.get("default")
     await conn.execute_script("DELETE FROM ticket_metrics")
     top = (await conn.execute_query_dict("SELECT COALESCE(MAX(id), 0) AS top FROM tickets")
@@ -183,13 +214,19 @@ async def rebuild(conn: BaseDBAsyncClient | None = None, batch: int = BATCH) -> 
     if not top:
         return 0  # a new desk: its statuses come after the migrations
     workflow = await _workflow(conn)
-    sql = (f"INSERT INTO ticket_metrics ({', '.join(COLUMNS)}) "
-           f"VALUES ({', '.join(marks(conn, len(COLUMNS)))})")
+    names = [*COLUMNS, *COPIED.values()]
+    sql = (f"INSERT INTO ticket_metrics ({', '.join(names)}) "
+           f"VALUES ({', '.join(marks(conn, len(names)))})")
+    a, b = marks(conn, 2)
     written = 0
     for low in range(1, int(top) + 1, batch):
         history, comments = await _facts(conn, low, low + batch)
-        rows = [_values(ticket_metrics(t, history[t], comments.get(t, ()), workflow))
-                for t in sorted(set(history) | set(comments))]
+        tickets = await conn.execute_query_dict(
+            f"SELECT id, {', '.join(COPIED)} FROM tickets WHERE id >= {a} AND id < {b}"
+            " ORDER BY id", [low, low + batch])
+        rows = [_values(ticket_metrics(t["id"], history.get(t["id"], []),
+                                       comments.get(t["id"], ()), workflow), t)
+                for t in tickets]
         if rows:
             await conn.execute_many(sql, rows)
         written += len(rows)

@@ -15,6 +15,7 @@ from core.reports import TicketFacts
 from core.statuses import Workflow
 from storage import report_views
 from storage import ticket_metrics as tm
+from storage.models import TicketMetricsRow
 from storage.panel_views import reference
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -46,7 +47,14 @@ def _same(kept: TicketMetrics, wanted: TicketMetrics) -> bool:
 async def _assert_rows_follow_history(workflow: Workflow, now: datetime) -> int:
     facts = await _history_facts()
     kept = await tm.stored([f.ticket.id for f in facts])
+    copies = {r.ticket_id: r for r in await TicketMetricsRow.filter(
+        ticket_id__in=[f.ticket.id for f in facts])}
     for f in facts:
+        copy, t = copies[f.ticket.id], f.ticket  # the ticket's columns the reports count by
+        assert (copy.registered_at, copy.contact_id, copy.responsible_id, copy.status,
+                copy.rating, copy.planned_reaction_at, copy.planned_resolution_at) == (
+            t.created_at, t.contact_id, t.responsible_id, t.status, t.rating,
+            t.planned_reaction_at, t.planned_resolution_at)
         row = kept[f.ticket.id]
         assert _same(row, ticket_metrics(f.ticket.id, f.history, f.comments, workflow))
         response = first_response(f.history, f.comments)
@@ -108,3 +116,4 @@ async def test_the_bulk_loader_gets_metrics_rows_that_match_the_history(database
     assert await tm.rebuild(batch=64) == 200
     after = await tm.stored(list(range(1, 400)))
     assert after.keys() == before.keys() and all(_same(after[t], before[t]) for t in before)
+    assert await _assert_rows_follow_history(workflow, end) == 200  # the copies too
