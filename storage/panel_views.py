@@ -21,7 +21,7 @@ from core.clean import (
 )
 from core.people import Company, Contact, Employee, Group, Role
 from core.statuses import Workflow
-from core.tickets import Comment, HistoryEntry, Ticket
+from core.tickets import Channel, Comment, HistoryEntry, Ticket
 from core.timers import RECURRING
 from storage import mapping as mp
 from storage import models as m
@@ -339,8 +339,9 @@ async def armed_schedules() -> dict[int, datetime]:
 
 
 async def ticket_channels() -> set[str]:
-    """The channels some ticket came through."""
-    return set(await m.TicketRow.all().distinct().values_list("channel", flat=True))
+    """The channels some ticket came through: one index probe per channel, where a DISTINCT
+    reads every ticket."""
+    return {ch.value for ch in Channel if await m.TicketRow.filter(channel=ch.value).exists()}
 
 
 async def last_inbound_at() -> dict[str, datetime]:

@@ -281,11 +281,12 @@ async def report_ticket_batches(kind: str, scope: ReportScope, ref: Reference,
     """The tickets behind a report, `size` at a time in id order (keyset: each batch starts
     after the last id), so a year's export is never held in memory or in one query. The load
     report's tickets are the open ones counted for load, whatever their period."""
-    after = 0
-    if kind != "load":  # start at the period's first ticket, not at the desk's first
-        first = scoped(scope)
-        after = int((await select(f"SELECT MIN(t.id) AS low FROM tickets t WHERE {first.sql}",
-                                  first.values))[0]["low"] or 1) - 1
+    # start at the first such ticket, not at the desk's first: read in id order from 0, the
+    # period's (or the open) tickets come after most of the desk
+    first = _behind(kind, ref, scoped(scope, period=kind != "load"))
+    after = int((await select(
+        "SELECT MIN(t.id) AS low FROM tickets t LEFT JOIN ticket_metrics k"
+        f" ON k.ticket_id = t.id WHERE {first.sql}", first.values))[0]["low"] or 1) - 1
     while True:
         where = _behind(kind, ref, scoped(scope, period=kind != "load")).add("t.id > {}", after)
         rows = await select(
