@@ -277,7 +277,7 @@ def _behind(kind: str, ref: Reference, where: Where) -> Where:
 
 
 async def report_ticket_batches(kind: str, scope: ReportScope, ref: Reference,
-                                size: int = 2000) -> Any:
+                                size: int = 5000) -> Any:
     """The tickets behind a report, `size` at a time in id order (keyset: each batch starts
     after the last id), so a year's export is never held in memory or in one query. The load
     report's tickets are the open ones counted for load, whatever their period."""
