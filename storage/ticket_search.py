@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise import connections
-from tortoise.expressions import Case, RawSQL, When
+from tortoise.expressions import Case, Q, RawSQL, When
 from tortoise.queryset import QuerySet
 
 from core.clean import ID_LIMIT
 from storage import models as m
-from storage.ticket_words import word_condition
+from storage.ticket_words import word_tickets
 
 MAX_WORDS = 8
 _WORD = re.compile(r"[^\s,;]+")
@@ -32,12 +32,14 @@ def words(text: str) -> list[str]:
     return found[:MAX_WORDS]
 
 
-def _word_sql(word: str, postgres: bool) -> str:
-    condition = word_condition(word, postgres) or "1 = 0"
+def _word_query(word: str, postgres: bool) -> Q:
+    found = word_tickets(word, postgres)
+    # an IN (subquery) the planners turn into a semi-join (a CASE around it they cannot)
+    query = Q(id__in=RawSQL(found)) if found else Q(id=0)
     number = word.lstrip("#")
     if number.isdecimal() and int(number) <= ID_LIMIT:
-        condition = f'({condition} OR "tickets"."id" = {int(number)})'
-    return condition
+        query |= Q(id=int(number))
+    return query
 
 
 def text_filter(query: QuerySet[m.TicketRow], text: str) -> QuerySet[m.TicketRow]:
@@ -45,10 +47,8 @@ def text_filter(query: QuerySet[m.TicketRow], text: str) -> QuerySet[m.TicketRow
     all): each word in a comment, the subject, the client's name, e-mail or phone, or the
     ticket's number."""
     postgres = connections.get("default").capabilities.dialect == "postgres"
-    for no, word in enumerate(words(text)):
-        name = f"word_{no}"
-        query = query.annotate(**{name: RawSQL(
-            f"CASE WHEN {_word_sql(word, postgres)} THEN 1 ELSE 0 END")}).filter(**{name: 1})
+    for word in words(text):
+        query = query.filter(_word_query(word, postgres))
     return query
 
 

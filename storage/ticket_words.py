@@ -69,9 +69,9 @@ def tokens(word: str) -> list[str]:
     return _TOKEN.findall(word)[:8]
 
 
-def word_condition(word: str, postgres: bool) -> str | None:
-    """SQL true for a row of `tickets` where the word appears (as a prefix, every part of
-    it); None when the word has nothing to search for."""
+def word_tickets(word: str, postgres: bool) -> str | None:
+    """A subquery of the ids of the tickets where the word appears (as a prefix, every part
+    of it); None when the word has nothing to search for."""
     parts = tokens(word)
     if not parts:
         return None
@@ -89,4 +89,4 @@ def word_condition(word: str, postgres: bool) -> str | None:
                  f" WHERE subject_words MATCH '{match}'"
                  " UNION SELECT w.id FROM tickets w WHERE w.contact_id IN"
                  f" (SELECT rowid FROM contact_words WHERE contact_words MATCH '{match}')")
-    return f'"tickets"."id" IN ({found})'
+    return f"({found})"
