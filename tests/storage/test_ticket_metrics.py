@@ -17,16 +17,7 @@ from storage import report_views
 from storage import ticket_metrics as tm
 from storage.models import TicketMetricsRow
 from storage.panel_views import reference
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.at = T0
-
-    def now(self) -> datetime:
-        return self.at
+from tests.admin_web.test_reports import T0, Clock
 
 
 async def _history_facts() -> list[TicketFacts]:
