@@ -16,7 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.metrics import TicketMetrics, ticket_metrics
 from core.people import Actor, ActorKind
-from core.statuses import ObjectState, Status, Workflow
+from core.statuses import ObjectState, Status, Workflow, default_statuses
 from core.tickets import Comment, HistoryEntry
 from storage import models as m
 from storage.plain_sql import db_value, marks
@@ -162,8 +162,10 @@ COLUMNS = ("ticket_id", "created_at", "first_response_at", "first_response_secon
 async def _workflow(conn: BaseDBAsyncClient) -> Workflow:
     """Read in plain SQL: inside a migration the models are not set up."""
     rows = await conn.execute_query_dict("SELECT code, state, pauses_sla FROM statuses")
-    return Workflow(Status(r["code"], r["code"], ObjectState(r["state"]), False,
-                           bool(r["pauses_sla"])) for r in rows)
+    found = {r["code"]: Status(r["code"], r["code"], ObjectState(r["state"]), False,
+                               bool(r["pauses_sla"])) for r in rows}
+    # a desk migrated before its reference data was written: the system statuses' defaults
+    return Workflow([*found.values(), *(s for s in default_statuses() if s.code not in found)])
 
 
 def _actor(kind: str, actor_id: int | None) -> Actor:
