@@ -11,9 +11,8 @@ import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import IO
 from xml.sax.saxutils import escape, quoteattr
-
-from openpyxl.utils import get_column_letter
 
 EPOCH = datetime(1899, 12, 30)  # day 0 of Excel's 1900 date system, as it counts
 BOLD, DURATION, MOMENT = 1, 2, 3  # style indexes in STYLES
@@ -37,6 +36,15 @@ STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
 </cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>
 </cellStyles></styleSheet>"""
+
+
+def get_column_letter(number: int) -> str:
+    """A, B, ... Z, AA, AB, ...: the column of a 1-based number."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _text(value: str) -> str:
@@ -69,7 +77,7 @@ class Workbook:
     def __init__(self, path: Path) -> None:
         self.zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self.titles: list[str] = []
-        self.entry: zipfile.ZipExtFile | None = None  # type: ignore[name-defined]
+        self.entry: IO[bytes] | None = None
         self.row = 0
         self.letters: list[str] = []
 

@@ -26,7 +26,7 @@ def _at(value: datetime) -> Any:
 
 
 def _pg() -> bool:
-    return connections.get("default").capabilities.dialect == "postgres"
+    return bool(connections.get("default").capabilities.dialect == "postgres")
 
 
 @dataclass
