@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from html import escape
 
 from core.reports import DayCount
+from wording.numbers import digits
 
 WIDTH, HEIGHT, PAD = 760, 240, 32
 CREATED, RESOLVED = "#1565c0", "#2e7d32"
@@ -63,7 +64,8 @@ def nice_ticks(highest: float, most: int = 5, whole: bool = True) -> list[float]
 
 
 def created_vs_resolved(days: Sequence[DayCount], created_label: str,
-                        resolved_label: str, *, rtl: bool = False) -> str:
+                        resolved_label: str, *, rtl: bool = False, language: str = "en") -> str:
+    """The dashboard's chart; its values and days in the language's digits."""
     highest = max([0] + [max(d.created, d.resolved) for d in days])
     ticks = nice_ticks(highest)
     top = ticks[-1]
@@ -77,7 +79,7 @@ def created_vs_resolved(days: Sequence[DayCount], created_label: str,
         y = PAD + plot_h - plot_h * tick / top
         parts.append(f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'stroke="#e4e7ec"/>')
-        parts.append(text(WIDTH - PAD + 4 if rtl else PAD - 4, y + 4, f"{tick:g}",
+        parts.append(text(WIDTH - PAD + 4 if rtl else PAD - 4, y + 4, digits(f"{tick:g}", language),
                           anchor="start" if rtl else "end"))
     for i, d in enumerate(days):
         x = PAD + i * slot + 2
@@ -89,7 +91,7 @@ def created_vs_resolved(days: Sequence[DayCount], created_label: str,
                          f'<title>{d.day.isoformat()}: {value}</title></rect>')
         if len(days) <= 16 or i % 2 == 0:  # the day, centred under its pair of bars
             parts.append(text(_across(x + bar + 0.5, 0, rtl), PAD + plot_h + 14,
-                              d.day.strftime("%m-%d"), anchor="middle"))
+                              digits(d.day.strftime("%m-%d"), language), anchor="middle"))
     parts += legend(((CREATED, created_label), (RESOLVED, resolved_label)), HEIGHT - 8, rtl)
     parts.append("</svg>")
     return "".join(parts)

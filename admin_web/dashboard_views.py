@@ -68,7 +68,7 @@ async def dashboard(request: web.Request) -> web.Response:
     tr = request[TRANSLATOR]
     # The SVG is built from numbers and escaped labels only (admin_web/charts.py).
     chart = Markup(created_vs_resolved(days, tr("Created"), tr("Resolved"),  # noqa: S704
-                                       rtl=tr.rtl))
+                                       rtl=tr.rtl, language=tr.language))
     return render(request, "dashboard.html", counts=counts, chart=chart, days=days,
                   quality=quality, quality_days=QUALITY_DAYS)
 

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from core.errors import DomainError
 from wording.catalog import Messages, english_plural, load
+from wording.numbers import fill, with_count
 from wording.refusals import describe
 from wording.words import messages as shared
 
@@ -50,7 +51,7 @@ class Translator:
 
     def __call__(self, message: str, **values: object) -> str:
         text = self.lookup(message) or message
-        return text.format(**values) if values else text
+        return fill(text, self.language, **values)
 
     def refusal(self, error: DomainError) -> str:
         """A refusal of the core in this language, worded by its code."""
@@ -58,13 +59,13 @@ class Translator:
 
     def ngettext(self, singular: str, plural: str, count: int, **values: object) -> str:
         """The plural form for `count` by the language's rule ("1 заявка / 2 заявки /
-        5 заявок"); `{count}` is the number."""
+        5 заявок"); `{count}` is the number, in the language's digits."""
         text = (_catalog(self.language).ngettext(singular, count)
                 or shared(self.language).ngettext(singular, count))
         if text is None:
             self._miss(singular)
             text = english_plural(singular, plural, count)
-        return text.format(count=count, **values)
+        return with_count(text, count, self.language, **values)
 
     def _miss(self, message: str) -> None:
         if Translator.missed is not None and self.language != "en" and message:

@@ -10,11 +10,11 @@ from typing import Any
 from core.automation import AutomationRule
 from core.canned import CannedAnswer, CannedGroup
 from core.catalog import Priority, TicketType
-from core.names import LANGUAGES, Names, localized
+from core.names import LANGUAGES, Names
 from core.people import Group
 from core.statuses import Status, Workflow
 from storage.panel_views import Reference
-from wording.terms import term
+from wording.terms import display_name
 
 OTHER_LANGUAGES = tuple(language for language in LANGUAGES if language != "en")
 _NAMED = (Status, Priority, TicketType, Group, CannedGroup, AutomationRule)
@@ -26,18 +26,11 @@ def names_of(form: Any, field: str = "name") -> Names:
                   for language in OTHER_LANGUAGES})
 
 
-def _name(name: str, names: Names, language: str) -> str:
-    """The name an administrator gave in `language`; else a seeded name in the desk's own
-    words (wording/terms.py); else the default name as typed."""
-    given = localized(name, names, language)
-    return given if given != name else term(name, language)
-
-
 def _one(item: Any, language: str) -> Any:
     if isinstance(item, CannedAnswer):
-        return dataclasses.replace(item, title=_name(item.title, item.names, language))
+        return dataclasses.replace(item, title=display_name(item.title, item.names, language))
     if isinstance(item, _NAMED):
-        return dataclasses.replace(item, name=_name(item.name, item.names, language))
+        return dataclasses.replace(item, name=display_name(item.name, item.names, language))
     return item
 
 

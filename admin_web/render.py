@@ -17,7 +17,8 @@ from admin_web.i18n import LANGUAGES, Translator
 from admin_web.keys import ANON_CSRF, CONFIG, EMPLOYEE, SESSION, TEMPLATES, TRANSLATOR
 from admin_web.localize import in_language
 from wording.durations import format_duration, weekday_names
-from wording.terms import channel_name, role_name
+from wording.numbers import digits
+from wording.terms import channel_name, display_name, role_name
 
 FLASH = "cd_flash"
 SHOWN = "%Y-%m-%d %H:%M"  # how a moment is shown on a page
@@ -34,6 +35,8 @@ def environment() -> jinja2.Environment:
     env.filters["term"] = _term
     env.filters["channel"] = _channel
     env.filters["role"] = _role
+    env.filters["figure"] = _figure
+    env.filters["named"] = _named
     env.globals["weekday"] = _weekday
     return env
 
@@ -52,6 +55,19 @@ def _channel(context: jinja2.runtime.Context, code: str) -> str:
 @jinja2.pass_context
 def _role(context: jinja2.runtime.Context, code: Any) -> str:
     return role_name(str(getattr(code, "value", code)), context.get("lang", "en"))
+
+
+@jinja2.pass_context
+def _figure(context: jinja2.runtime.Context, value: Any) -> str:
+    """`{{ counts.open|figure }}`: a count in the page's digits (Persian ۰-۹)."""
+    return digits(value, context.get("lang", "en"))
+
+
+@jinja2.pass_context
+def _named(context: jinja2.runtime.Context, name: str, names: Any) -> str:
+    """`{{ rule.name|named(rule.names) }}`: on a page that edits the names, the heading
+    still names the thing in the viewer's language (wording.terms.display_name)."""
+    return display_name(name, names, context.get("lang", "en"))
 
 
 @jinja2.pass_context

@@ -10,6 +10,7 @@ from html import escape
 from admin_web.charts import nice_ticks
 from admin_web.reporting import Series
 from wording.durations import format_duration
+from wording.numbers import digits
 
 WIDTH, LABELS, VALUES, ROW, BAR, TOP, AXIS = 760, 190, 110, 30, 18, 8, 26
 COLOR, GRID, MUTED = "#1565c0", "#e4e7ec", "#667085"
@@ -29,10 +30,10 @@ def _ticks(series: Series) -> list[float]:
 
 def value_text(series: Series, language: str) -> Callable[[float], str]:
     if series.unit == "seconds":
-        return lambda v: format_duration(v, language) if v else "0"
+        return lambda v: format_duration(v, language) if v else digits(0, language)
     if series.unit == "percent":
-        return lambda v: f"{v:g}%"
-    return lambda v: f"{v:g}"
+        return lambda v: digits(f"{v:g}", language) + ("٪" if language == "fa" else "%")
+    return lambda v: digits(f"{v:g}", language)
 
 
 def bar_chart(series: Series, language: str, rtl: bool, title: str) -> str:

@@ -14,6 +14,8 @@ from admin_web.i18n import Translator
 from core.statuses import OPEN
 from core.tickets import HistoryEntry
 from storage import panel_views as views
+from wording.numbers import digits
+from wording.terms import display_name
 
 Local = Callable[[datetime | None], str]
 # A field's label in the "<label>: old → new" form; the catalogs hold their translations.
@@ -57,23 +59,28 @@ class _Words:
     def _named(self, field: str, raw: str) -> str | None:
         ref, tr = self.ref, self.tr
         number = int(raw) if raw.isdecimal() else None
+        language = tr.language
         if field == "status":
-            return tr(ref.workflow.get(raw).name) if raw in ref.workflow else raw
+            status = ref.workflow.get(raw) if raw in ref.workflow else None
+            return display_name(status.name, status.names, language) if status else raw
         if field == "priority":
             found = ref.priority(raw)
-            return tr(found.name) if found else raw
+            return display_name(found.name, found.names, language) if found else raw
         if field == "type_code":
-            return tr(ref.type_name(raw)) or raw
+            kind = next((t for t in ref.types if t.code == raw), None)
+            return display_name(kind.name, kind.names, language) if kind else raw
         if field in ("responsible", "observer"):
             return ref.employee_name(number) or tr("a former employee")
         if field in ("group", "observer_group"):
-            return ref.group_name(number) or tr("a deleted group")
+            group = next((g for g in ref.groups if g.id == number), None)
+            return display_name(group.name, group.names, language) if group else tr(
+                "a deleted group")
         if field in ("contact", "linked_contact"):
             return self.contacts.get(number or 0) or tr("another contact")
         if field in ("planned_resolution_at", "on_hold_until"):
             return self._moment(raw)
         if field == "rating":
-            return f"{raw}/5"
+            return f"{digits(raw, tr.language)}/{digits(5, tr.language)}"
         return None
 
     def _moment(self, raw: str) -> str:
@@ -97,7 +104,8 @@ class _Words:
         if h.field == "linked_from" and h.new:
             return tr("Linked to ticket {number}", number=f"#{h.new}"), f"/tickets/{h.new}"
         if h.field == "line":
-            return tr("Moved to line {line}", line=h.new or "—"), None
+            line = digits(h.new, self.tr.language) if h.new else "—"
+            return tr("Moved to line {line}", line=line), None
         if (h.field, h.new is not None) in OBSERVERS:
             key = OBSERVERS[(h.field, h.new is not None)]
             return tr(key, name=new if h.new is not None else old), None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from wording.catalog import Messages, english_plural, load
+from wording.numbers import fill, with_count
 from wording.words import messages as shared
 
 LOCALES = Path(__file__).parent / "locales"
@@ -41,17 +42,17 @@ class Translator:
 
     def gettext(self, message: str, **values: object) -> str:
         text = self.lookup(message) or message
-        return text.format(**values) if values else text
+        return fill(text, self.language, **values)
 
     __call__ = gettext
 
     def ngettext(self, singular: str, plural: str, count: int, **values: object) -> str:
         """The plural form for `count` by the language's rule ("1 заявка / 2 заявки /
-        5 заявок"); `{count}` is the number."""
+        5 заявок"); `{count}` is the number, in the language's digits."""
         text = (_catalog(self.language, self.domain).ngettext(singular, count)
                 or shared(self.language).ngettext(singular, count)
                 or english_plural(singular, plural, count))
-        return text.format(count=count, **values)
+        return with_count(text, count, self.language, **values)
 
 
 def translator(language: str | None, domain: str, default: str = "en") -> Translator:

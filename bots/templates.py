@@ -28,10 +28,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from core.errors import InvalidInput, NotFound
-from core.names import localized
 from core.outbox import Audience, OutboundMessage
 from core.ports import UnitOfWork
 from core.rule_admin import WRAPPER_KEY
+from wording.terms import display_name
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,8 @@ async def notice_variables(uow: UnitOfWork, message: OutboundMessage) -> dict[st
         with contextlib.suppress(NotFound):
             responsible = (await uow.employees.get(ticket.responsible_id)).name
     status = workflow.get(ticket.status) if ticket.status in workflow else None
-    status_name = localized(status.name, status.names, contact.language) if status else ""
+    status_name = (display_name(status.name, status.names, contact.language or "en")
+                   if status else "")
     return {
         **{k: v for k, v in message.payload.items() if isinstance(v, str | int | float)},
         "ticket": {

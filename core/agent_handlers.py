@@ -9,6 +9,7 @@ from core.attribute_handlers import attribute_value, new_ticket_values
 from core.client_handlers import MAX_TEXT, open_ticket
 from core.context import HandlerContext
 from core.errors import InvalidInput, NotFound
+from core.names import answers_to
 from core.people import Actor
 from core.statuses import RESOLVED
 from core.tickets import Comment, Ticket
@@ -27,11 +28,10 @@ def _text(text: str, attachments: tuple[object, ...]) -> str:
 
 
 async def _priority_code(value: object, ctx: HandlerContext) -> str:
-    """The code of the priority an agent named by code or name, in any case."""
+    """The code of the priority an agent named by code or name (in any language and case)."""
     priorities = await ctx.uow.catalog.priorities()
-    wanted = str(value).casefold()
     for priority in priorities:
-        if wanted in (priority.code.casefold(), priority.name.casefold()):
+        if answers_to(str(value), priority.code, priority.name, priority.names):
             return priority.code
     raise InvalidInput("priority.choose", value=value,
                        names=", ".join(p.name for p in priorities))

@@ -50,3 +50,11 @@ def localized(name: str, names: Mapping[str, str] | None, language: str | None) 
         if given and given.strip():
             return given.strip()
     return name
+
+
+def answers_to(wanted: str, code: str, name: str, names: Mapping[str, str] | None) -> bool:
+    """Whether what someone typed names this entry: its code, its default name or its name
+    in any language, in any case ("/status решена" on a Russian desk)."""
+    typed = wanted.strip().casefold()
+    return typed in {code.casefold(), name.casefold(),
+                     *(given.casefold() for given in (names or {}).values())}

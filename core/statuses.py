@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core.errors import InvalidInput, NotFound, TransitionRefused
-from core.names import Names
+from core.names import Names, answers_to
 
 
 class ObjectState(StrEnum):
@@ -100,9 +100,8 @@ class Workflow:
             raise NotFound("status.not_found", code=code) from None
 
     def find(self, name_or_code: str) -> Status:
-        wanted = name_or_code.strip().casefold()
         for status in self._by_code.values():
-            if wanted in (status.code.casefold(), status.name.casefold()):
+            if answers_to(name_or_code, status.code, status.name, status.names):
                 return status
         raise NotFound("status.no_name", name=name_or_code)
 

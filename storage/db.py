@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from tortoise import Tortoise
@@ -9,6 +10,10 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 from storage.rule_repositories import WRITTEN
+from storage.tortoise_compat import check as check_tortoise
+from storage.tortoise_compat import install as install_tortoise_fixes
+
+log = logging.getLogger(__name__)
 
 MODELS = ["storage.models", "storage.rule_models", "storage.messenger_models",
           "storage.callback_models", "storage.lease_models"]
@@ -30,6 +35,10 @@ def tortoise_config(url: str) -> dict[str, Any]:
 
 
 async def open_database(url: str) -> None:
+    for problem in check_tortoise():
+        log.warning("%s: a cancelled transaction may keep its lock (storage/tortoise_compat.py)",
+                    problem)
+    install_tortoise_fixes()
     # Tortoise caches compiled statements per connection *name*; opening another engine
     # under the same name in one process (tests do) must not reuse SQLite's placeholders.
     EXECUTOR_CACHE.clear()

@@ -16,6 +16,7 @@ from storage import mapping as mp
 from storage import models as m
 from storage import rule_models as rm
 from storage.related import load_contact, related_contact_ids
+from wording.terms import display_name
 
 LIST_LIMIT = 30
 
@@ -133,11 +134,14 @@ class TicketLists:
         return await self._lines(rows, now)
 
     # --- catalog --------------------------------------------------------------------------
-    async def priority_names(self) -> list[str]:
-        return [r.name for r in await m.PriorityRow.all().order_by("position")]
+    async def priority_names(self, language: str | None = None) -> list[str]:
+        """The priorities as a reader in `language` knows them (wording.terms.display_name)."""
+        rows = await m.PriorityRow.all().order_by("position")
+        return [display_name(r.name, r.names, language) for r in rows]
 
-    async def status_names(self) -> list[str]:
-        return [r.name for r in await m.StatusRow.all().order_by("position", "code")]
+    async def status_names(self, language: str | None = None) -> list[str]:
+        rows = await m.StatusRow.all().order_by("position", "code")
+        return [display_name(r.name, r.names, language) for r in rows]
 
     async def canned_groups(self) -> list[CannedGroup]:
         rows = await m.CannedGroupRow.all().order_by("position", "id")

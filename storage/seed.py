@@ -7,6 +7,7 @@ them too."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from tortoise.models import Model
 
@@ -14,35 +15,24 @@ from core.catalog import default_priorities, default_types
 from core.statuses import default_statuses
 from storage import models as m
 from storage import rule_models as rm
+from wording.terms import term
 
 Translations = Mapping[str, Mapping[str, str]]  # default name → {language: name}
-STATUS_NAMES: Translations = {  # as the bots' catalogs say them (bots/locales)
-    "Open": {"ru": "Открыто", "fa": "باز"},
-    "On hold": {"ru": "Отложено", "fa": "معلق"},
-    "Awaiting reply": {"ru": "Ждём ответа", "fa": "در انتظار پاسخ"},
-    "Resolved": {"ru": "Решено", "fa": "حل‌شده"},
-    "Closed": {"ru": "Закрыто", "fa": "بسته"},
-}
-PRIORITY_NAMES: Translations = {
-    "Low": {"ru": "Низкий", "fa": "کم"},
-    "Normal": {"ru": "Обычный", "fa": "عادی"},
-    "High": {"ru": "Высокий", "fa": "زیاد"},
-    "Urgent": {"ru": "Срочный", "fa": "فوری"},
-}
-TYPE_NAMES: Translations = {
-    "Question": {"ru": "Вопрос", "fa": "پرسش"},
-    "Incident": {"ru": "Инцидент", "fa": "رخداد"},
-    "Service request": {"ru": "Запрос на обслуживание", "fa": "درخواست خدمت"},
-    "Internal task": {"ru": "Внутренняя задача", "fa": "کار داخلی"},
-}
-RULE_NAMES: Translations = {  # the rules of migration 0004
-    "Client replies to Awaiting reply: back to Open": {
-        "ru": "Клиент ответил на «Ждём ответа»: снова «Открыто»",
-        "fa": "پاسخ مشتری در «در انتظار پاسخ»: بازگشت به «باز»"},
-    "Resolved with no client answer for 3 days: Closed": {
-        "ru": "«Решено» и клиент молчит 3 дня: «Закрыто»",
-        "fa": "«حل‌شده» و بی‌پاسخ از مشتری تا ۳ روز: «بسته»"},
-}
+
+
+def _as_the_desk_says(*defaults: str) -> Translations:
+    """The seeded names in each language as the desk's own catalogs say them
+    (wording/locales/texts.tsv), so the bots, the panel and the rows given names agree."""
+    return {name: {language: term(name, language) for language in ("ru", "fa")}
+            for name in defaults}
+
+
+STATUS_NAMES = _as_the_desk_says("Open", "On hold", "Awaiting reply", "Resolved", "Closed")
+PRIORITY_NAMES = _as_the_desk_says("Low", "Normal", "High", "Urgent")
+TYPE_NAMES = _as_the_desk_says("Question", "Incident", "Service request", "Internal task")
+RULE_NAMES = _as_the_desk_says(  # the rules of migration 0004
+    "Client replies to Awaiting reply: back to Open",
+    "Resolved with no client answer for 3 days: Closed")
 
 
 async def ensure_reference_data() -> None:
@@ -70,7 +60,8 @@ async def translate(model: type[Model], translations: Translations,
                     name_field: str = "name") -> None:
     """Give the rows still called by a default name, and with no names of their own, the
     translations of that name (a renamed or translated row is the administrator's)."""
-    rows = await model.filter(**{f"{name_field}__in": list(translations)})
+    # every model given here has a `names` field (storage/models.py)
+    rows: list[Any] = await model.filter(**{f"{name_field}__in": list(translations)})
     for row in rows:
         if not row.names:
             row.names = dict(translations[getattr(row, name_field)])

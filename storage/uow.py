@@ -8,7 +8,6 @@ commands of the batch, and forgotten as soon as one of them changes the configur
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,7 +21,6 @@ from tortoise.backends.base.client import (
     BaseDBAsyncClient,
     TransactionContext,
 )
-from tortoise.connection import get_connections
 from tortoise.transactions import in_transaction
 
 from storage import buffered as b
@@ -85,28 +83,16 @@ def _committed() -> None:
 
 
 async def _begin(tx: TransactionContext) -> BaseDBAsyncClient:
-    """Enter a tortoise transaction so that a task cancelled while it begins (a worker being
-    stopped) gives back what tortoise took first: SQLite's transaction lock, which would
-    hang every later query of the process, or PostgreSQL's pooled connection."""
-    try:
-        return await tx.__aenter__()
-    except asyncio.CancelledError:
-        token = getattr(tx, "token", None)
-        if token is None:  # cancelled while waiting for the lock or the pool: nothing held
-            raise
-        get_connections().reset(token)
-        lock = getattr(tx, "_trxlock", None)  # SQLite: one connection behind a lock
-        if isinstance(lock, asyncio.Lock) and lock.locked():
-            lock.release()
-        client = getattr(tx, "client", None)  # PostgreSQL: a connection from the pool
-        pool = getattr(getattr(client, "_parent", None), "_pool", None)
-        if pool is not None and getattr(client, "_connection", None) is not None:
-            await pool.release(client._connection)  # type: ignore[union-attr]
-        raise
+    """Enter a tortoise transaction (a cancellation while it begins leaves nothing held:
+    storage/tortoise_compat.py)."""
+    return await tx.__aenter__()
 
 
 @asynccontextmanager
-async def _transaction() -> AsyncIterator[BaseDBAsyncClient]:
+async def transaction() -> AsyncIterator[BaseDBAsyncClient]:
+    """A plain transaction that a cancellation at any point leaves no lock or connection
+    behind (tortoise's own `in_transaction` can keep SQLite's lock when cancelled while it
+    begins): for code under a timeout or in a task that is stopped."""
     tx = in_transaction("default")
     conn = await _begin(tx)
     try:
@@ -139,7 +125,7 @@ async def batch(write_behind: bool = False) -> AsyncIterator[WriteBehind | None]
     if _BATCH.get() is not None:
         yield None
         return
-    async with _transaction() as conn:
+    async with transaction() as conn:
         state = _Batch(conn)
         if write_behind:
             state.wb = WriteBehind(conn)

@@ -3,13 +3,14 @@ filled by a few queries, so no tortoise object leaves storage/."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from core.errors import NotFound
-from core.names import Names, localized
+from core.names import Names
 from core.people import ActorKind
 from core.tickets import Attachment
 from storage import models as m
@@ -34,6 +35,7 @@ class SimilarTicket:
     subject: str
     status: str
     status_name: str
+    status_names: Names = Names()
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,11 @@ class TicketCard:
     linked_from_id: int | None
     similar: tuple[SimilarTicket, ...] = ()
     opening: Opening | None = None
+    # the names an administrator gave in other languages (core/names.py)
+    status_names: Names = Names()
+    priority_names: Names = Names()
+    type_names: Names = Names()
+    group_names: Names = Names()
 
     @property
     def number(self) -> int:
@@ -129,6 +136,9 @@ class TicketViews:
             rating_comment=row["rating_comment"], linked_from_id=row["linked_from_id"],
             similar=await self._similar(row["id"], row["contact_id"]) if similar else (),
             opening=await self.opening(row["id"]) if similar else None,
+            status_names=_names(row["status_names"]),
+            priority_names=_names(row["priority_names"]),
+            type_names=_names(row["type_names"]), group_names=_names(row["group_names"]),
         )
 
     async def opening(self, ticket_id: int) -> Opening | None:
@@ -148,17 +158,20 @@ class TicketViews:
         contact_ids = await related_contact_ids(person) if person else [contact_id]
         ids = sorted(contact_ids)
         rows = await select(
-            "SELECT t.id, t.subject, t.status, s.name AS status_name FROM tickets t"
+            "SELECT t.id, t.subject, t.status, s.name AS status_name, s.names AS status_names"
+            " FROM tickets t"
             " LEFT JOIN statuses s ON s.code = t.status"
             f" WHERE t.contact_id IN {in_list(len(ids))} AND t.id <> {{}}"
             f" ORDER BY t.id DESC LIMIT {SIMILAR_LIMIT}", [*ids, ticket_id])
         return tuple(SimilarTicket(r["id"], r["subject"], r["status"],
-                                   r["status_name"] or r["status"]) for r in rows)
+                                   r["status_name"] or r["status"], _names(r["status_names"]))
+                     for r in rows)
 
-    async def status_names(self, language: str | None = None) -> dict[str, str]:
-        """Each status's name in `language` where one was given, else its default name."""
+    async def statuses(self) -> dict[str, tuple[str, Names]]:
+        """Each status's default name and its names in other languages, by code (the
+        bots show them with `wording.terms.display_name`)."""
         rows = await m.StatusRow.all().values_list("code", "name", "names")
-        return {code: localized(name, Names(names), language) for code, name, names in rows}
+        return {code: (name, Names(names)) for code, name, names in rows}
 
     async def comment(self, comment_id: int) -> CommentView:
         found = await self.comments([comment_id])
@@ -235,6 +248,8 @@ SELECT t.id, t.subject, t.channel, t.status, t.priority, t.type_code, t.line,
        s.name AS status_name, s.color AS status_color, s.state AS status_state,
        p.name AS priority_name, ty.name AS type_name, ty.internal AS type_internal,
        e.name AS responsible_name, g.name AS group_name,
+       s.names AS status_names, p.names AS priority_names, ty.names AS type_names,
+       g.names AS group_names,
        (SELECT i.external_id FROM contact_identities i
          WHERE i.contact_id = t.contact_id AND i.channel = t.channel
          ORDER BY i.id LIMIT 1) AS address
@@ -254,6 +269,17 @@ SELECT c.id, c.body, c.public, c.attachments, c.author_kind,
        c.created_at = t.created_at AS at_opening
 FROM comments c JOIN tickets t ON t.id = c.ticket_id
 WHERE c.ticket_id = {} ORDER BY c.id LIMIT 1"""
+
+
+def _names(value: Any) -> Names:
+    """A `names` JSON column as read by plain SQL (text on SQLite, text or a dict on
+    PostgreSQL)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return Names()
+    return Names(value) if isinstance(value, dict) else Names()
 
 
 async def _card_row(ticket_id: int) -> dict[str, Any]:

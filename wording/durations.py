@@ -10,18 +10,14 @@ from typing import Literal
 
 from babel.dates import get_day_names
 
+__all__ = ["NONE", "digits", "format_duration", "split_duration", "weekday_names"]
+
+from wording.numbers import digits
 from wording.words import word
 
-_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 # (seconds in the unit, its short English name: the catalog's message id)
 _UNITS = ((86400, "{n} d"), (3600, "{n} h"), (60, "{n} min"))
 NONE = "—"
-
-
-def digits(value: int | str, language: str) -> str:
-    """A number written with the language's digits (Persian: ۰-۹)."""
-    text = str(value)
-    return text.translate(_PERSIAN_DIGITS) if language == "fa" else text
 
 
 def split_duration(seconds: float) -> list[tuple[int, str]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from wording.catalog import Messages, english_plural, load
+from wording.numbers import fill, with_count
 
 LOCALES = Path(__file__).parent / "locales"
 LANGUAGES = ("en", "ru", "fa")
@@ -17,11 +18,11 @@ def messages(language: str) -> Messages:
 
 def word(message: str, language: str, **values: object) -> str:
     text = messages(language).gettext(message) or message
-    return text.format(**values) if values else text
+    return fill(text, language, **values)
 
 
 def words(singular: str, plural: str, count: int, language: str, **values: object) -> str:
     """The plural form for `count` in `language`; `{count}` is filled in with the number."""
     text = messages(language).ngettext(singular, count) or english_plural(singular, plural,
                                                                           count)
-    return text.format(count=count, **values)
+    return with_count(text, count, language, **values)

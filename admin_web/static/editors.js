@@ -14,8 +14,12 @@
 
   function showAction(row) {
     var kind = row.querySelector("[data-action-kind]").value;
+    var status = row.querySelector("[data-action-status]");
     row.querySelectorAll("[data-kinds]").forEach(function (part) {
-      toggle(part, kind !== "" && part.dataset.kinds.split(" ").indexOf(kind) >= 0);
+      var on = kind !== "" && part.dataset.kinds.split(" ").indexOf(kind) >= 0;
+      // a field of one status only ("On hold for, hours"): shown when that status is chosen
+      if (part.dataset.status && status) { on = on && status.value === part.dataset.status; }
+      toggle(part, on);
     });
   }
 
@@ -51,6 +55,8 @@
     if (!kind) { return; }
     showAction(row);
     kind.addEventListener("change", function () { showAction(row); });
+    var status = row.querySelector("[data-action-status]");
+    if (status) { status.addEventListener("change", function () { showAction(row); }); }
   });
   document.querySelectorAll("[data-trigger]").forEach(function (select) {
     var form = select.form;

@@ -19,6 +19,31 @@ from core.outbox import OutboundMessage
 from core.statuses import AWAITING_REPLY, CLOSED, ON_HOLD, OPEN
 from core.tickets import Attachment
 from storage.views import CommentView, TicketViews
+from wording.terms import display_name, display_names
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A resolution button pressed: the messages with that ticket's `action` button (the
+    one pressed: confirm, reopen, rate, comment, skip) are to show `outcome` ("Closed —
+    rated 4★"), keeping the stars while `stars` (where the messenger can edit a sent
+    message: VK can, Viber cannot)."""
+
+    ticket_id: int
+    outcome: str
+    stars: bool = False
+    action: str = "rate"
+
+    def to_payload(self) -> dict[str, object]:
+        return {"ticket_id": self.ticket_id, "outcome": self.outcome, "stars": self.stars,
+                "action": self.action}
+
+    @classmethod
+    def from_payload(cls, data: object) -> Settled | None:
+        if not isinstance(data, dict) or not isinstance(data.get("ticket_id"), int):
+            return None
+        return cls(int(data["ticket_id"]), str(data.get("outcome") or ""),
+                   bool(data.get("stars")), str(data.get("action") or "rate"))
 
 
 @dataclass(frozen=True)
@@ -31,6 +56,7 @@ class Outgoing:
     files: tuple[Attachment, ...] = ()  # an agent's files, sent as media where possible
     files_from: str = ""  # the channel that keeps them
     comment_id: int = 0
+    settles: Settled | None = None
 
 
 class UnknownKind(NotFound):
@@ -51,7 +77,7 @@ class Composer:
             return Outgoing(str(p.get("text") or ""), str(p.get("language")
                                                           or self.default_language),
                             rows_from_payload(p.get("buttons")), bool(p.get("menu")),
-                            p.get("tracking"))
+                            p.get("tracking"), settles=Settled.from_payload(p.get("settles")))
         card = await self.views.ticket_card(message.ticket_id, similar=False)
         _ = translator(card.contact_language, "notices", self.default_language)
         custom = None if message.kind == "agent_reply" else await self.notices(message)
@@ -69,7 +95,7 @@ class Composer:
                             comment_id=comment.id)
         if message.kind == "status_changed":
             new = str(message.payload.get("new") or card.status)
-            names = await self.views.status_names(_.language)
+            names = display_names(await self.views.statuses(), _.language)
             until = card.on_hold_until if new == card.status else None
             return Outgoing(status_notice(_, card.number, new, names, until, self.timezone,
                                           message.payload.get("old")), _.language)
@@ -139,6 +165,6 @@ def status_change(_: Translator, names: Mapping[str, str], old: str, new: str) -
 
 
 def status_name(_: Translator, names: Mapping[str, str], code: str) -> str:
-    """A status as the reader calls it: a system status in their language, a custom one as
-    the administrator named it."""
-    return _(names.get(code, code))
+    """A status as the reader calls it; `names` are already in their language
+    (`wording.terms.display_names`), a code missing there is shown as a seeded name."""
+    return names.get(code) or display_name(code, None, _.language)

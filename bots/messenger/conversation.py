@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from bots.i18n import Translator, translator
+from bots.messenger.compose import Settled
 from bots.messenger.incoming import ClientMessage
 from bots.messenger.keyboards import (
     MAX_LIST_BUTTONS,
@@ -23,13 +24,14 @@ from bots.telegram.handlers.errors import describe
 from core import commands as c
 from core.clean import as_id
 from core.errors import DomainError, InvalidInput, NotAllowed
-from core.names import localized
 from core.outbox import Audience, InboundRef, OutboundMessage
 from core.ports import Clock
 from core.services import Desk
-from core.statuses import CLOSED
+from core.statuses import CLOSED, RESOLVED
+from core.tickets import Ticket
 from storage.lists import TicketLists
 from storage.messenger_state import CommentModes
+from wording.terms import display_name
 
 log = logging.getLogger(__name__)
 
@@ -91,23 +93,27 @@ class ClientConversation:
 
     # --- answers ------------------------------------------------------------------------------
     def answer(self, user_id: str, text: str, language: str, *, buttons: Rows = (),
-               menu: bool = False, ticket_id: int = 0,
-               tracking: str | None = None) -> OutboundMessage:
+               menu: bool = False, ticket_id: int = 0, tracking: str | None = None,
+               settles: Settled | None = None) -> OutboundMessage:
         """A ready text for one client; it leaves through the outbox like everything else."""
-        return OutboundMessage(
-            self.channel, Audience.CLIENT, "text", ticket_id, self.clock.now(), user_id,
-            payload={"text": text, "buttons": rows_to_payload(buttons), "menu": menu,
-                     "language": language, "tracking": tracking})
+        payload: dict[str, object] = {
+            "text": text, "buttons": rows_to_payload(buttons), "menu": menu,
+            "language": language, "tracking": tracking}
+        if settles:
+            payload["settles"] = settles.to_payload()
+        return OutboundMessage(self.channel, Audience.CLIENT, "text", ticket_id,
+                               self.clock.now(), user_id, payload=payload)
 
     async def say(self, msg: ClientMessage, text: str, *, source: InboundRef | None = None,
                   buttons: Rows = (), menu: bool = False, ticket_id: int = 0,
-                  tracking: str | None = None) -> None:
+                  tracking: str | None = None, settles: Settled | None = None) -> None:
         """Answer the client. Without `source` it acknowledges a command committed just
-        before (the update is recorded with the command)."""
+        before (the update is recorded with the command); `settles`: the ticket's resolution
+        question now shows this outcome (edited where the messenger can)."""
         language = self.texts(msg.language).language
         await self.desk.reply([self.answer(msg.user_id, text, language, buttons=buttons,
-                                           menu=menu, ticket_id=ticket_id,
-                                           tracking=tracking)], source=source)
+                                           menu=menu, ticket_id=ticket_id, tracking=tracking,
+                                           settles=settles)], source=source)
 
     def welcome(self, name: str, language: str | None) -> str:
         tr = self.texts(language)
@@ -148,8 +154,8 @@ class ClientConversation:
         lines = [tr.client("Your tickets:")]
         for t in tickets:
             mark = "▶ " if current and current.id == t.id else ""
-            status = localized(t.status_name, t.status_names, tr.language)
-            lines.append(f"{mark}#{t.number} · {t.subject} — {tr.client(status)}")
+            status = display_name(t.status_name, t.status_names, tr.language)
+            lines.append(f"{mark}#{t.number} · {t.subject} — {status}")
         lines += ["", tr.client("Tap a ticket to make it the current one: your messages go "
                                 "there.")]
         buttons = tuple((Button(_short(f"#{t.number} · {t.subject}"), f"pick:{t.id}"),)
@@ -195,27 +201,31 @@ class ClientConversation:
         before = Answered(brief.number, brief.status, brief.rating)
         if before.stale(action):
             await self.say(msg, before.refusal(tr.client, action), source=source,
-                           ticket_id=ticket_id, menu=True)
+                           ticket_id=ticket_id, menu=True,
+                           settles=_settled(tr, action, ticket_id, before))
         elif action == "confirm":
-            await self.desk.handle(c.ClientClosesTicket(contact_id, ticket_id), source=source)
+            ticket = await self.desk.handle(c.ClientClosesTicket(contact_id, ticket_id),
+                                            source=source)
             await self.say(msg, tr.client("Ticket #{number} is closed. Thank you!",
-                                          number=ticket_id), ticket_id=ticket_id)
+                                          number=ticket_id), ticket_id=ticket_id,
+                           settles=_settled(tr, action, ticket_id, _answered(ticket)))
         elif action == "reopen":
             ticket = await self.desk.handle(c.ClientReopensTicket(contact_id, ticket_id),
                                             source=source)
             await self.say(msg, tr.client("Ticket #{number} is open again. Tell us what is "
                                           "still wrong.", number=ticket.number),
-                           ticket_id=ticket.id)
+                           ticket_id=ticket.id,
+                           settles=_settled(tr, action, ticket_id, _answered(ticket)))
         elif action == "rate":
             await self._rate(contact_id, ticket_id, ids[1], msg, tr, source)
         elif action == "comment":
             await self.modes.start(self.channel, msg.user_id, ticket_id,
                                    self.clock.now() + COMMENT_WINDOW)
             await self.say(msg, tr.client(COMMENT_PROMPT, number=ticket_id), source=source,
-                           ticket_id=ticket_id)
+                           ticket_id=ticket_id, settles=_settled(tr, action, ticket_id, before))
         else:
             await self.say(msg, tr.client("Thank you!"), source=source, ticket_id=ticket_id,
-                           menu=True)
+                           menu=True, settles=_settled(tr, action, ticket_id, before))
 
     async def _rate(self, contact_id: int, ticket_id: int, score: int, msg: ClientMessage,
                     tr: Texts, source: InboundRef) -> None:
@@ -224,7 +234,8 @@ class ClientConversation:
         text = f"{tr.client('Thank you for your rating!')} {tr.client(ASK_COMMENT)}"
         buttons = ((Button("✍ " + tr.client(ADD_COMMENT), f"comment:{ticket.id}", "primary"),
                     Button(tr.client(SKIP), f"skip:{ticket.id}")),)
-        await self.say(msg, text, ticket_id=ticket.id, buttons=buttons)
+        await self.say(msg, text, ticket_id=ticket.id, buttons=buttons,
+                       settles=_settled(tr, "rate", ticket.id, _answered(ticket)))
 
     async def _rating_comment(self, ticket_id: int, msg: ClientMessage, tr: Texts,
                               source: InboundRef) -> bool:
@@ -237,6 +248,18 @@ class ClientConversation:
                                                    msg.text), source=source)
         await self.say(msg, tr.client("Thank you for your comment!"), ticket_id=ticket.id)
         return True
+
+
+def _answered(ticket: Ticket) -> Answered:
+    return Answered(ticket.number, ticket.status, ticket.rating)
+
+
+def _settled(tr: Texts, action: str, ticket_id: int, answered: Answered) -> Settled | None:
+    """The outcome the messages with the pressed button show (none while the ticket is
+    resolved: the question is live again)."""
+    if answered.status == RESOLVED:
+        return None
+    return Settled(ticket_id, answered.outcome(tr.client), answered.stars_left, action)
 
 
 def _numbers(text: str, count: int) -> list[int]:

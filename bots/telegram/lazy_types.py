@@ -16,15 +16,35 @@ module, the types are already built and this does nothing.
 
 from __future__ import annotations
 
+import inspect
+import logging
 import sys
 from collections.abc import Iterable
 from typing import Any
 
+import pydantic
 from pydantic import BaseModel
+
+log = logging.getLogger(__name__)
+
+# the keywords of pydantic's `BaseModel.model_rebuild` that are passed on (two are private)
+_REBUILD_KEYWORDS = {"force", "raise_errors", "_parent_namespace_depth", "_types_namespace"}
+
+
+def lazy_import_supported() -> bool:
+    """Whether the installed pydantic's `model_rebuild` still takes the keywords relied on
+    here; when not, aiogram is imported as it is (its types built at import, ~100 MB more)."""
+    rebuild = BaseModel.__dict__["model_rebuild"].__func__
+    return set(inspect.signature(rebuild).parameters) >= _REBUILD_KEYWORDS
 
 
 def import_aiogram() -> None:
     if "aiogram.types" in sys.modules:
+        return
+    if not lazy_import_supported():
+        log.warning("pydantic %s changed BaseModel.model_rebuild: aiogram's types are built "
+                    "at import (bots/telegram/lazy_types.py)", pydantic.VERSION)
+        import aiogram  # noqa: F401
         return
     eager = BaseModel.__dict__["model_rebuild"]
     rebuild = eager.__func__

@@ -7,11 +7,13 @@ received it.
 
 A reaction is an outbox message like any other ("reaction": chat, message, emoji); the
 relay adds "client_received" when a reply reached the client in any channel. The topic
-message a reply was written as is remembered when its first reaction is set, so the later
-one lands on it: both go to the ticket's topic destination, in order."""
+message a reply was written as is remembered when its first reaction is set, and the copy of
+a reply written in the panel or the API when it is posted, so the 👍 lands on it: all go to
+the ticket's topic destination, in order."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from aiogram.methods import SetMessageReaction, TelegramMethod
@@ -44,13 +46,21 @@ class Reactions:
         if message.kind == "reaction":
             p = message.payload
             if message.comment_id:  # a reply: where its 👍 goes
-                await self.state.put(CHANNEL, key, {"chat_id": p["chat_id"],
-                                                    "message_id": p["message_id"]})
+                await self.remember(message.comment_id, int(p["chat_id"]),
+                                    int(p["message_id"]))
             return [_set(int(p["chat_id"]), int(p["message_id"]), str(p["emoji"]))]
         known = await self.state.get(CHANNEL, key) if message.comment_id else None
-        if not known or "message_id" not in known:  # written in the panel: not a post here
+        if not known or "message_id" not in known:  # its copy was not posted here
             return []
         return [_set(int(known["chat_id"]), int(known["message_id"]), RECEIVED)]
+
+
+    async def remember(self, comment_id: int, chat_id: int, message_id: int) -> None:
+        """The topic message a reply is shown as (written there, or its copy). Shielded: a
+        stop that cancels the sender mid-write would leave SQLite's transaction lock held
+        (`update_or_create` opens a transaction), and every later write would wait on it."""
+        await asyncio.shield(self.state.put(CHANNEL, f"post:{comment_id}", {
+            "chat_id": chat_id, "message_id": message_id}))
 
 
 def _set(chat_id: int, message_id: int, emoji: str) -> SetMessageReaction:

@@ -4,12 +4,15 @@ Texts are in the desk's default language."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bots.failures import FailureReason, failure_reason
 from bots.i18n import Translator
 from bots.telegram.render import esc, topic_link, when
 from storage.views import CommentView, EmployeeRef, TicketCard
+from wording.terms import display_name
 
 MENTION_EXCERPT = 3000
 
@@ -33,16 +36,21 @@ def _row(_: Translator, label: str, value: str) -> str:
 def card_text(_: Translator, card: TicketCard, timezone: str = "UTC") -> str:
     contact = [f"<b>{esc(card.contact_name)}</b>"]
     contact += [esc(x) for x in (card.contact_phone, card.contact_email) if x]
+
+    def shown(name: str, names: Mapping[str, str]) -> str:  # in the desk's language
+        return esc(display_name(name, names, _.language))
+
     responsible = esc(card.responsible_name) if card.responsible_name else "—"
     if card.group_name:
-        responsible += f" ({esc(card.group_name)})"
+        responsible += f" ({shown(card.group_name, card.group_names)})"
+    kind = shown(card.type_name, card.type_names) if card.type_name else "—"
     lines = [
         f"🎫 <b>#{card.number} · {esc(card.subject)}</b>",
         "👤 " + _row(_, "Client", ", ".join(contact)),
         "📨 " + _row(_, "Channel", esc(_(CHANNEL_NAMES.get(card.channel, card.channel)))),
-        "🏷 " + _row(_, "Type", esc(card.type_name) if card.type_name else "—"),
-        "⚡ " + _row(_, "Priority", esc(card.priority_name)),
-        "📌 " + _row(_, "Status", f"<b>{esc(card.status_name)}</b>"),
+        "🏷 " + _row(_, "Type", kind),
+        "⚡ " + _row(_, "Priority", shown(card.priority_name, card.priority_names)),
+        "📌 " + _row(_, "Status", f"<b>{shown(card.status_name, card.status_names)}</b>"),
         "🎚 " + _row(_, "Line", str(card.line)),
         "🧑‍💼 " + _row(_, "Responsible", responsible),
     ]
@@ -63,7 +71,7 @@ def card_text(_: Translator, card: TicketCard, timezone: str = "UTC") -> str:
         lines.append(f"💬 <blockquote>{esc(card.opening.body.strip())}</blockquote>")
     if card.similar:
         lines.append("🗂 " + esc(_("Similar tickets")) + ":")
-        lines += [f"  • #{s.number} · {esc(s.subject)} — {esc(s.status_name)}"
+        lines += [f"  • #{s.number} · {esc(s.subject)} — {shown(s.status_name, s.status_names)}"
                   for s in card.similar]
     return "\n".join(lines)
 

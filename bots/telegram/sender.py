@@ -52,6 +52,7 @@ from aiogram.methods import (
     SendMessage,
     TelegramMethod,
 )
+from aiogram.types import Message
 
 from bots.i18n import translator
 from bots.messenger.compose import status_name
@@ -74,6 +75,7 @@ from core.errors import NotFound
 from core.outbox import Audience, OutboundMessage
 from storage.delivery import Topic, TopicStore
 from storage.views import CommentView, EmployeeRef, TicketViews
+from wording.terms import display_names
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +175,9 @@ class TelegramSender:
                 log.warning("telegram %s without a ticket: nowhere to post it", message.kind)
             else:
                 async def post(topic: Topic) -> None:
-                    await self._run(message.id, await self._in_topic(message, topic, comments))
+                    done = await self._run(message.id,
+                                           await self._in_topic(message, topic, comments))
+                    await self._remember_copy(message, done)
 
                 await self._with_topic(message.ticket_id, post, message.id)
             outcome: Outcome = Sent()
@@ -183,11 +187,24 @@ class TelegramSender:
             self._progress.pop(message.id, None)
         return outcome
 
-    async def _run(self, key: int, methods: Sequence[TelegramMethod[Any]]) -> None:
-        """Make the calls in order; a retry resumes after the ones that got through."""
+    async def _run(self, key: int, methods: Sequence[TelegramMethod[Any]]) -> list[Any]:
+        """Make the calls in order; a retry resumes after the ones that got through.
+        Returns the answers of the calls made now."""
+        answers = []
         for index in range(self._progress.get(key, 0), len(methods)):
-            await self._call(methods[index])
+            answers.append(await self._call(methods[index]))
             self._progress[key] = index + 1
+        return answers
+
+    async def _remember_copy(self, message: OutboundMessage, answers: list[Any]) -> None:
+        """A reply written in the panel or the API, posted here as a copy: its 👍 goes on
+        the copy's first post once the client has it, as on a reply written in the topic."""
+        if message.kind != "agent_comment" or not message.comment_id:
+            return
+        posted = next((a for a in answers if isinstance(a, Message)), None)
+        if posted is not None:
+            await self.reactions.remember(message.comment_id, posted.chat.id,
+                                          posted.message_id)
 
     async def _with_topic(self, ticket_id: int, action: Callable[[Topic], Awaitable[T]],
                           key: int | None = None) -> T:
@@ -248,7 +265,7 @@ class TelegramSender:
                 chat_id, None, rc.reply_header(_, card.number, comment.author_name)), comment)
         if message.kind == "status_changed":
             new = str(message.payload.get("new") or card.status)
-            names = await self.views.status_names(_.language)
+            names = display_names(await self.views.statuses(), _.language)
             until = card.on_hold_until if new == card.status else None
             text = rc.status_notice(_, card.number, new, names, until, self.timezone,
                                     message.payload.get("old"))
@@ -358,7 +375,7 @@ class TelegramSender:
     async def _heads_up(self, message: OutboundMessage, people: list[EmployeeRef]) -> str:
         payload, status = message.payload, None
         if payload.get("old") and payload.get("new"):
-            names = await self.views.status_names(self._.language)
+            names = display_names(await self.views.statuses(), self._.language)
             status = (status_name(self._, names, str(payload["old"])),
                       status_name(self._, names, str(payload["new"])))
         return ra.heads_up(self._, list(payload.get("news") or []), people, status)

@@ -4,6 +4,11 @@ ticket buttons sit under their message). Each message gets a `random_id` derived
 outbox row, so a retry after a timeout never shows the client a duplicate: VK does not
 deliver a random_id twice.
 
+A message with a ticket's resolution buttons (confirm, reopen, stars, "Add a comment") is
+remembered; once the client answered it, or pressed a button that no longer applies, it is
+edited (messages.edit) to show the outcome, like Telegram's, with the stars kept while the
+ticket may still be rated. An edit VK refuses (older than a day) is logged and skipped.
+
 An agent's files are uploaded the VK way (photos.getMessagesUploadServer, the upload, then
 photos.saveMessagesPhoto; documents through docs.getMessagesUploadServer and docs.save) and
 sent as the message's attachments; a file that cannot be fetched is named in the text.
@@ -15,6 +20,7 @@ Failed with VK's words."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Sequence
@@ -25,9 +31,9 @@ import requests
 from vk_api.exceptions import ApiError
 
 from bots.i18n import translator
-from bots.messenger.compose import Composer, Outgoing, with_file_names
+from bots.messenger.compose import Composer, Outgoing, Settled, with_file_names
 from bots.messenger.files import FileData, FileSource, FileUnavailable, file_name, is_picture
-from bots.messenger.keyboards import SHARE_PHONE, Button, Rows, main_menu
+from bots.messenger.keyboards import SHARE_PHONE, Button, Rows, main_menu, resolution_buttons
 from bots.messenger.text import split_text
 from bots.relay import Failed, Outcome, Retry, Sent
 from bots.vk.api import VkClient
@@ -44,6 +50,8 @@ PARTS_PER_MESSAGE = 16  # random_ids per outbox row: one per piece of a long tex
 RETRY_AFTER = {6: 1.0, 9: 30.0, 10: None, 29: 300.0}  # VK error -> seconds (None: backoff)
 UNREACHABLE = frozenset({900, 901, 902})
 STYLES = {"primary": "primary", "positive": "positive", "negative": "negative"}
+TICKET_ACTIONS = ("confirm", "reopen", "rate", "comment", "skip")  # a resolution question's
+NO_KEYBOARD = json.dumps({"inline": True, "buttons": []})  # messages.edit: remove the buttons
 
 
 def random_id(row_id: int, part: int) -> int:
@@ -86,6 +94,8 @@ class VkSender:
             return Failed(f"the client {reason} (VK)")
         try:
             outgoing = await self.composer.compose(message)
+            if outgoing.settles:
+                await self._settle(int(message.recipient), outgoing.settles)
             await self._deliver(int(message.recipient), message.id, outgoing)
         except ApiError as exc:
             return self._api_outcome(exc, message)
@@ -107,7 +117,51 @@ class VkSender:
                     values["keyboard"] = keyboard
                 if attachments:
                     values["attachment"] = ",".join(attachments)
-            await self.client.call("messages.send", **values)
+            sent = await self.client.call("messages.send", **values)
+        question = _question_of(outgoing.buttons)
+        if question and isinstance(sent, int):
+            await self._remember_question(peer_id, question, sent, pieces[-1],
+                                          _actions(outgoing.buttons))
+
+    # --- resolution questions, edited once answered ---------------------------------------
+    @staticmethod
+    def _question_key(peer_id: int, ticket_id: int) -> str:
+        return f"question:{peer_id}:{ticket_id}"
+
+    async def _remember_question(self, peer_id: int, ticket_id: int, message_id: int,
+                                 text: str, actions: list[str]) -> None:
+        key = self._question_key(peer_id, ticket_id)
+        known = (await self.state.get(self.channel, key) or {}).get("messages") or []
+        known.append({"id": message_id, "text": text, "actions": actions})
+        # shielded: a stop mid-write would leave SQLite's transaction lock held
+        await asyncio.shield(self.state.put(self.channel, key, {"messages": known}))
+
+    async def _settle(self, peer_id: int, settled: Settled) -> None:
+        """The ticket's messages with the pressed button show the outcome (VK does not say
+        which message was pressed); the stars stay while the ticket may be rated."""
+        key = self._question_key(peer_id, settled.ticket_id)
+        known = (await self.state.get(self.channel, key) or {}).get("messages") or []
+        pressed = [q for q in known if settled.action in (q.get("actions") or ())]
+        if not pressed:
+            return
+        keyboard = NO_KEYBOARD
+        if settled.stars:
+            stars = (resolution_buttons("", "", settled.ticket_id)[1],)
+            keyboard = json.dumps(_vk_keyboard(stars, inline=True), ensure_ascii=False)
+        for question in pressed:
+            try:
+                await self.client.call(
+                    "messages.edit", peer_id=peer_id, message_id=int(question["id"]),
+                    message=f"{question['text']}\n\n{settled.outcome}"[:MAX_TEXT],
+                    keyboard=keyboard)
+            except ApiError as exc:  # too old to edit, or gone: the answer says it all
+                log.info("vk: question %s not edited: %s", question.get("id"), exc)
+            question["actions"] = ["rate"] if settled.stars else []
+        left = [q for q in known if q.get("actions")]  # a message with nothing left to press
+        if left:                                        # is forgotten
+            await asyncio.shield(self.state.put(self.channel, key, {"messages": left}))
+        else:
+            await asyncio.shield(self.state.delete(self.channel, key))
 
     async def _uploads(self, peer_id: int, row_id: int, outgoing: Outgoing
                        ) -> tuple[list[str], tuple[Attachment, ...]]:
@@ -172,6 +226,22 @@ class VkSender:
             return Failed(text)
         log.error("vk message %d (%s) refused: %s", message.id, message.kind, text)
         return Failed(text)
+
+
+def _question_of(rows: Rows) -> int | None:
+    """The ticket whose resolution buttons these are, if they are."""
+    for row in rows:
+        for button in row:
+            action, _, rest = button.action.partition(":")
+            if action in TICKET_ACTIONS and rest.split(":")[0].isdigit():
+                return int(rest.split(":")[0])
+    return None
+
+
+def _actions(rows: Rows) -> list[str]:
+    """The resolution actions of these buttons ("confirm", "rate", ...)."""
+    found = {b.action.partition(":")[0] for row in rows for b in row}
+    return sorted(found & set(TICKET_ACTIONS))
 
 
 def _reference(kind: str, media: dict[str, Any]) -> str:

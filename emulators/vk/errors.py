@@ -17,7 +17,9 @@ RATE_LIMIT = 29
 PARAM = 100
 BLACKLISTED = 900
 NO_PERMISSION = 901
+EDIT_EXPIRED = 909
 KEYBOARD = 911
+TOO_LONG = 914
 
 MESSAGES = {
     UNKNOWN: "Unknown error occurred",
@@ -31,7 +33,9 @@ MESSAGES = {
     PARAM: "One of the parameters specified was missing or invalid",
     BLACKLISTED: "Can't send messages for users from blacklist",
     NO_PERMISSION: "Can't send messages for users without permission",
+    EDIT_EXPIRED: "Can't edit this message, because it's too old",
     KEYBOARD: "Keyboard format is invalid",
+    TOO_LONG: "Message is too long",
 }
 
 

@@ -1,5 +1,6 @@
 """The VK API methods the emulator implements: messages.send (with VK's random_id
-deduplication and keyboard checks), groups.getLongPollServer, groups.getById,
+deduplication and keyboard checks), messages.edit (the community's own messages, within
+24 hours), groups.getLongPollServer, groups.getById,
 groups.getCallbackConfirmationCode and users.get. Methods that exist in the schema but are
 not emulated answer error 1 and are noted as an emulator gap."""
 
@@ -12,8 +13,10 @@ from typing import Any
 
 from .errors import (
     ACCESS_DENIED,
+    EDIT_EXPIRED,
     KEYBOARD,
     NO_PERMISSION,
+    TOO_LONG,
     UNKNOWN,
     VkError,
     param_error,
@@ -26,6 +29,8 @@ RANDOM_ID_WINDOW = 3600.0  # seconds a random_id is remembered per conversation
 BUTTON_TYPES = frozenset({"text", "callback", "open_link", "location", "vkpay", "open_app"})
 MAX_LABEL = 40
 MAX_PAYLOAD = 255
+MAX_TEXT = 9000  # messages.send and messages.edit: `message` maxLength in the schema
+EDIT_WINDOW = 24 * 3600  # seconds a community may edit what it sent
 
 
 def messages_send(state: VkState, params: Mapping[str, str], base_url: str) -> Any:
@@ -54,6 +59,42 @@ def messages_send(state: VkState, params: Mapping[str, str], base_url: str) -> A
         state.random_ids[(peer_id, random_id)] = (message.id, now)
     state.changed()
     return message.id
+
+
+def messages_edit(state: VkState, params: Mapping[str, str], base_url: str) -> Any:
+    """Edit a message the community sent: its text (or attachment) and, when `keyboard` is
+    given, its keyboard (one without buttons removes it); without `keyboard` the old one
+    stays. Answers 1."""
+    if not params.get("peer_id"):
+        raise param_error("peer_id is undefined")
+    peer_id = int(params["peer_id"])
+    if params.get("cmid") and not params.get("message_id"):
+        raise param_error("cmid is not emulated: pass message_id")
+    if not params.get("message_id"):
+        raise param_error("message_id is undefined")
+    message_id = int(params["message_id"])
+    message = next((m for m in state.sent if m.id == message_id), None)
+    if message is None or message.peer_id != peer_id:
+        raise VkError(ACCESS_DENIED, "message not found in this conversation")
+    text = params.get("message", "")
+    attachment = params.get("attachment") or None
+    if not text.strip() and not attachment and not message.attachment:
+        raise param_error("message is empty or invalid")
+    if len(text) > MAX_TEXT:
+        raise VkError(TOO_LONG)
+    now = int(time.time())
+    if now - message.date > EDIT_WINDOW:
+        raise VkError(EDIT_EXPIRED)
+    if "keyboard" in params:
+        keyboard = _keyboard(params["keyboard"])
+        message.keyboard = keyboard if keyboard and keyboard["buttons"] else None
+    message.text = text
+    if attachment:
+        message.attachment = attachment
+    message.edits += 1
+    message.update_time = now
+    state.changed()
+    return 1
 
 
 def _keyboard(raw: str | None) -> dict[str, Any] | None:
@@ -141,6 +182,7 @@ def users_get(state: VkState, params: Mapping[str, str], base_url: str) -> Any:
 
 IMPLEMENTED: dict[str, Method] = {
     "messages.send": messages_send,
+    "messages.edit": messages_edit,
     "groups.getLongPollServer": groups_get_long_poll_server,
     "groups.getCallbackConfirmationCode": groups_get_callback_confirmation_code,
     "groups.getById": groups_get_by_id,

@@ -39,6 +39,8 @@ class SentMessage:
     keyboard: dict[str, Any] | None = None
     attachment: str | None = None
     payload: str | None = None
+    edits: int = 0  # how many times messages.edit changed it
+    update_time: int | None = None  # when it was last edited
 
     @property
     def buttons(self) -> list[dict[str, Any]]:

@@ -64,9 +64,13 @@ def _edit_in_browser(driver: Any, base: str) -> None:
     assert not _shown(driver, "a1_status") and not _shown(driver, "a1_canned")
     driver.find_element(By.NAME, "a1_text").send_keys("typed, then the action changed")
     kind.select_by_value("set_status")
-    assert _shown(driver, "a1_status") and _shown(driver, "a1_hold_hours")
+    assert _shown(driver, "a1_status") and not _shown(driver, "a1_hold_hours")
     assert not _shown(driver, "a1_text") and not _shown(driver, "a1_notify_employees")
+    Select(driver.find_element(By.NAME, "a1_status")).select_by_value("open")
+    assert not _shown(driver, "a1_hold_hours")  # hours of a hold only for "On hold"
     Select(driver.find_element(By.NAME, "a1_status")).select_by_value("on_hold")
+    assert _shown(driver, "a1_hold_hours")
+    driver.find_element(By.NAME, "a1_hold_hours").send_keys("24")
 
     Select(driver.find_element(By.NAME, "a2_kind")).select_by_value("notify")
     driver.find_element(By.NAME, "a2_text").send_keys("Put on hold")

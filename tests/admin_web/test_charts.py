@@ -46,3 +46,9 @@ def test_chart_labels_stay_inside_and_line_up_with_their_bars(rtl: bool) -> None
     else:
         assert created_anchor == "start" and swatches[0] == PAD
         assert swatches[0] + 10 < created_x < swatches[1]
+
+
+def test_a_persian_chart_writes_its_values_and_days_in_persian_digits() -> None:
+    labels = {label for _, _, label in _TEXT.findall(
+        created_vs_resolved(DAYS, "ایجادشده", "حل‌شده", rtl=True, language="fa"))}
+    assert {"۰", "۴", "۰۳-۰۱"} <= labels and not {"0", "4", "03-01"} & labels

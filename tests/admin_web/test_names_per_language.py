@@ -23,15 +23,15 @@ async def test_seeded_statuses_priorities_and_types_show_in_russian_and_persian(
     client = await panel.client()
     try:
         csrf = await sign_in(client, "ada")
-        for language, words in (("ru", ("Ждём ответа", "Срочный", "Инцидент")),
-                                ("fa", ("در انتظار پاسخ", "فوری", "رخداد"))):
+        for language, words in (("ru", ("Ждёт ответа клиента", "Срочный", "Инцидент")),
+                                ("fa", ("در انتظار پاسخ", "فوری", "حادثه"))):
             await _in(client, csrf, language)
             for page in ("/settings/automation", f"/tickets/{opened.ticket_id}", "/tickets"):
                 html = await (await client.get(page)).text()
                 for word in words[:2] if page == "/tickets" else words:
                     assert word in html, (language, page, word)
             rules = await (await client.get("/settings/automation")).text()
-            assert {"ru": "снова «Открыто»", "fa": "بازگشت به «باز»"}[language] in rules
+            assert {"ru": "снова «Открыта»", "fa": "بازگشت به «باز»"}[language] in rules
         # the editing page keeps the default name in its field, the others beside it
         statuses = await (await client.get("/settings/statuses")).text()
         assert 'name="name" value="Awaiting reply"' in statuses

@@ -1,4 +1,5 @@
-"""Persian pages keep left-to-right data in order: moments and phone numbers are isolated
+"""Persian pages write figures (counts, durations) in Persian digits and keep left-to-right
+data in order: moments and phone numbers are isolated
 (`<bdi dir="ltr">`), so "2026-05-04 09:07" does not read "09:07 2026-05-04"; English pages
 are left as they are."""
 
@@ -26,11 +27,16 @@ async def test_moments_and_phones_are_isolated_on_persian_pages(panel: Panel) ->
             await post(client, "/language", csrf, language=language, next="/")
             pages[language] = await (await client.get("/tickets/1")).text()
             pages[language + " list"] = await (await client.get("/tickets")).text()
+            pages[language + " dashboard"] = await (await client.get("/")).text()
     finally:
         await client.close()
     isolated = re.compile(rf'<bdi dir="ltr">{MOMENT}</bdi>')
     assert isolated.search(pages["fa"]) and isolated.search(pages["fa list"])
     assert '<bdi dir="ltr">+7 900 123-45-67</bdi>' in pages["fa"]
+    # the ticket's number stays as typed, isolated; the figures are Persian
+    assert '<h1><bdi dir="ltr">#1</bdi>' in pages["fa"] and "۱" in pages["fa dashboard"]
+    tile = re.search(r'id="tile-open"><b>([^<]+)</b>', pages["fa dashboard"])
+    assert tile and tile[1] == "۱"
     assert not isolated.search(pages["en list"]) and re.search(MOMENT, pages["en list"])
 
 
@@ -49,4 +55,4 @@ async def test_the_ticket_list_counts_in_each_languages_plural_form(panel: Panel
             counts[language] = re.search(r'<small id="ticket-count">([^<]+)</small>', page)[1]
     finally:
         await client.close()
-    assert counts == {"en": "2 tickets", "ru": "2 заявки", "fa": "2 درخواست"}
+    assert counts == {"en": "2 tickets", "ru": "2 заявки", "fa": "۲ درخواست"}

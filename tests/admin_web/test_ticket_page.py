@@ -92,8 +92,10 @@ WORDS = {
            "Moved to line <bdi>2</bdi>", "Priority: <bdi>Normal</bdi> → <bdi>High</bdi>",
            "Status: <bdi>Open</bdi> → <bdi>Resolved</bdi>"],
     "ru": ["Добавлен наблюдатель <bdi>Sam Agent</bdi>", "Удалён наблюдатель <bdi>Sam Agent</bdi>",
-           "Переведена на линию <bdi>2</bdi>", "Статус: <bdi>Открыта</bdi> → <bdi>Решена</bdi>"],
-    "fa": ["ناظر <bdi>Sam Agent</bdi> افزوده شد", "به خط <bdi>2</bdi> منتقل شد",
+           "Переведена на линию <bdi>2</bdi>",
+           # the seeded statuses' given names, as on the ticket's card and its action bar
+           "Статус: <bdi>Открыта</bdi> → <bdi>Решена</bdi>"],
+    "fa": ["ناظر <bdi>Sam Agent</bdi> افزوده شد", "به خط <bdi>۲</bdi> منتقل شد",
            "وضعیت: <bdi>باز</bdi> ← <bdi>حل‌شده</bdi>"],
 }
 LINKED = {"en": "Linked to ticket <bdi>#{}</bdi>", "ru": "Связана с заявкой <bdi>#{}</bdi>",

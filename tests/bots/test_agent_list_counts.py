@@ -16,7 +16,7 @@ def _lines(count: int) -> list[TicketLine]:
 
 @pytest.mark.parametrize(("language", "count", "last"), [
     ("ru", 2, "2 обращения"), ("ru", 5, "5 обращений"), ("ru", 21, "21 обращение"),
-    ("fa", 3, "3 درخواست"), ("en", 2, "2 tickets"),
+    ("fa", 3, "۳ درخواست"), ("en", 2, "2 tickets"),
 ])
 def test_a_list_says_how_many_tickets_it_holds(language: str, count: int, last: str) -> None:
     lines = render_lines(_lines(count), translator(language, "agents"))

@@ -5,6 +5,7 @@ resolution buttons of a closed ticket answered politely without changing anythin
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -51,13 +52,14 @@ async def test_vk_stars_then_a_question_reopens_and_stale_buttons_change_nothing
     await world.desk.handle(c.AddAgentReply(ticket_id, world.anna, "It is on its way",
                                             resolve=True))
     question = await world.to_client(IVAN, f"Ticket #{ticket_id} is resolved", after=after)
+    as_first_shown = replace(question, keyboard=question.keyboard)  # e.g. on another device
     offer = await _press(world, IVAN, question, "★4", "add a comment")
     assert {b["label"] for b in offer.buttons} == {"✍ Add a comment", "Skip"}
 
     for label, answer in (("★1", f"You have already rated ticket #{ticket_id}. Thank you!"),
                           ("Reopen", f"Ticket #{ticket_id} is already closed."),
                           ("Confirm", f"Ticket #{ticket_id} is already closed.")):
-        await _press(world, IVAN, question, label, answer)
+        await _press(world, IVAN, as_first_shown, label, answer)
     row = await m.TicketRow.get(id=ticket_id)
     assert (row.status, row.rating) == ("closed", 4)
 
@@ -71,8 +73,37 @@ async def test_vk_stars_then_a_question_reopens_and_stale_buttons_change_nothing
     assert (row.rating, row.rating_comment) == (4, None)
     assert [x.body for x in await client_comments(ticket_id)][-1] == (
         "Can I change the delivery address?")
+    offered = replace(offer, keyboard=offer.keyboard)
     await _press(world, IVAN, offer, "Add a comment", "no longer apply")  # open again now
-    assert button(offer, "Skip")
+    assert button(offered, "Skip")
+
+
+async def test_vk_answered_and_stale_resolution_buttons_are_edited_to_show_the_outcome(
+        vk_world: VkWorld) -> None:
+    world, vk = vk_world, vk_world.vk
+    ticket_id = await world.open_ticket(IVAN, "My parcel is late")
+    after = world.last_id(IVAN)
+    await world.desk.handle(c.AddAgentReply(ticket_id, world.anna, "It is on its way",
+                                            resolve=True))
+    question = await world.to_client(IVAN, f"Ticket #{ticket_id} is resolved", after=after)
+    as_sent = replace(question, keyboard=question.keyboard)
+    await _press(world, IVAN, as_sent, "Confirm", f"Ticket #{ticket_id} is closed")
+    # the question now says so, and only the stars are left under it
+    await vk.wait_for(lambda: question.edits == 1 or None, timeout=10)
+    assert question.text.endswith("Closed. You can still rate our work:")
+    assert [b["label"] for b in question.buttons] == [f"★{n}" for n in range(1, 6)]
+
+    # a stale press (from a copy shown before the edit) changes nothing, nor the question
+    await _press(world, IVAN, as_sent, "Reopen", f"Ticket #{ticket_id} is already closed.")
+    assert (await m.TicketRow.get(id=ticket_id)).status == "closed" and question.edits == 1
+
+    offer = await _press(world, IVAN, question, "★4", "add a comment")
+    await vk.wait_for(lambda: question.edits == 2 or None, timeout=10)
+    assert question.text.endswith("Closed — rated 4★") and question.keyboard is None
+    assert question.text.startswith(as_sent.text)  # the question's own words are kept
+    await _press(world, IVAN, offer, "Skip", "Thank you!")
+    await vk.wait_for(lambda: offer.edits == 1 or None, timeout=10)
+    assert offer.text.endswith("Closed — rated 4★") and offer.keyboard is None
 
 
 async def test_viber_a_comment_is_one_message_after_add_a_comment_and_stale_stars_in_russian(

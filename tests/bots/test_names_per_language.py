@@ -32,6 +32,45 @@ async def world(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator
             yield w
 
 
+@pytest.fixture
+async def russian_desk(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    """A desk whose team works in Russian (CHATDESK_DEFAULT_LANGUAGE=ru)."""
+    async for _ in _open_test_database("sqlite", tmp_path, request):
+        async with running_desk(default_language="ru") as w:
+            yield w
+
+
+async def test_the_card_of_a_russian_desk_names_status_and_priority_in_russian(
+        russian_desk: World) -> None:
+    world = russian_desk
+    admin = await world.desk.handle(c.AddEmployee("Ada Admin", "ada", "admin"))
+    await world.desk.handle(c.SavePriority(admin.id, "", "Blocker", "#c62828",
+                                           Names({"ru": "Блокирующий"})))
+    ticket_id, thread = await open_ticket(world, IVAN, "My printer is broken")
+    card = await world.card_message(ticket_id)
+    shown = await world.edited(world.team, card, "Статус: Открыта", "Приоритет: Обычный")
+    assert "Open" not in (shown.text or "") and "Normal" not in (shown.text or "")
+    world.agent(ANNA, "/priority Blocker", thread)  # a name an administrator gave in Russian
+    shown = await world.edited(world.team, card, "Блокирующий")
+    assert "Blocker" not in (shown.text or "")
+
+
+async def test_a_russian_team_is_offered_and_may_type_the_russian_names(
+        russian_desk: World) -> None:
+    world = russian_desk
+    await world.desk.handle(c.AddEmployee("Ada Admin", "ada", "admin"))
+    ticket_id, thread = await open_ticket(world, IVAN, "My printer is broken")
+    card = await world.card_message(ticket_id)
+    world.agent(ANNA, "/priority", thread)
+    await world.in_topic(thread, "Низкий, Обычный, Высокий, Срочный")
+    world.agent(ANNA, "/status", thread)
+    await world.in_topic(thread, "Открыта", "Ждёт ответа клиента")
+    world.agent(ANNA, "/priority срочный", thread)  # as offered, in any case
+    await world.edited(world.team, card, "Приоритет: Срочный")
+    world.agent(ANNA, "/status Ждёт ответа клиента", thread)
+    await world.edited(world.team, card, "Статус: Ждёт ответа клиента")
+
+
 async def _name_status_on_the_panel(world: World) -> None:
     await world.desk.handle(c.AddEmployee("Ada Admin", "ada", "admin",
                                           password_hash=hash_password(PASSWORD)))

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from core import commands as c
 from emulators.telegram import StoredMessage
 from storage import models as m
 from tests.bots.test_telegram_handlers import (
@@ -45,8 +46,8 @@ async def test_status_notices_say_from_which_status_to_which_in_the_readers_lang
         world.agent(ANNA, "/wait", topic)
     await world.to_client(IVAN, f"We are waiting for your reply on ticket #{ticket_id}.\n"
                           "Status changed from “Open” to “Awaiting reply”.")
-    await world.to_client(OLGA, f"#{olgas}", "Статус изменён: было «Открыто», стало "
-                          "«Ждём ответа».")
+    await world.to_client(OLGA, f"#{olgas}", "Статус изменён: было «Открыта», стало "
+                          "«Ждёт ответа клиента».")
     await world.in_topic(thread, "Boris Ivanov",
                          "status changed from “Open” to “Awaiting reply”")
 
@@ -180,3 +181,23 @@ async def test_each_command_in_the_topic_gets_a_reaction_and_a_reply_shows_when_
     assert len(world.emulator.bot_messages(world.team, thread_id=thread)) == posts_before
     set_ = [c.params["reaction"][0]["emoji"] for c in world.emulator.calls("setMessageReaction")]
     assert sorted(set_) == sorted(["✍", "🕊", "👌", "👍"]) and set_.index("🕊") < set_.index("👍")
+
+
+async def test_a_reply_written_in_the_panel_gets_its_thumbs_up_on_its_copy_in_the_topic(
+        world: World) -> None:
+    ticket_id, thread = await open_ticket(world)
+    anna = await m.EmployeeRow.get(login="anna")
+    await world.desk.handle(c.AddAgentReply(ticket_id, anna.id, "The courier comes at 3"))
+    await world.desk.handle(c.AddPrivateNote(ticket_id, anna.id, "Called the courier"))
+    await world.to_client(IVAN, "The courier comes at 3")
+    copy = await world.in_topic(thread, "The courier comes at 3")
+    note = await world.in_topic(thread, "Called the courier")
+
+    def thumbs_up() -> list[str] | None:
+        shown = world.emulator.message(world.team, copy.message_id)
+        return shown.reaction_emojis if shown and shown.reaction_emojis else None
+
+    assert await world.emulator.wait_for(lambda _: thumbs_up(), 10) == ["👍"]
+    await world.settled()
+    shown = world.emulator.message(world.team, note.message_id)
+    assert shown is not None and shown.reaction_emojis == []  # a note never reaches the client

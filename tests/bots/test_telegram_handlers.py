@@ -143,7 +143,7 @@ async def ticket(ticket_id: int) -> TicketCard:
 
 
 @asynccontextmanager
-async def running_desk() -> AsyncIterator[World]:
+async def running_desk(default_language: str = "en") -> AsyncIterator[World]:
     emulator = TelegramEmulator(token=TOKEN, rate_limits=RateLimits.off())
     await emulator.start()
     team = emulator.create_supergroup("Support team", members=[
@@ -155,7 +155,7 @@ async def running_desk() -> AsyncIterator[World]:
     await desk.handle(c.AddEmployee("Boris Ivanov", "boris", "specialist", BORIS))
     runtime = Runtime(desk)
     config = TelegramConfig(token=TOKEN, api_url=emulator.base_url, agent_chat_id=team,
-                            polling_timeout=1)
+                            polling_timeout=1, default_language=default_language)
     processor = await install_telegram(runtime, None, clock,
                                        config=config, limiter=RateLimiter(TelegramLimits.off()))
     await runtime.start()

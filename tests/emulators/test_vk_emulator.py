@@ -121,6 +121,38 @@ async def test_keyboards_are_checked(vk: VkEmulator) -> None:
                               keyboard=raw)).code == 911
 
 
+async def test_messages_edit_changes_the_communitys_own_message_within_a_day(
+        vk: VkEmulator) -> None:
+    api = library(vk)
+    vk.inject_message(IVAN, "Hi")
+    vk.add_user(IVAN + 1, "Olga")
+    vk.inject_message(IVAN + 1, "Hi")
+    stars = {"inline": True, "buttons": [[{"action": {
+        "type": "text", "label": "★5", "payload": json.dumps({"a": "rate:1:5"})}}]]}
+    sent = await call(api, "messages.send", peer_id=IVAN, message="Rate us", random_id=1,
+                      keyboard=json.dumps(stars))
+    assert await call(api, "messages.edit", peer_id=IVAN, message_id=sent,
+                      message="Rate us\nRated 5★") == 1
+    [shown] = vk.received(IVAN)
+    assert (shown.text, shown.edits, shown.buttons[0]["label"]) == ("Rate us\nRated 5★", 1,
+                                                                    "★5")
+    await call(api, "messages.edit", peer_id=IVAN, message_id=sent, message="Done",
+               keyboard=json.dumps({"inline": True, "buttons": []}))
+    assert (shown.text, shown.keyboard) == ("Done", None)
+    assert (await refused(api, "messages.edit", peer_id=IVAN + 1, message_id=sent,
+                          message="not hers")).code == 15
+    assert (await refused(api, "messages.edit", peer_id=IVAN, message_id=sent,
+                          message="x" * 9001)).code in (100, 914)
+    assert (await refused(api, "messages.edit", peer_id=IVAN, message_id=sent,
+                          message="")).code == 100
+    assert (await refused(api, "messages.edit", peer_id=IVAN, message_id=sent, message="x",
+                          keyboard="not json")).code == 911
+    shown.date -= 24 * 3600 + 1
+    assert (await refused(api, "messages.edit", peer_id=IVAN, message_id=sent,
+                          message="too late")).code == 909
+    assert shown.text == "Done"
+
+
 async def test_more_than_20_requests_a_second_answer_error_6() -> None:
     clock = FakeClock()
     async with VkEmulator(group_id=GROUP, clock=clock) as vk:

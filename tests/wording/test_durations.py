@@ -10,6 +10,7 @@ import pytest
 from admin_web.i18n import Translator as PanelTranslator
 from bots.i18n import translator
 from wording.durations import format_duration, weekday_names
+from wording.numbers import digits
 from wording.terms import channel_name
 from wording.words import words
 
@@ -47,7 +48,7 @@ def test_russian_counts_take_the_right_plural_form(count: int, ru: str) -> None:
     assert PanelTranslator("en").ngettext("{count} ticket", "{count} tickets",
                                           count) == f"{count} ticket{'s' * (count != 1)}"
     assert PanelTranslator("fa").ngettext("{count} ticket", "{count} tickets",
-                                          count) == f"{count} درخواست"
+                                          count) == f"{digits(count, 'fa')} درخواست"
 
 
 def test_weekdays_and_channels_are_named_in_the_language() -> None:

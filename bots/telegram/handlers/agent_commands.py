@@ -105,7 +105,7 @@ async def priority(message: Message, command: CommandObject, ticket_id: int,
     if not name:
         tr = agent_tr(message.from_user, tg)
         text = tr("Usage: /priority NAME. Priorities: {names}",
-                  names=escape(", ".join(await lists.priority_names())))
+                  names=escape(", ".join(await lists.priority_names(tr.language))))
         await tell_agents(desk, clock, message.chat.id, thread_of(message), text, source,
                           ticket_id=ticket_id)
         return
@@ -121,7 +121,7 @@ async def status(message: Message, command: CommandObject, ticket_id: int,
     if not name:
         tr = agent_tr(message.from_user, tg)
         text = tr("Usage: /status NAME. Statuses: {names}",
-                  names=escape(", ".join(await lists.status_names())))
+                  names=escape(", ".join(await lists.status_names(tr.language))))
         await tell_agents(desk, clock, message.chat.id, thread_of(message), text, source,
                           ticket_id=ticket_id)
         return

@@ -21,6 +21,7 @@ from core.people import Employee
 from core.ports import Clock
 from core.services import Desk
 from storage.lists import TicketLine, TicketLists
+from wording.terms import display_name
 
 
 def router() -> Router:
@@ -40,7 +41,8 @@ def render_lines(tickets: Sequence[TicketLine], tr: Translator) -> list[str]:
         if t.chat_id is not None and t.thread_id is not None:
             number = f'<a href="{topic_link(t.chat_id, t.thread_id)}">{number}</a>'
         who = escape(t.responsible_name) if t.responsible_name else tr("unassigned")
-        line = f"{number} · {escape(t.subject)} — {escape(tr(t.status_name))} · {who}"
+        status = escape(display_name(t.status_name, t.status_names, tr.language))
+        line = f"{number} · {escape(t.subject)} — {status} · {who}"
         lines.append(f"⚠️ {line} · {tr('overdue')}" if t.overdue else line)
     if len(tickets) > 1:  # "3 обращения", "5 обращений": the language's plural form
         lines.append(tr.ngettext("{count} ticket", "{count} tickets", len(tickets)))

@@ -27,12 +27,12 @@ from bots.telegram.handlers.topics import InTicketTopic, thread_of
 from core import commands as c
 from core.canned import render
 from core.errors import InvalidInput
-from core.names import localized
 from core.outbox import InboundRef
 from core.people import Employee
 from core.ports import Clock
 from core.services import Desk
 from storage.lists import TicketLists
+from wording.terms import display_name
 
 ACTIONS = {"g": 2, "a": 2, "s": 2, "e": 2}
 ORIGIN = "canned"  # not "telegram": the text is not in the topic yet, so the sender posts it
@@ -59,7 +59,7 @@ async def groups_menu(ticket_id: int, lists: TicketLists,
     if not groups:
         return tr("No canned answers yet: an administrator adds them in the settings."), None
     return tr("Canned answers — choose a group:"), keyboard(
-        [[(localized(g.name, g.names, tr.language)[:60], f"cn:g:{g.id}:{ticket_id}")]
+        [[(display_name(g.name, g.names, tr.language)[:60], f"cn:g:{g.id}:{ticket_id}")]
          for g in groups])
 
 
@@ -71,7 +71,7 @@ async def on_button(callback: CallbackQuery, employee: Employee, desk: Desk,
     if action == "g":
         answers = await lists.canned_answers(item_id)
         text = tr("Choose an answer:") if answers else tr("This group is empty.")
-        markup = keyboard([[(localized(a.title, a.names, tr.language)[:60],
+        markup = keyboard([[(display_name(a.title, a.names, tr.language)[:60],
                              f"cn:a:{a.id}:{ticket_id}")] for a in answers])
         await _post(callback, desk, clock, text, source, markup, ticket_id)
         await acknowledge(callback)

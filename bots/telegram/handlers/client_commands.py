@@ -13,11 +13,11 @@ from bots.telegram.config import TelegramConfig
 from bots.telegram.handlers.common import CHANNEL, answer, client_tr, full_name, keyboard
 from core import commands as c
 from core.clean import as_id
-from core.names import localized
 from core.outbox import Audience, InboundRef
 from core.ports import Clock
 from core.services import Desk
 from storage.lists import TicketLine, TicketLists
+from wording.terms import display_name
 
 
 def router() -> Router:
@@ -45,7 +45,7 @@ def help_text(tr: Translator) -> str:
 def status_name(line: TicketLine, tr: Translator) -> str:
     """The status's name in the client's language where one was given; else a system status
     name is translated and a name an administrator gave stays as written."""
-    return tr(localized(line.status_name, line.status_names, tr.language))
+    return display_name(line.status_name, line.status_names, tr.language)
 
 
 async def _say(message: Message, text: str, desk: Desk, clock: Clock,
