@@ -72,10 +72,24 @@ def _append(book: xlsx_writer.Workbook, rows: list[Sequence[object]]) -> None:
 async def xlsx_file(sheets: Sequence[Sheet], path: Path) -> None:
     """The workbook written to `path`: rows are read here and written a batch at a time in
     a worker thread straight into the zip (admin_web/xlsx_writer.py), so neither the rows nor
-    the writing hold the event loop."""
+    the writing hold the event loop; the next batch is read while one is written."""
     book = await asyncio.to_thread(xlsx_writer.Workbook, path)
+    writing: asyncio.Future[None] | None = None  # the batch before, still being written
+
+    async def drain() -> None:
+        nonlocal writing
+        if writing is not None:
+            done, writing = writing, None
+            await done
+
+    async def write(rows: list[Sequence[object]]) -> None:
+        nonlocal writing
+        await drain()
+        writing = asyncio.ensure_future(asyncio.to_thread(_append, book, rows))
+
     try:
         for spec in sheets:
+            await drain()  # the sheet before is written out first
             await asyncio.to_thread(
                 book.start_sheet, spec.title.translate(_NOT_IN_TITLES)[:31],
                 [str(_safe(h)) for h in spec.header], spec.widths or _width(spec.header, []))
@@ -83,10 +97,13 @@ async def xlsx_file(sheets: Sequence[Sheet], path: Path) -> None:
             async for row in _rows(spec.rows):
                 batch.append(row)
                 if len(batch) >= BATCH:
-                    await asyncio.to_thread(_append, book, batch)
+                    await write(batch)
                     batch = []
-            await asyncio.to_thread(_append, book, batch)
+            await write(batch)
+        await drain()
     finally:
+        if writing is not None:
+            await asyncio.wait([writing])  # never close the file under a writing thread
         await asyncio.to_thread(book.close)
 
 
