@@ -69,6 +69,31 @@ def _append(book: xlsx_writer.Workbook, rows: list[Sequence[object]]) -> None:
     book.append([[_safe(v) for v in row] for row in rows])
 
 
+_DONE = object()
+
+
+class _Prefetch:
+    """An async row source read ahead by a task into a short queue: the sheets' rows are
+    read from the database at the same time (one connection each) while earlier sheets are
+    written."""
+
+    def __init__(self, rows: AsyncIterable[Sequence[object]], depth: int = 2 * BATCH) -> None:
+        self.queue: asyncio.Queue[object] = asyncio.Queue(depth)
+        self.task = asyncio.ensure_future(self._fill(rows))
+
+    async def _fill(self, rows: AsyncIterable[Sequence[object]]) -> None:
+        try:
+            async for row in rows:
+                await self.queue.put(row)
+        finally:
+            await self.queue.put(_DONE)
+
+    async def __aiter__(self) -> AsyncIterator[Sequence[object]]:
+        while (row := await self.queue.get()) is not _DONE:
+            yield row  # type: ignore[misc]
+        await self.task  # its error, if it had one
+
+
 async def xlsx_file(sheets: Sequence[Sheet], path: Path) -> None:
     """The workbook written to `path`: rows are read here and written a batch at a time in
     a worker thread straight into the zip (admin_web/xlsx_writer.py), so neither the rows nor
@@ -87,14 +112,16 @@ async def xlsx_file(sheets: Sequence[Sheet], path: Path) -> None:
         await drain()
         writing = asyncio.ensure_future(asyncio.to_thread(_append, book, rows))
 
+    ahead = [_Prefetch(spec.rows) if isinstance(spec.rows, AsyncIterable) else None
+             for spec in sheets]
     try:
-        for spec in sheets:
+        for spec, early in zip(sheets, ahead, strict=True):
             await drain()  # the sheet before is written out first
             await asyncio.to_thread(
                 book.start_sheet, spec.title.translate(_NOT_IN_TITLES)[:31],
                 [str(_safe(h)) for h in spec.header], spec.widths or _width(spec.header, []))
             batch: list[Sequence[object]] = []
-            async for row in _rows(spec.rows):
+            async for row in _rows(early or spec.rows):
                 batch.append(row)
                 if len(batch) >= BATCH:
                     await write(batch)
@@ -102,6 +129,9 @@ async def xlsx_file(sheets: Sequence[Sheet], path: Path) -> None:
             await write(batch)
         await drain()
     finally:
+        for early in ahead:
+            if early is not None:
+                early.task.cancel()
         if writing is not None:
             await asyncio.wait([writing])  # never close the file under a writing thread
         await asyncio.to_thread(book.close)
