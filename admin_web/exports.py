@@ -137,34 +137,12 @@ async def xlsx_file(sheets: Sequence[Sheet], path: Path) -> None:
         await asyncio.to_thread(book.close)
 
 
-async def xlsx(sheets: Sequence[Sheet]) -> bytes:
-    """The workbook as bytes (for small ones; downloads stream `xlsx_file`)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "book.xlsx"
-        await xlsx_file(sheets, path)
-        return path.read_bytes()
-
-
-def csv_bytes(table: Table) -> bytes:
-    header, rows = table
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_safe(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode()
-
-
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _headers(name: str, fmt: str) -> dict[str, str]:
     return {"Content-Type": XLSX if fmt == "xlsx" else "text/csv; charset=utf-8",
             "Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
-
-
-def attachment(name: str, fmt: str, body: bytes) -> web.Response:
-    return web.Response(body=body, headers=_headers(name, fmt))
 
 
 async def stream_csv(request: web.Request, name: str, header: Sequence[str],
