@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from admin_web import reporting
 from admin_web.charts import created_vs_resolved
-from admin_web.exports import Sheet, attachment, csv_bytes, summary_sheet, xlsx
+from admin_web.exports import Sheet, stream_csv, stream_xlsx, summary_sheet
 from admin_web.forms import integer
 from admin_web.keys import CONFIG, EMPLOYEE, TRANSLATOR
 from admin_web.render import render
@@ -20,10 +20,8 @@ from admin_web.report_charts import bar_chart
 from admin_web.report_tickets import TicketRows, header, ticket_rows, widths
 from admin_web.security import Access, access, now
 from admin_web.ticket_list import end_of_today
-from core import reports
-from core.reports import per_day
 from storage import panel_views as views
-from storage import report_views
+from storage import report_sql, report_views
 from wording.durations import format_duration
 
 routes = web.RouteTableDef()
@@ -45,10 +43,9 @@ async def _quality(visible: set[int] | None, zone: ZoneInfo, moment: datetime,
                    language: str) -> Quality:
     today = moment.astimezone(zone).date()
     since = datetime.combine(today - timedelta(days=QUALITY_DAYS - 1), time(0), zone)
-    facts = await report_views.report_facts(report_views.ReportScope(since, moment))
-    facts = [f for f in facts if visible is None or f.ticket.id in visible]
-    response = reports.first_response_report(facts)
-    rated = reports.satisfaction_report(f.ticket for f in facts)
+    scope = report_views.ReportScope(since, moment)
+    response = await report_sql.first_response_report(scope, visible)
+    rated = await report_sql.satisfaction_report(scope, visible)
     average = response.average
     return Quality(format_duration(average.total_seconds(), language) if average else "—",
                    response.tickets, rated.average, rated.ratings)
@@ -65,9 +62,9 @@ async def dashboard(request: web.Request) -> web.Response:
     visible = await views.visible_ticket_ids(request[EMPLOYEE])
     counts = await report_views.dashboard_counts(visible, ref, moment, day_end)
     quality = await _quality(visible, zone, moment, request[TRANSLATOR].language)
-    since = datetime.combine(today - timedelta(days=CHART_DAYS - 1), time(0), zone)
-    created, resolved = await report_views.created_and_resolved(visible, ref, since)
-    days = per_day(created, resolved, today, CHART_DAYS, zone)
+    first = today - timedelta(days=CHART_DAYS - 1)
+    days = await report_sql.per_day(ref, report_views.ReportScope(
+        datetime.combine(first, time(0), zone), day_end), first, CHART_DAYS, zone, visible)
     tr = request[TRANSLATOR]
     # The SVG is built from numbers and escaped labels only (admin_web/charts.py).
     chart = Markup(created_vs_resolved(days, tr("Created"), tr("Resolved"),  # noqa: S704
@@ -103,7 +100,7 @@ async def report_page(request: web.Request) -> web.Response:
 
 @routes.get("/reports/{kind}.{fmt:(xlsx|csv)}")
 @access(Access.REPORTS)
-async def report_download(request: web.Request) -> web.Response:
+async def report_download(request: web.Request) -> web.StreamResponse:
     """The report's table; the XLSX adds a sheet with the tickets behind its figures.
     `all.xlsx` holds every report, each with its tickets."""
     kind, fmt = request.match_info["kind"], request.match_info["fmt"]
@@ -113,8 +110,8 @@ async def report_download(request: web.Request) -> web.Response:
     tr = request[TRANSLATOR]
     name = f"{kind}_{period.start.isoformat()}_{period.end.isoformat()}"
     if fmt == "csv":
-        table = (await reporting.readable(kind, scope, now(), tr)).table
-        return attachment(name, fmt, csv_bytes(table))
+        columns, lines = (await reporting.readable(kind, scope, now(), tr)).table
+        return await stream_csv(request, name, columns, lines)
     rows = TicketRows(await views.reference(), request.app[CONFIG].timezone, now(), tr)
     sheets: list[Sheet] = []
     for one in reporting.KINDS if kind == "all" else (kind,):
@@ -123,4 +120,4 @@ async def report_download(request: web.Request) -> web.Response:
         tickets = f"{title} — {tr('Tickets')}" if kind == "all" else tr("Tickets")
         sheets += [summary_sheet(title, table),
                    Sheet(tickets, header(one, tr), ticket_rows(one, scope, rows), widths(one))]
-    return attachment(name, fmt, await xlsx(sheets))
+    return await stream_xlsx(request, name, sheets)

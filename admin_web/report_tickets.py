@@ -5,14 +5,13 @@ Durations stay `timedelta` (the sheet shows them as hours and minutes and can su
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core import reports
-from core.metrics import first_response, resolution_time
-from core.tickets import Ticket
-from storage import report_views
+from storage import report_sql, report_views
 from storage.panel_views import Reference
+from storage.report_sql import ReportTicket
 
 Row = list[object]
 COMMON = ("#", "Subject", "Client", "Responsible", "Status", "Created")
@@ -36,59 +35,40 @@ class TicketRows:
     def local(self, moment: datetime | None) -> datetime | None:
         return moment.astimezone(self.zone).replace(tzinfo=None) if moment else None
 
-    def common(self, t: Ticket, names: dict[int, str]) -> Row:
+    def common(self, t: ReportTicket) -> Row:
         status = self.ref.workflow.get(t.status).name if t.status in self.ref.workflow \
             else t.status
-        return [t.id, t.subject, names.get(t.contact_id, ""),
+        return [t.id, t.subject, t.client,
                 self.ref.employee_name(t.responsible_id) or self.tr("Nobody"), status,
                 self.local(t.created_at)]
 
-    def extra(self, kind: str, f: reports.TicketFacts) -> Row | None:
-        """The report's own columns, or None when the ticket is not behind its figures."""
-        t, workflow = f.ticket, self.ref.workflow
+    def extra(self, kind: str, t: ReportTicket) -> Row:
+        """The report's own columns (core.reports.sla_outcomes' rules for the SLA)."""
         if kind == "first_response":
-            response = first_response(f.history, f.comments)
-            return [response.after] if response else None
+            return [timedelta(seconds=t.first_response_seconds or 0)]
         if kind == "resolution":
-            if t.status not in workflow or workflow.get(t.status).is_open:
-                return None
-            return [resolution_time(f.history, workflow, self.now)]
+            return [timedelta(seconds=t.resolution_seconds)]
         if kind == "sla":
-            reaction, resolution = reports.sla_outcomes(f, workflow, self.now)
-            if reaction is None and resolution is None:
-                return None
-            return [self.local(t.planned_reaction_at), self._outcome(reaction),
-                    self.local(t.planned_resolution_at), self._outcome(resolution)]
-        if t.rating is None:
-            return None
-        return [t.rating, t.rating_comment or ""]
+            reacted = t.first_response_at if t.first_response_seconds is not None else None
+            return [self.local(t.planned_reaction_at),
+                    self._outcome(reacted, t.planned_reaction_at),
+                    self.local(t.planned_resolution_at),
+                    self._outcome(t.left_open_at, t.planned_resolution_at)]
+        if kind == "satisfaction":
+            return [t.rating, t.rating_comment or ""]
+        return []
 
-    def _outcome(self, outcome: str | None) -> str:
-        return self.tr(OUTCOMES[outcome]) if outcome else "—"
+    def _outcome(self, done: datetime | None, due: datetime | None) -> str:
+        if due is None:
+            return "—"
+        return self.tr(OUTCOMES[reports.outcome(done, due, self.now)])
 
 
 async def ticket_rows(kind: str, scope: report_views.ReportScope, rows: TicketRows
                       ) -> AsyncIterator[Row]:
-    if kind == "load":
-        async for tickets in report_views.open_ticket_batches(rows.ref):
-            counted = [t for t in tickets if _in_load(t, rows.ref, scope)]
-            names = await report_views.contact_names([t.contact_id for t in counted])
-            for t in counted:
-                yield rows.common(t, names)
-        return
-    async for facts in report_views.report_fact_batches(scope):
-        names = await report_views.contact_names([f.ticket.contact_id for f in facts])
-        for f in facts:
-            extra = rows.extra(kind, f)
-            if extra is not None:
-                yield rows.common(f.ticket, names) + extra
-
-
-def _in_load(t: Ticket, ref: Reference, scope: report_views.ReportScope) -> bool:
-    workflow = ref.workflow
-    return t.responsible_id is not None and t.status in workflow \
-        and workflow.get(t.status).counts_for_load \
-        and scope.employee_id in (None, t.responsible_id)
+    async for batch in report_sql.report_ticket_batches(kind, scope, rows.ref):
+        for t in batch:
+            yield rows.common(t) + rows.extra(kind, t)
 
 
 def widths(kind: str) -> Sequence[int]:

@@ -13,7 +13,7 @@ from admin_web.exports import Table
 from admin_web.i18n import Translator
 from core import reports
 from storage import panel_views as views
-from storage import report_views
+from storage import report_sql, report_views
 from wording.durations import format_duration
 
 KINDS = ("first_response", "resolution", "sla", "satisfaction", "load")
@@ -100,24 +100,23 @@ async def compute(kind: str, scope: report_views.ReportScope, now: datetime,
         return ref.employee_name(employee_id)
 
     if kind == "load":
-        load = reports.agent_load(await report_views.open_tickets(ref), ref.workflow)
+        load = await report_sql.agent_load(ref)
         employees = [e for e in ref.employees if e.active and (
             scope.employee_id is None or e.id == scope.employee_id)]
         counts = [load.get(e.id, 0) for e in employees]
         return Report(([tr("Employee"), tr("Open tickets")],
                        [[e.name, n] for e, n in zip(employees, counts, strict=True)]),
                       Series([e.name for e in employees], [float(n) for n in counts], "count"))
-    facts = await report_views.report_facts(scope)
     if kind == "first_response":
-        return _duration_table(reports.first_response_report(facts), name, tr, duration,
-                               header)
+        return _duration_table(await report_sql.first_response_report(scope), name, tr,
+                               duration, header)
     if kind == "resolution":
-        return _duration_table(reports.resolution_report(facts, ref.workflow, now), name, tr,
+        return _duration_table(await report_sql.resolution_report(scope, ref), name, tr,
                                duration, header)
     if kind == "sla":
-        return _sla(reports.sla_report(facts, ref.workflow, now), tr)
+        return _sla(await report_sql.sla_report(scope, now), tr)
     if kind == "satisfaction":
-        return _satisfaction(reports.satisfaction_report(f.ticket for f in facts), name, tr)
+        return _satisfaction(await report_sql.satisfaction_report(scope), name, tr)
     raise KeyError(kind)
 
 

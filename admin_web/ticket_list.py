@@ -28,11 +28,12 @@ from storage.attributes import definitions
 
 routes = web.RouteTableDef()
 PER_PAGE = 25
+COUNT_LIMIT = 1000  # the list counts this far: "more than 1,000 tickets"
 # Channels by the names people know them by (translated like any panel text).
 CHANNEL_NAMES = {"telegram": "Telegram", "vk": "VK", "viber": "Viber", "agent": "Agent",
                  "email": "E-mail", "web": "Web form"}
 # The query string parts that are not filters.
-NOT_FILTERS = frozenset({"page", "sort"})
+NOT_FILTERS = frozenset({"page", "sort", "before"})
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,9 @@ async def list_page(request: web.Request, typed: Mapping[str, str] | None = None
     sort = search.parse_sort(request.query.get("sort", ""))
     page_no = integer(request.query.get("page")) or 1
     visible = await views.visible_ticket_ids(request[EMPLOYEE])
-    page = await views.list_tickets(f, visible, ref, now(), page_no, PER_PAGE, sort)
+    page = await views.list_tickets(f, visible, ref, now(), page_no, PER_PAGE, sort,
+                                    before_id=integer(request.query.get("before")),
+                                    count_limit=COUNT_LIMIT)
     filters = {k: v for k, v in request.query.items() if k not in NOT_FILTERS and v}
     current = next((v.key for v in SAVED_VIEWS if dict(v.params) == filters), None)
     return render(request, "tickets.html", status, page=page, f=f, ref=ref,

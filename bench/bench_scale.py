@@ -10,12 +10,14 @@ days, an XLSX export of 30 days, and /healthz while 4 reports run at once.
 
 The database is dropped and made again (PostgreSQL: the database named in the URL, through
 the server's `postgres` database), unless --keep reuses one seeded before. Prints a table:
-median and 95th percentile of --requests requests to each page, after one warm-up request."""
+median and 95th percentile of --requests requests to each page, after one warm-up request,
+and the machine's 1-minute load average when the page was done."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import statistics
 import sys
@@ -159,7 +161,7 @@ async def measure(url: str, requests: int, skip: str | None, health: bool) -> No
         busiest = await select("SELECT ticket_id, COUNT(*) AS n FROM comments GROUP BY "
                                "ticket_id ORDER BY n DESC, ticket_id LIMIT 1", [])
         today = datetime.now(UTC).date()
-        print(f"{'page':34} {'median ms':>10} {'p95 ms':>10} {'n':>3}")
+        print(f"{'page':34} {'median ms':>10} {'p95 ms':>10} {'n':>3} {'load':>5}")
         for name, path in pages(busiest[0]["ticket_id"], today):
             if skip and re.search(skip, name):
                 print(f"{name:34} {'skipped':>10}")
@@ -168,13 +170,14 @@ async def measure(url: str, requests: int, skip: str | None, health: bool) -> No
             median = statistics.median(times)
             miss = "  > 300 ms" if median > TARGET_MS else ""
             print(f"{name:34} {median:10.0f} {percentile(times, 0.95):10.0f} "
-                  f"{len(times):3}{miss}", flush=True)
+                  f"{len(times):3} {os.getloadavg()[0]:5.1f}{miss}", flush=True)
         if not health:
             return
         report = pages(0, today)[6][1]  # the reports page, 30 days
         health_times, took = await health_under_reports(panel, report)
         print(f"{'/healthz during 4 reports (p99)':34} {statistics.median(health_times):10.0f} "
-              f"{percentile(health_times, 0.99):10.0f} {len(health_times):3}  (while the 4 "
+              f"{percentile(health_times, 0.99):10.0f} {len(health_times):3} "
+              f"{os.getloadavg()[0]:5.1f}  (while the 4 "
               f"reports took "
               f"{took:.0f} ms)")
     finally:

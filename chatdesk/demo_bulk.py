@@ -15,7 +15,7 @@ from chatdesk.demo_team import LINE1_BY_LANGUAGE, LINE2
 from core.errors import DomainError
 from core.outbox import Routing
 from storage import admin
-from storage.bulk_load import first_ids, write_rows
+from storage.bulk_load import finish_bulk_load, first_ids, write_rows
 
 DAYS = 365
 
@@ -35,9 +35,11 @@ async def load_bulk(tickets: int, seed: int = 1, days: int = DAYS, *,
                  for lang, logins in LINE1_BY_LANGUAGE.items()},
                 [loader.ids[login] for login in LINE2], dict(loader.line_groups),
                 list(loader.companies))
-    plan = plan_desk(team, tickets, seed, end, days, await first_ids())
+    plan, chunks = plan_desk(team, tickets, seed, end, days, await first_ids())
     await admin.relax_durability_for_bulk_load()
-    await write_rows(plan.rows)
+    for rows in chunks:
+        await write_rows(rows)
+    await finish_bulk_load()
     result = loader.result
-    result.tickets, result.contacts = len(plan.tickets), len(plan.rows["contacts"])
+    result.tickets, result.contacts = len(plan.tickets), plan.counts["contacts"]
     return result, plan

@@ -6,7 +6,8 @@ them. Deterministic for a given seed, end moment and team."""
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -65,11 +66,20 @@ class PlannedTicket:
 
 @dataclass
 class BulkPlan:
+    """What was planned: every ticket's figures, the rows not yet written (a chunk at a time
+    at scale, so a million tickets never sit in memory as rows) and how many of each."""
+
     tickets: list[PlannedTicket] = field(default_factory=list)
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
 
     def add(self, table: str, row: dict[str, Any]) -> None:
         self.rows.setdefault(table, []).append(row)
+        self.counts[table] += 1
+
+    def take_rows(self) -> dict[str, list[dict[str, Any]]]:
+        rows, self.rows = self.rows, {}
+        return rows
 
 
 def _minutes(rng: random.Random, median: float, spread: float, low: float,
@@ -97,6 +107,7 @@ class Planner:
         self.rng = random.Random(f"bulk:{seed}")
         self.calendar = support_hours(end)
         self.plan = BulkPlan()
+        self.current: dict[int, int] = {}  # contact id -> its open ticket
 
     def contacts(self, count: int, first_id: int, first_identity: int) -> list[DemoContact]:
         people = make_contacts(self.rng, count)
@@ -117,20 +128,23 @@ class Planner:
                                          "contact_id": person.id})
         return people
 
-    def tickets(self, count: int, people: Sequence[DemoContact], first_id: int) -> None:
+    def tickets(self, count: int, people: Sequence[DemoContact], first_id: int,
+                chunk: int) -> Iterator[dict[str, list[dict[str, Any]]]]:
+        """The tickets' rows, `chunk` tickets at a time; `self.current` is each contact's
+        current ticket once the last chunk is out."""
         times = sorted(_created(self.rng, self.end, self.days) for _ in range(count))
-        current: dict[int, int] = {}
         for no, created in enumerate(times):
             person = self.rng.choice(people)
             planned = Story(self, first_id + no, person, created).write()
             assert person.id is not None
             if planned.status in CLOSED_STATES:
-                current.pop(person.id, None)
+                self.current.pop(person.id, None)
             else:
-                current[person.id] = planned.id
+                self.current[person.id] = planned.id
             self.plan.tickets.append(planned)
-        for row in self.plan.rows.get("contacts", []):
-            row["current_ticket_id"] = current.get(row["id"])
+            if (no + 1) % chunk == 0:
+                yield self.plan.take_rows()
+        yield self.plan.take_rows()
 
 
 class Story:
@@ -284,10 +298,20 @@ class Story:
 
 
 def plan_desk(team: Team, tickets: int, seed: int, end: datetime, days: int,
-              first_ids: dict[str, int]) -> BulkPlan:
+              first_ids: dict[str, int], chunk: int = 20_000
+              ) -> tuple[BulkPlan, Iterator[dict[str, list[dict[str, Any]]]]]:
+    """The plan, and the desk's rows in chunks as they are planned: the contacts first, then
+    `chunk` tickets at a time with their comments and history, then each contact's current
+    ticket (table `current`). The plan is complete once the chunks are exhausted."""
     end = end.astimezone(UTC)
     planner = Planner(team, seed, end, days)
-    people = planner.contacts(max(30, tickets // 3), first_ids["contacts"],
-                              first_ids["identities"])
-    planner.tickets(tickets, people, first_ids["tickets"])
-    return planner.plan
+
+    def chunks() -> Iterator[dict[str, list[dict[str, Any]]]]:
+        people = planner.contacts(max(30, tickets // 3), first_ids["contacts"],
+                                  first_ids["identities"])
+        yield planner.plan.take_rows()
+        yield from planner.tickets(tickets, people, first_ids["tickets"], chunk)
+        yield {"current": [{"id": contact, "current_ticket_id": ticket}
+                           for contact, ticket in sorted(planner.current.items())]}
+
+    return planner.plan, chunks()

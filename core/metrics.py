@@ -68,3 +68,47 @@ def resolution_time(
         if status is not None and status.counts_for_sla:
             total += (span.end or now) - span.start
     return total
+
+
+@dataclass(frozen=True)
+class TicketMetrics:
+    """What the reports need of one ticket's history, kept beside it (storage keeps it up to
+    date as history is written, and rebuilds it from the history with this function)."""
+
+    ticket_id: int
+    created_at: datetime | None  # the registration row's moment
+    first_response_at: datetime | None
+    first_response_seconds: float | None
+    first_responder_id: int | None
+    left_open_at: datetime | None  # when it first reached a closed-state status
+    resolution_seconds: float  # open, non-pausing time of the spans already ended
+    counting_since: datetime | None  # start of the current span when it counts (§3.5)
+
+    def resolution_time(self, now: datetime) -> timedelta:
+        running = now - self.counting_since if self.counting_since else timedelta(0)
+        return timedelta(seconds=self.resolution_seconds) + running
+
+
+def left_open_at(history: Iterable[HistoryEntry], workflow: Workflow) -> datetime | None:
+    """When the ticket first left the open states, if it did."""
+    for h in sorted(history, key=lambda h: h.at):
+        if h.field == "status" and h.old is not None and h.new is not None \
+                and h.new in workflow and not workflow.get(h.new).is_open:
+            return h.at
+    return None
+
+
+def ticket_metrics(ticket_id: int, history: Sequence[HistoryEntry],
+                   comments: Iterable[Comment], workflow: Workflow) -> TicketMetrics:
+    created = min((h.at for h in history if h.field == "status" and h.old is None),
+                  default=None)
+    response = first_response(history, comments)
+    spans = status_timeline(history)
+    counting = [s for s in spans if s.status in workflow and workflow.get(s.status).counts_for_sla]
+    ended = sum((s.end - s.start for s in counting if s.end is not None), timedelta(0))
+    running = next((s.start for s in counting if s.end is None), None)
+    return TicketMetrics(
+        ticket_id, created, created + response.after if response and created else None,
+        response.after.total_seconds() if response else None,
+        response.by.id if response else None, left_open_at(history, workflow),
+        ended.total_seconds(), running)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from core.metrics import first_response, resolution_time
+from core.metrics import first_response, left_open_at, resolution_time
 from core.statuses import Workflow
 from core.tickets import Comment, HistoryEntry, Ticket
 
@@ -91,12 +91,7 @@ class SlaReport:
 
 
 def _resolved_at(f: TicketFacts, workflow: Workflow) -> datetime | None:
-    """When the ticket first left the open states, if it did."""
-    for h in sorted(f.history, key=lambda h: h.at):
-        if h.field == "status" and h.old is not None and h.new is not None \
-                and h.new in workflow and not workflow.get(h.new).is_open:
-            return h.at
-    return None
+    return left_open_at(f.history, workflow)
 
 
 MET, MISSED, PENDING = "met", "missed", "pending"
@@ -111,13 +106,13 @@ def sla_outcomes(f: TicketFacts, workflow: Workflow,
     if t.planned_reaction_at is not None:
         response = first_response(f.history, f.comments)
         reacted = t.created_at + response.after if response else None
-        reaction = _outcome(reacted, t.planned_reaction_at, now)
+        reaction = outcome(reacted, t.planned_reaction_at, now)
     if t.planned_resolution_at is not None:
-        resolution = _outcome(_resolved_at(f, workflow), t.planned_resolution_at, now)
+        resolution = outcome(_resolved_at(f, workflow), t.planned_resolution_at, now)
     return reaction, resolution
 
 
-def _outcome(done: datetime | None, due: datetime, now: datetime) -> str:
+def outcome(done: datetime | None, due: datetime, now: datetime) -> str:
     if done is not None:
         return MET if done <= due else MISSED
     return MISSED if now > due else PENDING

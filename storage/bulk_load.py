@@ -38,8 +38,11 @@ async def first_ids() -> dict[str, int]:
 async def write_rows(rows: dict[str, Sequence[dict[str, Any]]], chunk: int = CHUNK) -> int:
     """Insert every table's rows, `chunk` rows per statement group and transaction; returns
     how many rows were written. The rows name every column, with values as the drivers take
-    them (aware datetimes, booleans); JSON columns are encoded here."""
+    them (aware datetimes, booleans); JSON columns are encoded here. Table `current` sets
+    contacts' current tickets (written after the tickets they point to)."""
     written = 0
+    if rows.get("current"):
+        await _current_tickets(rows["current"], chunk)
     for name, model in TABLES.items():
         table = rows.get(name, ())
         if not table:
@@ -55,10 +58,25 @@ async def write_rows(rows: dict[str, Sequence[dict[str, Any]]], chunk: int = CHU
             async with in_transaction("default") as conn:
                 await conn.execute_many(sql, values)
             written += len(values)
-    await _move_sequences()
-    for model in TABLES.values():  # the planner's statistics, for the figures that follow
-        await connections.get("default").execute_script(f'ANALYZE "{model._meta.db_table}"')
     return written
+
+
+async def _current_tickets(rows: Sequence[dict[str, Any]], chunk: int) -> None:
+    conn = connections.get("default")
+    a, b = marks(conn, 2)
+    sql = f'UPDATE "contacts" SET "current_ticket_id" = {a} WHERE "id" = {b}'
+    for start in range(0, len(rows), chunk):
+        async with in_transaction("default") as tx:
+            await tx.execute_many(sql, [[r["current_ticket_id"], r["id"]]
+                                        for r in rows[start:start + chunk]])
+
+
+async def finish_bulk_load() -> None:
+    """After the last rows: PostgreSQL's sequences past them, and fresh planner statistics
+    for the figures that follow."""
+    await _move_sequences()
+    for model in TABLES.values():
+        await connections.get("default").execute_script(f'ANALYZE "{model._meta.db_table}"')
 
 
 def _insert(model: type[Model], columns: list[str]) -> str:

@@ -198,6 +198,35 @@ class HistoryRow(Model):
         indexes = (Index(fields=["field", "at"], name="idx_history_field_at"),)
 
 
+class TicketMetricsRow(Model):
+    """What the reports need of a ticket's history (core.metrics.TicketMetrics), derived:
+    kept by database triggers on ticket_history and comments in the transaction that writes
+    them (storage/ticket_metrics.py), rebuilt from the history by `chatdesk metrics
+    rebuild`."""
+
+    ticket_id = fields.IntField(primary_key=True)
+    created_at = fields.DatetimeField(null=True)
+    first_response_at = fields.DatetimeField(null=True)
+    first_response_seconds = fields.FloatField(null=True)
+    first_responder_id = fields.IntField(null=True)
+    left_open_at = fields.DatetimeField(null=True)
+    resolution_seconds = fields.FloatField(default=0)
+    counting_since = fields.DatetimeField(null=True)
+    # the ticket's columns the reports filter and count by, copied by a trigger on tickets,
+    # so a report reads this narrow table alone
+    registered_at = fields.DatetimeField(null=True)
+    contact_id = fields.IntField(null=True)
+    responsible_id = fields.IntField(null=True)
+    status = fields.CharField(max_length=40, null=True)
+    rating = fields.SmallIntField(null=True)
+    planned_reaction_at = fields.DatetimeField(null=True)
+    planned_resolution_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "ticket_metrics"
+        indexes = (Index(fields=["registered_at"], name="idx_metrics_registered"),)
+
+
 class EventRow(Model):
     id = fields.BigIntField(primary_key=True)
     ticket_id = fields.IntField(db_index=True)

@@ -21,7 +21,7 @@ from core.clean import (
 )
 from core.people import Company, Contact, Employee, Group, Role
 from core.statuses import Workflow
-from core.tickets import Comment, HistoryEntry, Ticket
+from core.tickets import Channel, Comment, HistoryEntry, Ticket
 from core.timers import RECURRING
 from storage import mapping as mp
 from storage import models as m
@@ -142,13 +142,21 @@ class TicketListItem:
 @dataclass
 class TicketPage:
     items: list[TicketListItem]
-    total: int
+    total: int  # with `capped`, at least this many
     page: int
     per_page: int
+    capped: bool = False  # more than `total` match: the count stopped there
+    more: bool = False  # a page follows this one
 
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def last_id(self) -> int | None:
+        """Where the next page starts in the default order (newest first): a keyset page
+        reads from the index there, however deep it is."""
+        return self.items[-1].ticket.id if self.items else None
 
 
 def _filter_query(f: TicketFilter, ref: Reference, now: datetime) -> Q:
@@ -205,25 +213,39 @@ async def _attribute_matches(f: TicketFilter) -> set[int]:
 
 async def list_tickets(f: TicketFilter, visible: set[int] | None, ref: Reference,
                        now: datetime, page: int = 1, per_page: int = 25,
-                       sort: search.Sort = search.DEFAULT) -> TicketPage:
+                       sort: search.Sort = search.DEFAULT, *, before_id: int | None = None,
+                       count_limit: int | None = None) -> TicketPage:
+    """A page of the list. `before_id` (default order only) starts the page after that
+    ticket instead of counting rows to skip; `count_limit` stops the count there (the page
+    says "more than" that), so a desk of a million tickets is never counted whole."""
     f = without_nul(f)  # typed filters compared in SQL: PostgreSQL refuses a NUL in text
     query = m.TicketRow.filter(_filter_query(f, ref, now))
     if f.text.strip():
-        query = query.filter(search.text_query(f.text))
+        query = search.text_filter(query, f.text)
     if f.attribute and f.attribute_value.strip():
         query = query.filter(id__in=sorted(await _attribute_matches(f)) or [0])
     if visible is not None:
         query = query.filter(id__in=sorted(visible) or [0])
-    total = await query.count()
     page, per_page = max(1, page), max(1, min(100, per_page))
+    if count_limit is None:
+        total, capped = await query.count(), False
+    else:
+        total = len(await query.limit(count_limit + 1).values_list("id", flat=True))
+        capped, total = total > count_limit, min(total, count_limit)
     employees = [e.id for e in sorted(ref.employees, key=lambda e: (e.name.casefold(), e.id))]
+    keyset = before_id is not None and sort == search.DEFAULT
+    if keyset:
+        query = query.filter(id__lt=before_id)
     query = search.ordered(query, sort, [s.code for s in ref.workflow.statuses],
                            [p.code for p in ref.priorities], employees)
-    rows = await query.offset((page - 1) * per_page).limit(per_page)
+    if not keyset:
+        query = query.offset((page - 1) * per_page)
+    rows = list(await query.limit(per_page + 1))
+    more, rows = len(rows) > per_page, rows[:per_page]
     names = dict(await m.ContactRow.filter(id__in=[r.contact_id for r in rows] or [0]
                                            ).values_list("id", "name"))
     return TicketPage([TicketListItem(mp.ticket_from_row(r), names.get(r.contact_id, ""))
-                       for r in rows], total, page, per_page)
+                       for r in rows], total, page, per_page, capped, more)
 
 
 async def tickets_by_id(ids: list[int]) -> dict[int, Ticket]:
@@ -317,8 +339,9 @@ async def armed_schedules() -> dict[int, datetime]:
 
 
 async def ticket_channels() -> set[str]:
-    """The channels some ticket came through."""
-    return set(await m.TicketRow.all().distinct().values_list("channel", flat=True))
+    """The channels some ticket came through: one index probe per channel, where a DISTINCT
+    reads every ticket."""
+    return {ch.value for ch in Channel if await m.TicketRow.filter(channel=ch.value).exists()}
 
 
 async def last_inbound_at() -> dict[str, datetime]:

@@ -1,6 +1,7 @@
-"""What the dashboard, the reports and /metrics count: open, overdue and unassigned tickets,
-tickets created and resolved over time, the facts a report is computed from, and the
-totals /metrics exports. Plain dataclasses and core objects leave this module."""
+"""What the dashboard and /metrics count (open, overdue and unassigned tickets, the totals
+/metrics exports), the report scope, and each ticket's history and comments as facts for
+the history-derived Python reports (core.reports) that the tests hold the SQL reports
+(storage/report_sql.py) to. Plain dataclasses and core objects leave this module."""
 
 from __future__ import annotations
 
@@ -42,20 +43,6 @@ async def dashboard_counts(visible: set[int] | None, ref: Reference, now: dateti
                                     planned_resolution_at__lt=day_end).count(),
         unassigned=await base.filter(responsible_id=None).count(),
     )
-
-
-async def created_and_resolved(visible: set[int] | None, ref: Reference,
-                               since: datetime) -> tuple[list[datetime], list[datetime]]:
-    created = m.TicketRow.filter(created_at__gte=since)
-    closed_codes = [s.code for s in ref.workflow.statuses if not s.is_open]
-    resolved = m.HistoryRow.filter(field="status", at__gte=since, new__in=closed_codes,
-                                   old__in=ref.open_codes)
-    if visible is not None:
-        created = created.filter(id__in=sorted(visible) or [0])
-        resolved = resolved.filter(ticket_id__in=sorted(visible) or [0])
-    opened = cast("list[datetime]", await created.values_list("created_at", flat=True))
-    closed = cast("list[datetime]", await resolved.values_list("at", flat=True))
-    return list(opened), list(closed)
 
 
 @dataclass(frozen=True)
@@ -116,21 +103,6 @@ async def report_fact_batches(scope: ReportScope, size: int = 500
             return
         yield await _facts(rows)
         after = rows[-1].id
-
-
-async def open_ticket_batches(ref: Reference, size: int = 500) -> AsyncIterator[list[Ticket]]:
-    after = 0
-    while True:
-        rows = list(await m.TicketRow.filter(status__in=ref.open_codes, id__gt=after)
-                    .order_by("id").limit(size))
-        if not rows:
-            return
-        yield [mp.ticket_from_row(r) for r in rows]
-        after = rows[-1].id
-
-
-async def contact_names(ids: list[int]) -> dict[int, str]:
-    return dict(await m.ContactRow.filter(id__in=ids or [0]).values_list("id", "name"))
 
 
 async def open_tickets(ref: Reference) -> list[Ticket]:

@@ -1,7 +1,8 @@
 """The panel ticket list's word search and column sorting, as tortoise query parts for
 `storage.panel_views.list_tickets`: every word must match somewhere (subject, client, a
-comment, the number), in any order and case; a sort is one of a few known keys, always
-finished by the ticket id so the order is total (ready for keyset pages)."""
+comment, the number), in any order and case, by the word index (storage/ticket_words.py);
+a sort is one of a few known keys, always finished by the ticket id so the order is total
+(the default one pages by keyset)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tortoise.expressions import Case, Q, RawSQL, Subquery, When
+from tortoise import connections
+from tortoise.expressions import Case, Q, RawSQL, When
 from tortoise.queryset import QuerySet
 
 from core.clean import ID_LIMIT
 from storage import models as m
+from storage.ticket_words import pg_tickets, tokens, word_tickets
 
 MAX_WORDS = 8
 _WORD = re.compile(r"[^\s,;]+")
@@ -29,33 +32,37 @@ def words(text: str) -> list[str]:
     return found[:MAX_WORDS]
 
 
-def _spellings(word: str) -> set[str]:
-    """The ways a word is written in text. PostgreSQL compares any script without case, but
-    SQLite's LIKE folds ASCII only: searching each spelling finds "Заказ", "заказ" and
-    "ЗАКАЗ" on both."""
-    lower = word.lower()
-    return {lower, word.upper(), lower.capitalize(), word}
-
-
-def _any_spelling(field: str, word: str) -> Q:
-    return Q(*(Q(**{f"{field}__icontains": s}) for s in _spellings(word)), join_type="OR")
-
-
-def _word_query(word: str) -> Q:
-    contacts = m.ContactRow.filter(_any_spelling("name", word) | _any_spelling("email", word)
-                                   | _any_spelling("phone", word)).values("id")
-    comments = m.CommentRow.filter(_any_spelling("body", word)).values("ticket_id")
-    query = (_any_spelling("subject", word) | Q(contact_id__in=Subquery(contacts))
-             | Q(id__in=Subquery(comments)))
-    number = word.lstrip("#")
-    if number.isdecimal() and int(number) <= ID_LIMIT:
-        query |= Q(id=int(number))
+def _word_query(word: str, postgres: bool) -> Q:
+    found = word_tickets(word, postgres)
+    # an IN (subquery) the planners turn into a semi-join (a CASE around it they cannot)
+    query = Q(id__in=RawSQL(found)) if found else Q(id=0)
+    if _number(word):
+        query |= Q(id=int(word.lstrip("#")))
     return query
 
 
-def text_query(text: str) -> Q:
-    """Tickets matching every word of the search (an empty search matches all)."""
-    return Q(*(_word_query(w) for w in words(text)), join_type="AND")
+def text_filter(query: QuerySet[m.TicketRow], text: str) -> QuerySet[m.TicketRow]:
+    """Tickets matching every word of the search by the word index (an empty search matches
+    all): each word in a comment, the subject, the client's name, e-mail or phone, or the
+    ticket's number."""
+    postgres = connections.get("default").capabilities.dialect == "postgres"
+    found = words(text)
+    if postgres:  # the words that are no number, in one lookup of the tickets' documents
+        plain = [w for w in found if not _number(w)]
+        if plain:
+            together = pg_tickets(plain)
+            if together is None or not all(tokens(w) for w in plain):
+                return query.filter(id=0)  # a word with nothing to search for finds nothing
+            query = query.filter(id__in=RawSQL(together))
+        found = [w for w in found if _number(w)]
+    for word in found:
+        query = query.filter(_word_query(word, postgres))
+    return query
+
+
+def _number(word: str) -> bool:
+    number = word.lstrip("#")
+    return number.isdecimal() and int(number) <= ID_LIMIT
 
 
 # --- sorting --------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,12 +17,13 @@ from chatdesk.demo_bulk_plan import CLOSED_STATES, PlannedTicket
 from core import commands as c
 from core import reports
 from core.errors import DomainError
-from storage import report_views
+from storage import report_sql, report_views
 from storage.panel_views import reference
 from tests.test_demo import _summary, chatdesk, fresh_query_cache  # noqa: F401
 
 END = datetime(2026, 3, 20, 15, 30, tzinfo=UTC)
 DAYS = 90
+CLOSED_CODES = frozenset({"resolved", "closed"})
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +52,17 @@ def _close(found: dict[int | None, tuple[int, float]],
            wanted: dict[int | None, tuple[int, float]]) -> bool:
     return found.keys() == wanted.keys() and all(
         found[k][0] == wanted[k][0] and abs(found[k][1] - wanted[k][1]) < 0.01 for k in found)
+
+
+def _same_durations(found: reports.DurationReport, wanted: reports.DurationReport) -> bool:
+    """The same rows and averages, to the millisecond (SQLite's date arithmetic)."""
+    def near(a: timedelta | None, b: timedelta | None) -> bool:
+        return a == b or (a is not None and b is not None and abs(a - b) < timedelta(
+            milliseconds=2))
+    return found.tickets == wanted.tickets and near(found.average, wanted.average) and [
+        (r.employee_id, r.tickets) for r in found.rows] == [
+        (r.employee_id, r.tickets) for r in wanted.rows] and all(
+        near(a.average, b.average) for a, b in zip(found.rows, wanted.rows, strict=True))
 
 
 def _outcome(done: datetime | None, due: datetime | None) -> str | None:
@@ -83,7 +96,7 @@ async def test_the_reports_find_the_figures_the_generator_wrote(database: str) -
     scope = report_views.ReportScope(END - timedelta(days=DAYS + 1), END + timedelta(days=1))
     facts = await report_views.report_facts(scope)
     assert len(facts) == 300
-    assert sum(len(f.comments) for f in facts) == len(plan.rows["comments"])
+    assert sum(len(f.comments) for f in facts) == plan.counts["comments"]
 
     answered = [(t.first_responder, t.first_response) for t in planned
                 if t.first_response is not None]
@@ -110,6 +123,29 @@ async def test_the_reports_find_the_figures_the_generator_wrote(database: str) -
     assert rated.average == round(sum(scores) / len(scores), 2)
     assert rated.distribution == {s: scores.count(s) for s in range(1, 6)}
 
+    # the reports the panel reads, counted by the database, say what the history says
+    assert _same_durations(await report_sql.first_response_report(scope), first)
+    found = await report_sql.resolution_report(scope, ref)
+    assert _same_durations(found, resolution)
+    assert await report_sql.sla_report(scope, END) == sla
+    assert await report_sql.satisfaction_report(scope) == rated
+    open_tickets = await report_views.open_tickets(ref)
+    assert await report_sql.agent_load(ref) == reports.agent_load(open_tickets, ref.workflow)
+    for company in {f.ticket.contact_id for f in facts[:5]}:  # a filter, as §9.4's
+        one = report_views.ReportScope(scope.start, scope.end, contact_id=company)
+        mine = [f for f in facts if f.ticket.contact_id == company]
+        assert _same_durations(await report_sql.first_response_report(one),
+                               reports.first_response_report(mine))
+    zone = ZoneInfo("Europe/Moscow")
+    first_day = (END - timedelta(days=20)).astimezone(zone).date()
+    since = datetime.combine(first_day, time(0), zone)
+    made = [f.ticket.created_at for f in facts if f.ticket.created_at >= since]
+    done = [h.at for f in facts for h in f.history if h.field == "status" and h.at >= since
+            and h.old in ref.open_codes and h.new in CLOSED_CODES]
+    assert await report_sql.per_day(ref, report_views.ReportScope(since, END), first_day, 21,
+                                    zone) == reports.per_day(made, done, first_day
+                                                             + timedelta(days=20), 21, zone)
+
     counts = await report_views.dashboard_counts(None, ref, END, END + timedelta(hours=8))
     assert counts.open == sum(n for s, n in statuses.items() if s not in CLOSED_STATES)
     assert counts.on_hold == statuses["on_hold"]
@@ -129,6 +165,9 @@ def test_the_command_loads_a_bulk_desk_once(tmp_path: Path) -> None:
     assert asyncio.run(_summary(url)).tickets == 200
     again = chatdesk(tmp_path, "demo", "--bulk", "--tickets", "200", "--if-empty")
     assert again.returncode == 0 and "nothing to do" in again.stdout
+    rebuilt = chatdesk(tmp_path, "metrics", "rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "metrics: 200 tickets rebuilt from their history" in rebuilt.stdout
 
 
 async def test_the_list_and_dashboard_indexes_exist_on_both_engines(database: str) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from core import commands as c
 from tests.admin_web.conftest import Browser, Panel, csrf_of, post, sign_in
 
@@ -200,5 +202,25 @@ async def test_every_bulk_checkbox_belongs_to_the_bulk_form(panel: Panel) -> Non
         boxes = re.findall(r'<input type="checkbox" name="ticket"[^>]*>', html)
         assert boxes and all('form="bulk"' in b for b in boxes)
         assert csrf_of(html)
+    finally:
+        await client.close()
+
+
+async def test_a_long_list_says_more_than_and_pages_on_from_the_last_ticket(
+        panel: Panel, monkeypatch: pytest.MonkeyPatch) -> None:
+    from admin_web import ticket_list
+
+    monkeypatch.setattr(ticket_list, "COUNT_LIMIT", 2)
+    monkeypatch.setattr(ticket_list, "PER_PAGE", 2)
+    made = [await _ticket(panel, f"Question {n}", str(n), f"C{n}") for n in range(3)]
+    client = await panel.client()
+    try:
+        await sign_in(client, "ada")
+        html = await _listing(client, "")
+        assert "More than 2 tickets" in html and "Page 1</span>" in html
+        assert ids(html) == [made[2], made[1]]
+        assert f"page=2&amp;before={made[1]}" in html
+        html = await _listing(client, f"page=2&before={made[1]}")
+        assert ids(html) == [made[0]] and "Next" not in html.split('class="pager"')[1][:300]
     finally:
         await client.close()
