@@ -58,6 +58,8 @@ from bots.messenger.compose import status_name
 from bots.relay import Failed, Outcome, Retry, Sent
 from bots.telegram import render_agents as ra
 from bots.telegram import render_client as rc
+from bots.telegram import render_forums as rf
+from bots.telegram.forums import ForumGauge
 from bots.telegram.limits import RateLimiter
 from bots.telegram.merging import mergeable_run, only_news_of_comments, posts_of
 from bots.telegram.posts import Post, answer_methods, file_methods, text_methods
@@ -72,6 +74,7 @@ from bots.telegram.topics import TopicKeeper, not_modified, topic_gone
 from bots.templates import NoticeSource, administrators_notices
 from core.errors import NotFound
 from core.outbox import Audience, OutboundMessage
+from core.ports import Clock
 from storage.delivery import Topic, TopicStore
 from storage.views import CommentView, EmployeeRef, TicketViews
 
@@ -89,8 +92,10 @@ class UnknownKind(Exception):
 # Agents' messages an administrator's template may word (§7); the rest are comments.
 TEMPLATED_FOR_TEAM = frozenset({"mention", "sla_warning", "sla_breached", "notify",
                                 "heads_up"})
-# Agents' messages of no ticket: posted in the team chat's general topic.
-TEAM_CHAT_KINDS = frozenset({"callback_new"})
+# Agents' messages of no ticket: posted in the team chat's general topic (forum_filling: in
+# the general topic of the forum its payload names).
+TEAM_CHAT_KINDS = frozenset({"callback_new", "forum_filling"})
+DIGEST_COMMENTS = 5  # the last messages shown in a topic opened again after Telegram lost it
 
 
 class TelegramSender:
@@ -100,8 +105,9 @@ class TelegramSender:
                  default_language: str, limiter: RateLimiter, *,
                  views: TicketViews | None = None, topics: TopicStore | None = None,
                  timezone: str = "UTC", notices: NoticeSource | None = None,
-                 panel_url: str | None = None) -> None:
+                 panel_url: str | None = None, clock: Clock | None = None) -> None:
         self.bot = bot
+        self.gauge = ForumGauge(clock=clock)
         self.agent_chat_id = agent_chat_id
         self.panel_url = panel_url  # CHATDESK_PUBLIC_URL: links to the panel's pages
         self.default_language = default_language
@@ -118,6 +124,7 @@ class TelegramSender:
         self.keeper = TopicKeeper(self._call, self.views, topics or TopicStore(cache=True), self._,
                                   agent_chat_id, line2_chat_id, timezone)
         self._progress: dict[int, int] = {}  # message id -> API calls already done
+        self._unposted: dict[int, int] = {}  # ticket id -> first comment id being sent
         self.reactions = Reactions()
 
     def destination(self, message: OutboundMessage) -> str:
@@ -127,10 +134,19 @@ class TelegramSender:
         if message.audience is Audience.CLIENT:
             return f"chat:{message.recipient}"
         if message.kind in TEAM_CHAT_KINDS:
-            return f"chat:{self.agent_chat_id}"
+            return f"chat:{message.payload.get('chat_id') or self.agent_chat_id}"
         return f"topic:{message.ticket_id}"
 
     async def send(self, messages: Sequence[OutboundMessage]) -> list[Outcome]:
+        comment_ids = [m.comment_id for m in messages if m.comment_id]
+        if comment_ids:  # what a digest need not repeat: it is about to be posted
+            self._unposted[messages[0].ticket_id] = min(comment_ids)
+        try:
+            return await self._send(messages)
+        finally:
+            self._unposted.pop(messages[0].ticket_id, None)
+
+    async def _send(self, messages: Sequence[OutboundMessage]) -> list[Outcome]:
         comments = await self._client_comments(messages)
         on_card = await self._on_cards(messages)
         outcomes: list[Outcome] = []
@@ -165,6 +181,11 @@ class TelegramSender:
                 await self._run(message.id, await self.reactions.methods(message))
             elif message.audience is Audience.CLIENT:
                 await self._run(message.id, await self._to_client(message))
+            elif message.kind == "forum_filling":
+                payload = message.payload
+                await self._run(message.id, text_methods(Post(
+                    int(payload["chat_id"]), None,
+                    rf.forum_filling(self._, int(payload["count"]), int(payload["capacity"])))))
             elif message.kind in TEAM_CHAT_KINDS:
                 await self._run(message.id, text_methods(Post(
                     self.agent_chat_id, None,
@@ -200,7 +221,15 @@ class TelegramSender:
         log.warning("the topic of ticket %d is gone; opening a new one", ticket_id)
         if key is not None:
             self._progress.pop(key, None)
-        return await action(await self.keeper.open(ticket_id))
+        note = await self._lost_note(ticket_id)
+        return await action(await self.keeper.open(ticket_id, note=note))
+
+    async def _lost_note(self, ticket_id: int) -> str:
+        """The agents are told once, in the new topic, with the messages they no longer see
+        (those being delivered now follow it)."""
+        last = await self.views.last_comments(ticket_id, DIGEST_COMMENTS,
+                                              before_id=self._unposted.get(ticket_id))
+        return rf.topic_recreated(self._, last)
 
     async def _call(self, method: TelegramMethod[T]) -> T:
         chat_id = getattr(method, "chat_id", None)
@@ -208,10 +237,16 @@ class TelegramSender:
             return await self.bot(method)
         async with self.limiter.slot(chat_id):
             try:
-                return await self.bot(method)
+                result = await self.bot(method)
             except TelegramRetryAfter as exc:
                 self.limiter.pause(chat_id, exc.retry_after)
                 raise
+        if chat_id < 0:
+            number = getattr(result, "message_id", None) or getattr(
+                result, "message_thread_id", None)
+            if isinstance(number, int):
+                await self.gauge.saw(chat_id, number)
+        return result
 
     def _outcome(self, exc: Exception, message: OutboundMessage) -> Outcome:
         if isinstance(exc, TelegramRetryAfter):

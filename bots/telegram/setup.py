@@ -58,7 +58,7 @@ async def install_telegram(runtime: Runtime, settings: Settings | None, clock: C
         limiter = RateLimiter() if scale == 1 else RateLimiter.compressed(time_scale=scale)
     sender = TelegramSender(bot, config.agent_chat_id, config.line2_chat_id,
                             config.default_language, limiter,
-                            timezone=config.timezone, panel_url=config.panel_url)
+                            timezone=config.timezone, panel_url=config.panel_url, clock=clock)
     relay = OutboxRelay(sender, clock, fence=runtime.fence if runtime.leadership else None)
     runtime.workers.append(Worker("telegram-relay", relay.run, single=True))
     runtime.on_lead.append(lambda takeover: _budget_spent(limiter, takeover))

@@ -203,6 +203,15 @@ class TelegramEmulator(ServedEmulator, EmulatorReadback):
         known = self.state._next_message_id
         known[chat_id] = max(known.get(chat_id, 0), up_to)
 
+    def archive_topic(self, chat_id: int, thread_id: int) -> None:
+        """The topic answers "message thread not found" from now on (Telegram's behaviour
+        for old topics of a forum past its message ceiling)."""
+        topic = self.state.topics.get(chat_id, {}).get(thread_id)
+        if topic is None:
+            raise ControlError(f"no topic {thread_id} in chat {chat_id}")
+        topic.archived = True
+        self.state.changed()
+
     def set_rate_limits(self, limits: RateLimits) -> None:
         self.limiter.limits = limits
         self.limiter.reset()

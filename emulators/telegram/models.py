@@ -164,6 +164,9 @@ class ForumTopic:
     icon_custom_emoji_id: str | None = None
     closed: bool = False
     deleted: bool = False
+    archived: bool = False
+    """Telegram no longer finds it ("message thread not found"), as in a forum past its
+    ceiling of about a million messages."""
     created_by: int | None = None
 
     def to_api(self) -> dict[str, Any]:
@@ -182,6 +185,7 @@ class ForumTopic:
             "chat_id": self.chat_id,
             "closed": self.closed,
             "deleted": self.deleted,
+            "archived": self.archived,
             "created_by": self.created_by,
         }
 

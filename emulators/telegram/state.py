@@ -118,6 +118,7 @@ class EmulatorState:
     closing: bool = False
     poll_generation: int = 0
     _next_message_id: dict[int, int] = field(default_factory=dict)
+    forum_capacity: int = 1_000_000
     _next_group: int = 0
     _next_callback: int = 0
 
@@ -270,8 +271,19 @@ class EmulatorState:
     # -- topics -----------------------------------------------------------------------
 
     def topic(self, chat_id: int, thread_id: int) -> ForumTopic | None:
+        """A topic the bot can still reach: not deleted, not archived, and not further behind
+        the forum's newest message than `forum_capacity` messages (a forum past about a
+        million messages answers "message thread not found" for its old topics)."""
         topic = self.topics.get(chat_id, {}).get(thread_id)
-        return None if topic is None or topic.deleted else topic
+        if topic is None or topic.deleted:
+            return None
+        if self._next_message_id.get(chat_id, 0) - thread_id >= self.forum_capacity:
+            topic.archived = True
+        return None if topic.archived else topic
+
+    def message_count(self, chat_id: int) -> int:
+        """Messages the chat has had (its newest message id)."""
+        return self._next_message_id.get(chat_id, 0)
 
     def add_topic(self, topic: ForumTopic) -> None:
         self.topics.setdefault(topic.chat_id, {})[topic.message_thread_id] = topic

@@ -32,6 +32,7 @@ from emulators.telegram.emulator import TelegramEmulator
 from emulators.telegram.limits import RateLimits
 from emulators.telegram.models import ForumTopic, StoredMessage
 from storage.delivery import OutboxStore
+from storage.forum_views import forum_counts
 from storage.views import CommentView, EmployeeRef, TicketViews
 
 pytestmark = pytest.mark.e2e
@@ -106,7 +107,7 @@ async def make_world(*, scale: float = 1.0, limiter_scale: float = 50.0,
     bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(emulator.base_url)))
     clock = CompressedClock(scale)
     limiter = RateLimiter.compressed(limits or TelegramLimits(), max(scale, limiter_scale))
-    sender = TelegramSender(bot, team, second if line2 else None, "en", limiter)
+    sender = TelegramSender(bot, team, second if line2 else None, "en", limiter, clock=clock)
     desk = build_desk(clock=clock, routing=Routing(frozenset({"telegram"}), "telegram"))
     relay = OutboxRelay(sender, clock, poll_interval=0.01)
     try:
@@ -548,3 +549,53 @@ async def test_without_a_team_chat_a_call_back_request_queues_nothing(database: 
     desk = build_desk(routing=Routing(frozenset({"telegram"}), None))
     await desk.handle(c.RegisterCallback("Ivan", "+7 900 123-45-67", "call me"))
     assert not await OutboxStore().pending("telegram")
+
+
+# --- topics that outlive their forum (#18) ---------------------------------------------------
+async def test_a_topic_telegram_lost_is_opened_again_with_its_card_and_last_messages(
+        world: World) -> None:
+    opened = await client_writes(world, 521, "The invoice is wrong")
+    for n in range(1, 4):
+        await client_writes(world, 521, f"detail {n}")
+    await world.deliver()
+    [lost] = world.topics()
+    world.emulator.archive_topic(world.team, lost.message_thread_id)
+
+    await client_writes(world, 521, "Anyone there?")
+    await client_writes(world, 521, "Hello?")
+    await world.deliver()
+
+    [new] = [t for t in world.topics() if not t.archived]
+    assert new.message_thread_id != lost.message_thread_id
+    assert new.name == f"#{opened.ticket_id} · The invoice is wrong"
+    card, note, *rest = world.posts(new.message_thread_id)
+    assert card.callback_data[0] == f"t:take:{opened.ticket_id}"
+    assert "could not be found any more" in text(note)
+    assert [line.split(": ", 1)[1] for line in text(note).splitlines()[-4:]] == [
+        "The invoice is wrong", "detail 1", "detail 2", "detail 3"]
+    assert "Anyone there?" not in text(note)  # it follows, posted once
+    joined = "\n".join(texts(rest))
+    assert joined.index("Anyone there?") < joined.index("Hello?")
+    assert not await OutboxStore().pending("telegram")
+
+    # told once: the next message goes straight into the new topic
+    await client_writes(world, 521, "Thanks")
+    await world.deliver()
+    assert len([t for t in world.topics() if not t.archived]) == 1
+    assert texts(world.posts(new.message_thread_id))[-1] == "👤 Anna Petrova\nThanks"
+
+
+async def test_a_forum_near_its_ceiling_warns_the_administrators_once(world: World) -> None:
+    await client_writes(world, 531, "First")
+    await world.deliver()
+    assert (await forum_counts())[world.team]["warned"] is False
+    world.emulator.reserve_message_ids(world.team, 800_000)  # the team's own traffic
+    await client_writes(world, 531, "Second")
+    await client_writes(world, 532, "Another client")
+    await world.deliver()
+
+    general = [m for m in world.emulator.bot_messages(world.team)
+               if m.message_thread_id is None]
+    assert len(general) == 1 and "80% of the 1,000,000" in text(general[0])
+    forum = (await forum_counts())[world.team]
+    assert forum["warned"] is True and int(forum["count"]) > 800_000

@@ -126,6 +126,28 @@ async def test_send_message_roundtrip(tg: TelegramEmulator, bot: Bot) -> None:
         await bot.send_message(CLIENT, "still there?")
 
 
+async def test_an_archived_topic_or_one_past_the_forums_ceiling_is_not_found(
+    tg: TelegramEmulator, bot: Bot, group: int
+) -> None:
+    old = await bot.create_forum_topic(group, "Old ticket")
+    kept = await bot.create_forum_topic(group, "Newer ticket")
+    tg.archive_topic(group, kept.message_thread_id)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_message(group, "lost", message_thread_id=kept.message_thread_id)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.edit_forum_topic(group, kept.message_thread_id, name="renamed")
+
+    # the forum passes its ceiling: its oldest topic can no longer be reached, a new one can
+    await bot.send_message(group, "still fine", message_thread_id=old.message_thread_id)
+    tg.reserve_message_ids(group, old.message_thread_id + 1_000_000)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_message(group, "too old", message_thread_id=old.message_thread_id)
+    fresh = await bot.create_forum_topic(group, "Fresh ticket")
+    sent = await bot.send_message(group, "here", message_thread_id=fresh.message_thread_id)
+    assert sent.message_id == tg.state.message_count(group) > 1_000_000
+    assert [t.name for t in tg.topics(group) if not t.archived] == ["Fresh ticket"]
+
+
 async def test_forum_topic_roundtrip(tg: TelegramEmulator, bot: Bot, group: int) -> None:
     topic = await bot.create_forum_topic(group, "Ticket #1", icon_color=0xFFD67E)
     sent = await bot.send_message(group, "New ticket", message_thread_id=topic.message_thread_id)
