@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import aiohttp
@@ -45,10 +46,13 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import (
     AnswerCallbackQuery,
+    CloseForumTopic,
     DeleteMessage,
+    EditForumTopic,
     EditMessageCaption,
     EditMessageReplyMarkup,
     EditMessageText,
+    ReopenForumTopic,
     SendMessage,
     TelegramMethod,
 )
@@ -96,6 +100,11 @@ TEMPLATED_FOR_TEAM = frozenset({"mention", "sla_warning", "sla_breached", "notif
 # the general topic of the forum its payload names).
 TEAM_CHAT_KINDS = frozenset({"callback_new", "forum_filling"})
 DIGEST_COMMENTS = 5  # the last messages shown in a topic opened again after Telegram lost it
+# A group's budget goes to what clients wrote first, then cards and notices, then titles.
+URGENT, ORDINARY, DEFERRABLE = 0, 1, 2
+CLIENTS_WORDS = frozenset({"client_comment", "ticket_opened"})
+_TITLES = (EditForumTopic, CloseForumTopic, ReopenForumTopic)
+_PRIORITY: ContextVar[int] = ContextVar("telegram_priority", default=ORDINARY)
 
 
 class TelegramSender:
@@ -122,7 +131,8 @@ class TelegramSender:
             return telegram_markup(text) if text else None
         self.notices: NoticeSource = checked
         self.keeper = TopicKeeper(self._call, self.views, topics or TopicStore(cache=True), self._,
-                                  agent_chat_id, line2_chat_id, timezone)
+                                  agent_chat_id, line2_chat_id, timezone,
+                                  busy=lambda chat_id: limiter.load(chat_id) > 0)
         self._progress: dict[int, int] = {}  # message id -> API calls already done
         self._unposted: dict[int, int] = {}  # ticket id -> first comment id being sent
         self.reactions = Reactions()
@@ -150,11 +160,15 @@ class TelegramSender:
         comments = await self._client_comments(messages)
         on_card = await self._on_cards(messages)
         outcomes: list[Outcome] = []
+        cards = [i for i, m in enumerate(messages) if m.kind == "card_changed"]
         index = 0
         while index < len(messages):
+            _PRIORITY.set(URGENT if messages[index].kind in CLIENTS_WORDS else ORDINARY)
             run = mergeable_run(messages[index:], comments)
             after = messages[index + len(run)] if run and index + len(run) < len(messages) else None
-            if messages[index].comment_id in on_card:
+            if messages[index].kind == "card_changed" and index < cards[-1]:
+                result = [Sent()]  # folded: the last card change of the run shows the latest
+            elif messages[index].comment_id in on_card:
                 result = [await self._shown_on_card(messages[index])]
             elif after is not None and only_news_of_comments(after):
                 # the heads-up rides on the comments' post: one post, not two, per message
@@ -171,6 +185,18 @@ class TelegramSender:
             if not isinstance(result[-1], Sent):
                 break
         return outcomes
+
+    def owes(self) -> bool:
+        """Work deferred under load waits for a quiet moment (`idle`)."""
+        return bool(self.keeper.owed)
+
+    async def idle(self) -> None:
+        """The relay has nothing due: make the topic title edits deferred under load."""
+        _PRIORITY.set(DEFERRABLE)
+        try:
+            await self.keeper.settle()
+        except Exception as exc:  # owed still: the next quiet moment tries again
+            log.warning("telegram: deferred topic edits failed: %s", exc)
 
     # --- one message ----------------------------------------------------------------------
     async def _one(self, message: OutboundMessage, comments: dict[int, CommentView]) -> Outcome:
@@ -235,7 +261,8 @@ class TelegramSender:
         chat_id = getattr(method, "chat_id", None)
         if isinstance(method, _UNCOUNTED) or not isinstance(chat_id, int):
             return await self.bot(method)
-        async with self.limiter.slot(chat_id):
+        priority = DEFERRABLE if isinstance(method, _TITLES) else _PRIORITY.get()
+        async with self.limiter.slot(chat_id, priority):
             try:
                 result = await self.bot(method)
             except TelegramRetryAfter as exc:

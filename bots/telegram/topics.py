@@ -7,7 +7,13 @@ Escalation moves it there (card first, then a link back) and leaves a last post 
 in the old topic, which is closed; de-escalation does the same the other way. A ticket that
 had a topic in the group it moves to returns to that topic (reopened, card and title
 edited), so each group sees the ticket's whole thread there; only a first move, or a topic
-someone deleted, opens a new one."""
+someone deleted, opens a new one.
+
+Under load (other posts wait for the group's budget) a topic's title and closed flag are
+not edited at once: the ticket is owed its edit, which `settle()` makes when the group is
+quiet, from the ticket's state then (the latest state wins; several changes cost one edit).
+What is owed lives in memory: after a restart the next change of the ticket brings it up
+to date."""
 
 from __future__ import annotations
 
@@ -53,8 +59,11 @@ def not_modified(exc: TelegramAPIError) -> bool:
 
 class TopicKeeper:
     def __init__(self, call: Call, views: TicketViews, topics: TopicStore, team: Translator,
-                 agent_chat_id: int, line2_chat_id: int | None, timezone: str = "UTC") -> None:
+                 agent_chat_id: int, line2_chat_id: int | None, timezone: str = "UTC",
+                 busy: Callable[[int], bool] | None = None) -> None:
         self._call = call
+        self.busy = busy or (lambda chat_id: False)
+        self.owed: set[int] = set()  # tickets whose topic title or closed flag is behind
         self.views = views
         self.topics = topics
         self._ = team
@@ -118,10 +127,15 @@ class TopicKeeper:
         topic.card_message_id = sent.message_id
         await self.topics.save(topic)
 
-    async def _sync(self, topic: Topic, card: TicketCard) -> None:
+    async def _sync(self, topic: Topic, card: TicketCard, *, now: bool = False) -> None:
         title, closed = topic_title(card), not card.status_open
         if title == topic.title and closed == topic.closed:
+            self.owed.discard(topic.ticket_id)
             return
+        if not now and self.busy(topic.chat_id):
+            self.owed.add(topic.ticket_id)
+            return
+        self.owed.discard(topic.ticket_id)
         if title != topic.title:
             await self._tolerant(EditForumTopic(
                 chat_id=topic.chat_id, message_thread_id=topic.thread_id, name=title))
@@ -131,6 +145,23 @@ class TopicKeeper:
             await self._tolerant(method(chat_id=topic.chat_id, message_thread_id=topic.thread_id))
             topic.closed = closed
         await self.topics.save(topic)
+
+    async def settle(self) -> int:
+        """Make the title edits owed in groups that are quiet now; how many were made."""
+        made = 0
+        for ticket_id in sorted(self.owed):
+            topic = await self.topics.for_ticket(ticket_id)
+            if topic is None:
+                self.owed.discard(ticket_id)
+            elif not self.busy(topic.chat_id):
+                try:
+                    await self._sync(topic, await self.views.ticket_card(ticket_id), now=True)
+                except TelegramBadRequest as exc:
+                    if not topic_gone(exc):
+                        raise
+                    self.owed.discard(ticket_id)  # its next message opens a new topic
+                made += 1
+        return made
 
     async def _move(self, old: Topic, chat_id: int, line: int) -> Topic:
         await self.topics.park(old)  # first: a retried move then finds the same topics

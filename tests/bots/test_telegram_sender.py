@@ -599,3 +599,34 @@ async def test_a_forum_near_its_ceiling_warns_the_administrators_once(world: Wor
     assert len(general) == 1 and "80% of the 1,000,000" in text(general[0])
     forum = (await forum_counts())[world.team]
     assert forum["warned"] is True and int(forum["count"]) > 800_000
+
+
+# --- the group's budget goes where agents look (#18) -----------------------------------------
+async def test_under_load_client_messages_go_first_and_title_edits_wait_folded(
+        database: str) -> None:
+    scale = 50.0
+    async with make_world(scale=scale, emulator_limits=RateLimits().scaled(scale)) as w:
+        tickets = [(await client_writes(w, 700 + n, f"hello {n}", name=f"Client {n}")).ticket_id
+                   for n in range(8)]
+        employee = await agent(w)
+        await w.deliver()
+        w.sender.limiter.assume_spent()  # the group's minute is used up: everything waits
+        mark = len(w.emulator.calls())
+        for ticket in tickets[:4]:
+            await w.desk.handle(c.AddPrivateNote(ticket, employee, f"note on {ticket}"))
+            await w.desk.handle(c.ChangeStatus(ticket, employee, "awaiting_reply"))
+            await w.desk.handle(c.ChangeStatus(ticket, employee, "on_hold",
+                                               until=START + timedelta(days=3)))
+        for n in range(4, 8):
+            await client_writes(w, 700 + n, f"more from {n}", name=f"Client {n}")
+        await w.deliver(30)
+
+        counted = [x for x in w.emulator.calls()[mark:] if x.ok and x.method in (
+            "sendMessage", "editForumTopic") and x.params.get("chat_id") == w.team]
+        order = [("client" if "more from" in str(x.params.get("text")) else "title"
+                  if x.method == "editForumTopic" else "team") for x in counted]
+        assert order == ["client"] * 4 + ["team"] * 4 + ["title"] * 4, order
+        # two status changes each, one title edit each: the latest state
+        held = {t.name for t in w.topics() if t.name.startswith("⏸")}
+        assert held == {f"⏸ #{t} · hello {n}" for n, t in enumerate(tickets[:4])}
+        assert w.emulator.rate_limited_count == 0
