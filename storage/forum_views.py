@@ -30,3 +30,19 @@ async def forum_counts() -> dict[int, dict[str, int | bool]]:
     return {int(chat): {"count": int(v.get("count") or 0),
                         "capacity": int(v.get("capacity") or CAPACITY),
                         "warned": bool(v.get("warned"))} for chat, v in found.items()}
+
+
+async def group_forums() -> dict[int, int]:
+    """Employee group id -> the group's own agents' forum, for the groups that have one."""
+    rows = await select("SELECT id, telegram_chat_id FROM employee_groups"
+                        " WHERE telegram_chat_id IS NOT NULL", [])
+    return {int(r["id"]): int(r["telegram_chat_id"]) for r in rows}
+
+
+async def ticket_place(ticket_id: int) -> tuple[int, int | None]:
+    """The ticket's line and responsible group: where its topic belongs."""
+    rows = await select("SELECT line, group_id FROM tickets WHERE id = {}", [ticket_id])
+    if not rows:
+        return 1, None
+    group = rows[0]["group_id"]
+    return int(rows[0]["line"]), int(group) if group is not None else None

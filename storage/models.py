@@ -110,6 +110,7 @@ class GroupRow(Model):
     name = fields.CharField(max_length=100, unique=True)
     assignment = fields.CharField(max_length=20, default="least_loaded")
     names = fields.JSONField(null=True)  # {"ru": ..., "fa": ...} beside the default name
+    telegram_chat_id = fields.BigIntField(null=True)  # the group's own agents' forum
 
     class Meta:
         table = "employee_groups"

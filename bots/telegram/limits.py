@@ -182,6 +182,12 @@ class RateLimiter:
         return waiting is not None and any(
             n > 0 for level, n in waiting.items() if level < priority)
 
+    def estimate(self, chat_id: int) -> tuple[float, int]:
+        """Seconds until a message to the chat would fit, and how many wait for it now."""
+        if not self.limits.enabled:
+            return 0.0, 0
+        return self._wait(chat_id, self.now())[0], self.load(chat_id)
+
     def load(self, chat_id: int) -> int:
         """How many senders wait for the group's budget now."""
         return sum(self._waiting.get(chat_id, Counter()).values())

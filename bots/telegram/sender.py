@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import aiohttp
@@ -74,6 +75,7 @@ from bots.telegram.render import (
     esc,
     telegram_markup,
 )
+from bots.telegram.team_forums import TeamForums
 from bots.telegram.topics import TopicKeeper, not_modified, topic_gone
 from bots.templates import NoticeSource, administrators_notices
 from core.errors import NotFound
@@ -93,18 +95,33 @@ class UnknownKind(Exception):
     pass
 
 
+@dataclass
+class Poster:
+    """A bot that posts, with its own limits and what it measured (for the channels page)."""
+
+    bot: Bot
+    limiter: RateLimiter
+    posts: int = 0
+    refused: int = 0  # 429 answers
+
+    @property
+    def bot_id(self) -> int:
+        return self.bot.id
+
+
 # Agents' messages an administrator's template may word (§7); the rest are comments.
 TEMPLATED_FOR_TEAM = frozenset({"mention", "sla_warning", "sla_breached", "notify",
                                 "heads_up"})
 # Agents' messages of no ticket: posted in the team chat's general topic (forum_filling: in
 # the general topic of the forum its payload names).
 TEAM_CHAT_KINDS = frozenset({"callback_new", "forum_filling"})
-DIGEST_COMMENTS = 5  # the last messages shown in a topic opened again after Telegram lost it
 # A group's budget goes to what clients wrote first, then cards and notices, then titles.
 URGENT, ORDINARY, DEFERRABLE = 0, 1, 2
 CLIENTS_WORDS = frozenset({"client_comment", "ticket_opened"})
 _TITLES = (EditForumTopic, CloseForumTopic, ReopenForumTopic)
 _PRIORITY: ContextVar[int] = ContextVar("telegram_priority", default=ORDINARY)
+# whether a plain text post may go out through a helper bot (a client's words in a topic)
+_SPREAD: ContextVar[bool] = ContextVar("telegram_spread", default=False)
 
 
 class TelegramSender:
@@ -114,8 +131,13 @@ class TelegramSender:
                  default_language: str, limiter: RateLimiter, *,
                  views: TicketViews | None = None, topics: TopicStore | None = None,
                  timezone: str = "UTC", notices: NoticeSource | None = None,
-                 panel_url: str | None = None, clock: Clock | None = None) -> None:
+                 panel_url: str | None = None, clock: Clock | None = None,
+                 forums: TeamForums | None = None,
+                 helpers: Sequence[tuple[Bot, RateLimiter]] = ()) -> None:
         self.bot = bot
+        # who posts: the main bot (cards with buttons, files, everything else) and the helper
+        # bots, which post clients' text messages into topics, each with its own budget
+        self.posters = [Poster(bot, limiter), *(Poster(b, lim) for b, lim in helpers)]
         self.gauge = ForumGauge(clock=clock)
         self.agent_chat_id = agent_chat_id
         self.panel_url = panel_url  # CHATDESK_PUBLIC_URL: links to the panel's pages
@@ -132,9 +154,9 @@ class TelegramSender:
         self.notices: NoticeSource = checked
         self.keeper = TopicKeeper(self._call, self.views, topics or TopicStore(cache=True), self._,
                                   agent_chat_id, line2_chat_id, timezone,
-                                  busy=lambda chat_id: limiter.load(chat_id) > 0)
+                                  busy=lambda chat_id: limiter.load(chat_id) > 0,
+                                  forums=forums)
         self._progress: dict[int, int] = {}  # message id -> API calls already done
-        self._unposted: dict[int, int] = {}  # ticket id -> first comment id being sent
         self.reactions = Reactions()
 
     def destination(self, message: OutboundMessage) -> str:
@@ -150,11 +172,11 @@ class TelegramSender:
     async def send(self, messages: Sequence[OutboundMessage]) -> list[Outcome]:
         comment_ids = [m.comment_id for m in messages if m.comment_id]
         if comment_ids:  # what a digest need not repeat: it is about to be posted
-            self._unposted[messages[0].ticket_id] = min(comment_ids)
+            self.keeper.unposted[messages[0].ticket_id] = min(comment_ids)
         try:
             return await self._send(messages)
         finally:
-            self._unposted.pop(messages[0].ticket_id, None)
+            self.keeper.unposted.pop(messages[0].ticket_id, None)
 
     async def _send(self, messages: Sequence[OutboundMessage]) -> list[Outcome]:
         comments = await self._client_comments(messages)
@@ -164,10 +186,11 @@ class TelegramSender:
         index = 0
         while index < len(messages):
             _PRIORITY.set(URGENT if messages[index].kind in CLIENTS_WORDS else ORDINARY)
+            _SPREAD.set(messages[index].kind == "client_comment")
             run = mergeable_run(messages[index:], comments)
             after = messages[index + len(run)] if run and index + len(run) < len(messages) else None
             if messages[index].kind == "card_changed" and index < cards[-1]:
-                result = [Sent()]  # folded: the last card change of the run shows the latest
+                result: list[Outcome] = [Sent()]  # folded: the last card change of the run shows the latest
             elif messages[index].comment_id in on_card:
                 result = [await self._shown_on_card(messages[index])]
             elif after is not None and only_news_of_comments(after):
@@ -253,27 +276,41 @@ class TelegramSender:
     async def _lost_note(self, ticket_id: int) -> str:
         """The agents are told once, in the new topic, with the messages they no longer see
         (those being delivered now follow it)."""
-        last = await self.views.last_comments(ticket_id, DIGEST_COMMENTS,
-                                              before_id=self._unposted.get(ticket_id))
-        return rf.topic_recreated(self._, last)
+        return rf.topic_recreated(self._, await self.keeper.last_messages(ticket_id))
 
     async def _call(self, method: TelegramMethod[T]) -> T:
         chat_id = getattr(method, "chat_id", None)
         if isinstance(method, _UNCOUNTED) or not isinstance(chat_id, int):
             return await self.bot(method)
         priority = DEFERRABLE if isinstance(method, _TITLES) else _PRIORITY.get()
-        async with self.limiter.slot(chat_id, priority):
+        poster = self._poster(method, chat_id)
+        async with poster.limiter.slot(chat_id, priority):
             try:
-                result = await self.bot(method)
+                result = await poster.bot(method)
             except TelegramRetryAfter as exc:
-                self.limiter.pause(chat_id, exc.retry_after)
+                poster.limiter.pause(chat_id, exc.retry_after)
+                poster.refused += 1
                 raise
+        poster.posts += 1
         if chat_id < 0:
             number = getattr(result, "message_id", None) or getattr(
                 result, "message_thread_id", None)
             if isinstance(number, int):
                 await self.gauge.saw(chat_id, number)
         return result
+
+    def _poster(self, method: TelegramMethod[Any], chat_id: int) -> Poster:
+        """The bot with the soonest free slot in the group, for a client's text in a topic
+        (one ticket's posts still go one after another: the relay waits for each); the
+        main bot for everything else (buttons, files by file id, which are per bot)."""
+        if (len(self.posters) == 1 or chat_id > 0 or not _SPREAD.get()
+                or not isinstance(method, SendMessage) or method.reply_markup is not None):
+            return self.posters[0]
+        return min(self.posters, key=lambda p: p.limiter.estimate(chat_id))
+
+    def poster_stats(self) -> list[tuple[int, int, int]]:
+        """(bot id, posts, 429 answers) of each bot, the main one first."""
+        return [(p.bot_id, p.posts, p.refused) for p in self.posters]
 
     def _outcome(self, exc: Exception, message: OutboundMessage) -> Outcome:
         if isinstance(exc, TelegramRetryAfter):

@@ -360,6 +360,8 @@ class CallRecord:
     ok: bool
     description: str | None
     at: float
+    bot_id: int = 0
+    """The bot that made the call (a helper bot's id, or the main bot's)."""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -10,6 +10,7 @@ from bots.telegram.forums import ForumGauge
 from core import commands as c
 from core.outbox import Audience, OutboundMessage
 from storage.delivery import OutboxStore, Topic, TopicStore
+from storage.forum_views import group_forums
 from tests.admin_web.conftest import Panel, post, sign_in
 
 FULL, QUIET = -1001000000001, -1001000000002
@@ -44,5 +45,29 @@ async def test_the_channels_page_warns_of_a_full_forum_and_shows_each_forums_bac
         await post(client, "/language", csrf, language="ru")
         html = await (await client.get("/settings/channels")).text()
         assert "Почти полон" in _row(html, FULL) and "Форумы агентов" in html
+    finally:
+        await client.close()
+
+
+async def test_a_group_gets_its_own_forum_on_the_employees_page(panel: Panel) -> None:
+    client = await panel.client()
+    try:
+        csrf = await sign_in(client, "ada")
+        await post(client, "/settings/groups", csrf, name="Billing",
+                   telegram_chat_id="-1001234567890")
+        [billing] = [g for g, chat in (await group_forums()).items() if chat == -1001234567890]
+        page = await (await client.get("/settings/employees")).text()
+        assert 'inputmode="numeric" value="-1001234567890"' in page
+
+        await post(client, "/language", csrf, language="ru")
+        refused = await (await post(client, "/settings/groups", csrf, name="Tech",
+                                    telegram_chat_id="12345")).text()
+        assert "форум — это супергруппа с отрицательным номером, а не 12345" in refused
+        taken = await (await post(client, "/settings/groups", csrf, name="Tech",
+                                  telegram_chat_id="-1001234567890")).text()
+        assert "форум -1001234567890 уже принадлежит другой группе" in taken
+        await post(client, "/settings/groups", csrf, id=str(billing), name="Billing",
+                   telegram_chat_id="")
+        assert await group_forums() == {}
     finally:
         await client.close()

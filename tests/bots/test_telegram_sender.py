@@ -98,22 +98,33 @@ class World:
 @asynccontextmanager
 async def make_world(*, scale: float = 1.0, limiter_scale: float = 50.0,
                      emulator_limits: RateLimits | None = None,
-                     limits: TelegramLimits | None = None, line2: bool = False
-                     ) -> AsyncIterator[World]:
+                     limits: TelegramLimits | None = None, line2: bool = False,
+                     helpers: int = 0) -> AsyncIterator[World]:
     emulator = TelegramEmulator(token=TOKEN, rate_limits=emulator_limits or RateLimits.off())
     await emulator.start()
     team = emulator.create_supergroup("Support team").id
     second = emulator.create_supergroup("Second line").id
     bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(emulator.base_url)))
     clock = CompressedClock(scale)
-    limiter = RateLimiter.compressed(limits or TelegramLimits(), max(scale, limiter_scale))
-    sender = TelegramSender(bot, team, second if line2 else None, "en", limiter, clock=clock)
+    def limiter_() -> RateLimiter:
+        return RateLimiter.compressed(limits or TelegramLimits(), max(scale, limiter_scale))
+
+    helper_bots = []
+    for n in range(helpers):
+        token = f"70000001{n + 1:02d}:helper-token"
+        emulator.add_helper_bot(token, f"helper_{n + 1}_bot", [team, second])
+        helper_bots.append((Bot(token, session=AiohttpSession(
+            api=TelegramAPIServer.from_base(emulator.base_url))), limiter_()))
+    sender = TelegramSender(bot, team, second if line2 else None, "en", limiter_(), clock=clock,
+                            helpers=helper_bots)
     desk = build_desk(clock=clock, routing=Routing(frozenset({"telegram"}), "telegram"))
     relay = OutboxRelay(sender, clock, poll_interval=0.01)
     try:
         yield World(emulator, bot, desk, relay, sender, team, second)
     finally:
         await bot.session.close()
+        for helper, _ in helper_bots:
+            await helper.session.close()
         await emulator.stop()
     assert not emulator.internal_errors
 
@@ -630,3 +641,73 @@ async def test_under_load_client_messages_go_first_and_title_edits_wait_folded(
         held = {t.name for t in w.topics() if t.name.startswith("⏸")}
         assert held == {f"⏸ #{t} · hello {n}" for n, t in enumerate(tickets[:4])}
         assert w.emulator.rate_limited_count == 0
+
+
+# --- team forums (#18) ---------------------------------------------------------------------
+async def test_a_ticket_lives_in_its_groups_forum_and_a_hand_over_moves_it_with_a_digest(
+        world: World) -> None:
+    billing_forum = world.emulator.create_supergroup("Billing team").id
+    tech_forum = world.emulator.create_supergroup("Tech team").id
+    admin = (await world.desk.handle(c.AddEmployee("Ada Admin", "ada", "admin", None))).id
+    billing = (await world.desk.handle(c.SaveGroup(admin, 0, "Billing",
+                                                   telegram_chat_id=billing_forum))).id
+    tech = (await world.desk.handle(c.SaveGroup(admin, 0, "Tech",
+                                                telegram_chat_id=tech_forum))).id
+    opened = await client_writes(world, 541, "Charged twice")
+    await world.desk.handle(c.AssignTicket(opened.ticket_id, admin, None, billing))
+    await client_writes(world, 541, "Order 1234")
+    await world.deliver()
+    assert world.topics() == []  # not in the desk's forum
+    [old] = world.topics(billing_forum)
+    assert "Charged twice" in text(world.posts(old.message_thread_id, billing_forum)[0])
+
+    await world.desk.handle(c.AssignTicket(opened.ticket_id, admin, None, tech))
+    await client_writes(world, 541, "Still waiting")
+    await world.deliver()
+    [new] = world.topics(tech_forum)
+    card, note, *rest = world.posts(new.message_thread_id, tech_forum)
+    assert card.callback_data[0] == f"t:take:{opened.ticket_id}" and "Tech" in text(card)
+    assert "Handed over to Tech." in text(note)
+    assert "Charged twice" in text(note) and "Order 1234" in text(note)
+    assert "Still waiting" not in text(note) and "Still waiting" in text(rest[-1])
+    last = world.posts(old.message_thread_id, billing_forum)[-1]
+    assert "continues in its forum" in text(last)
+    assert any(f"/{new.message_thread_id}" in (e.get("url") or "") for e in last.entities)
+    assert world.topic(old.message_thread_id, billing_forum).closed
+
+
+# --- helper bots (#18) -----------------------------------------------------------------------
+async def test_helper_bots_post_client_messages_when_the_main_bots_minute_is_spent(
+        database: str) -> None:
+    scale = 50.0
+    async with make_world(scale=scale, emulator_limits=RateLimits().scaled(scale),
+                          helpers=2) as w:
+        tickets = [(await client_writes(w, 800 + n, f"hello {n}", name=f"Client {n}")).ticket_id
+                   for n in range(10)]
+        await w.deliver()  # 10 topics and cards: the main bot's 20 posts of the minute
+        started = time.monotonic()
+        for round_ in range(2):
+            for n in range(10):
+                await client_writes(w, 800 + n, f"client {n} says {round_}",
+                                    name=f"Client {n}")
+            await w.deliver()
+        seconds = (time.monotonic() - started) * scale
+
+        main_id, *helper_ids = [bot_id for bot_id, _, _ in w.sender.poster_stats()]
+        posted = {bot_id: [text(m) for m in w.emulator.bot_posts(bot_id, w.team)]
+                  for bot_id in (main_id, *helper_ids)}
+        said = [f"client {n} says {r}" for n in range(10) for r in range(2)]
+        by_helpers = "\n".join(t for h in helper_ids for t in posted[h])
+        assert all(s in by_helpers for s in said)  # the main bot had no slot left
+        assert all(posted[h] for h in helper_ids)  # spread over both
+        assert not any("says" in t for t in posted[main_id])
+        for n in range(10):  # one ticket's order across bots
+            [topic] = [t for t in w.topics() if t.name.startswith(f"#{tickets[n]} ")]
+            thread = [text(m) for m in w.emulator.messages(
+                w.team, thread_id=topic.message_thread_id) if "says" in text(m)]
+            assert [x.split("\n")[-1] for x in thread] == [f"client {n} says 0",
+                                                           f"client {n} says 1"]
+        assert seconds < 60  # not a minute's wait for the main bot's budget
+        assert w.emulator.rate_limited_count == 0
+        stats = {bot_id: (posts, refused) for bot_id, posts, refused in w.sender.poster_stats()}
+        assert all(stats[h] == (len(posted[h]), 0) for h in helper_ids), stats

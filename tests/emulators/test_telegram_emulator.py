@@ -653,3 +653,37 @@ async def test_contact_share_and_wait_for_timeout(tg: TelegramEmulator, bot: Bot
     assert update.message.from_user and update.message.from_user.username == "dan"
     with pytest.raises(TimeoutError):
         await tg.wait_for(lambda e: e.callback_answers, timeout=0.05)
+
+
+async def test_helper_bots_post_in_one_group_with_limits_of_their_own(
+    tg: TelegramEmulator, bot: Bot, group: int
+) -> None:
+    tg.set_rate_limits(RateLimits(per_chat_burst=100, per_chat_per_second=100))
+    helper_token = "777001:helper-token"
+    helper_user = tg.add_helper_bot(helper_token, "chatdesk_helper_bot", [group])
+    helper = Bot(helper_token, session=AiohttpSession(
+        api=TelegramAPIServer.from_base(tg.base_url)))
+    try:
+        for n in range(20):
+            await bot.send_message(group, f"main {n}")
+        with pytest.raises(TelegramRetryAfter):
+            await bot.send_message(group, "main 20")
+        for n in range(20):  # the helper's own 20 a minute in the same group
+            posted = await helper.send_message(
+                group, f"helper {n}", reply_markup=keyboard(f"h:{n}") if n == 0 else None)
+        assert posted.from_user is not None and posted.from_user.id == helper_user.id
+        with pytest.raises(TelegramRetryAfter):
+            await helper.send_message(group, "helper 20")
+        assert len(tg.bot_posts(helper_user.id, group)) == 20
+        assert {c.bot_id for c in tg.calls("sendMessage")} == {123456, helper_user.id}
+
+        # a press on the helper's button goes to the helper, not to the main bot
+        [first] = [m for m in tg.bot_posts(helper_user.id, group) if m.text == "helper 0"]
+        tg.inject_callback_query(group, first.message_id, "h:0", user_id=AGENT)
+        assert await bot.get_updates(timeout=0) == []
+        assert tg.state.helper_updates[helper_user.id][0]["callback_query"]["data"] == "h:0"
+        # and the main bot cannot edit the helper's message
+        with pytest.raises(TelegramBadRequest, match="message can't be edited"):
+            await bot.edit_message_text("changed", chat_id=group, message_id=first.message_id)
+    finally:
+        await helper.session.close()
