@@ -48,6 +48,7 @@ from aiogram.exceptions import (
 from aiogram.methods import (
     AnswerCallbackQuery,
     CloseForumTopic,
+    CreateForumTopic,
     DeleteMessage,
     EditForumTopic,
     EditMessageCaption,
@@ -190,7 +191,7 @@ class TelegramSender:
             run = mergeable_run(messages[index:], comments)
             after = messages[index + len(run)] if run and index + len(run) < len(messages) else None
             if messages[index].kind == "card_changed" and index < cards[-1]:
-                result: list[Outcome] = [Sent()]  # folded: the last card change of the run shows the latest
+                result: list[Outcome] = [Sent()]  # folded: the run's last card change shows all
             elif messages[index].comment_id in on_card:
                 result = [await self._shown_on_card(messages[index])]
             elif after is not None and only_news_of_comments(after):
@@ -300,11 +301,17 @@ class TelegramSender:
         return result
 
     def _poster(self, method: TelegramMethod[Any], chat_id: int) -> Poster:
-        """The bot with the soonest free slot in the group, for a client's text in a topic
-        (one ticket's posts still go one after another: the relay waits for each); the
-        main bot for everything else (buttons, files by file id, which are per bot)."""
-        if (len(self.posters) == 1 or chat_id > 0 or not _SPREAD.get()
-                or not isinstance(method, SendMessage) or method.reply_markup is not None):
+        """The bot with the soonest free slot in the group, for a new topic and for a
+        client's text in a topic (one ticket's posts still go one after another: the relay
+        waits for each); the main bot for everything else (cards and other posts with
+        buttons, whose presses go to the bot that posted them; files, whose ids are per
+        bot; edits, which only the poster may make)."""
+        if len(self.posters) == 1 or chat_id > 0:
+            return self.posters[0]
+        if isinstance(method, CreateForumTopic):  # any admin bot may open a topic
+            return min(self.posters, key=lambda p: p.limiter.estimate(chat_id))
+        if (not _SPREAD.get() or not isinstance(method, SendMessage)
+                or method.reply_markup is not None):
             return self.posters[0]
         return min(self.posters, key=lambda p: p.limiter.estimate(chat_id))
 
