@@ -182,11 +182,14 @@ class RateLimiter:
         return waiting is not None and any(
             n > 0 for level, n in waiting.items() if level < priority)
 
-    def estimate(self, chat_id: int) -> tuple[float, int]:
-        """Seconds until a message to the chat would fit, and how many wait for it now."""
+    def estimate(self, chat_id: int) -> tuple[float, int, int]:
+        """Seconds until a message to the chat would fit, how many wait for it now, and
+        how many of the group's window it has used (to choose the least busy bot)."""
         if not self.limits.enabled:
-            return 0.0, 0
-        return self._wait(chat_id, self.now())[0], self.load(chat_id)
+            return 0.0, 0, 0
+        wait = self._wait(chat_id, self.now())[0]
+        group = self._groups.get(chat_id)
+        return wait, self.load(chat_id), len(group.slots) if group else 0
 
     def load(self, chat_id: int) -> int:
         """How many senders wait for the group's budget now."""

@@ -309,11 +309,19 @@ class TelegramSender:
         if len(self.posters) == 1 or chat_id > 0:
             return self.posters[0]
         if isinstance(method, CreateForumTopic):  # any admin bot may open a topic
-            return min(self.posters, key=lambda p: p.limiter.estimate(chat_id))
+            return self._least_busy(chat_id)
         if (not _SPREAD.get() or not isinstance(method, SendMessage)
                 or method.reply_markup is not None):
             return self.posters[0]
-        return min(self.posters, key=lambda p: p.limiter.estimate(chat_id))
+        return self._least_busy(chat_id)
+
+    def _least_busy(self, chat_id: int) -> Poster:
+        """The helpers before the main bot when they are as free: the main bot's budget is
+        the only one for the cards."""
+        def busy(poster: Poster) -> tuple[float, bool, int, int]:
+            wait, load, used = poster.limiter.estimate(chat_id)
+            return wait, poster is self.posters[0], load, used
+        return min(self.posters, key=busy)
 
     def poster_stats(self) -> list[tuple[int, int, int]]:
         """(bot id, posts, 429 answers) of each bot, the main one first."""
