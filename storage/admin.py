@@ -105,7 +105,7 @@ class ReferenceNames:
 
 async def reference_names() -> ReferenceNames:
     return ReferenceNames(
-        statuses=set(await m.StatusRow.all().values_list("code", flat=True)),
+        statuses={str(c) for c in await m.StatusRow.all().values_list("code", flat=True)},
         groups={r.name: r.id for r in await m.GroupRow.all()},
         canned_groups={r.name: r.id for r in await m.CannedGroupRow.all().order_by("-id")},
         canned_answers={(r.group_id, r.title): r.id for r in await m.CannedAnswerRow.all()},

@@ -11,7 +11,6 @@ from typing import Any
 
 from tortoise import connections
 from tortoise.functions import Count, Min
-from tortoise.transactions import in_transaction
 
 from core.clean import without_nul
 from core.outbox import Audience, OutboundMessage
@@ -20,6 +19,7 @@ from storage.inserts import insert_many
 from storage.leadership import Fence, fence_sql
 from storage.messenger_state import MessengerState
 from storage.plain_sql import db_value, execute, in_list, select, typed
+from storage.uow import transaction
 
 _PENDING_FIELDS = ("id", "channel", "audience", "kind", "ticket_id", "created_at", "recipient",
                    "comment_id", "payload", "attempts", "next_attempt_at")
@@ -97,7 +97,7 @@ class OutboxStore:
         relay's deliveries finished meanwhile, written together."""
         if not ids and not comment_ids:
             return
-        async with in_transaction("default"):
+        async with transaction():
             if ids:
                 await execute(f"UPDATE outbox SET state = 'sent', sent_at = {{}},"
                               f" claim_token = NULL, claimed_by = NULL"

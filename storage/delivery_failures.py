@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
 from storage import models as m
+from storage.uow import transaction
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ async def retry_delivery(ticket_id: int, message_id: int, now: datetime) -> bool
     """Queue a failed message of this ticket again from scratch, and its comment's delivery
     with it; False when there is no such failed message (retried already, or another
     ticket's)."""
-    async with in_transaction("default"):
+    async with transaction():
         row = await m.OutboxRow.filter(id=message_id, ticket_id=ticket_id, audience="client",
                                        state="failed").select_for_update().first()
         if row is None:

@@ -14,9 +14,9 @@ from typing import Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
 from storage.plain_sql import marks
+from storage.uow import transaction
 
 LEASE = "chatdesk"
 _PG_NOW = "EXTRACT(EPOCH FROM clock_timestamp())::float8"
@@ -102,7 +102,7 @@ class LeaseStore:
     async def take(self, holder: str, seconds: float, *, force: bool = False) -> Taken:
         """Renew the lease if `holder` has it, take it if it ran out (or at once with
         `force`: SQLite, where the file lock already proves no one else runs)."""
-        async with in_transaction("default") as conn:
+        async with transaction() as conn:
             now = await _clock(conn)
             lock = " FOR UPDATE" if conn.capabilities.dialect == "postgres" else ""
             rows = await _rows(conn, f"SELECT {_FIELDS} FROM leader_lease WHERE name = {{}}"

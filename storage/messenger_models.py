@@ -3,6 +3,8 @@ storage/ (storage/messenger_state.py reads and writes it)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -16,7 +18,7 @@ class MessengerStateRow(Model):
     id = fields.IntField(primary_key=True)
     channel = fields.CharField(max_length=20)
     key = fields.CharField(max_length=120)
-    value = fields.JSONField(default=dict)
+    value: dict[str, Any] = fields.JSONField(default=dict)
     updated_at = fields.DatetimeField()
 
     class Meta:

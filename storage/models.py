@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
@@ -17,7 +19,8 @@ class StatusRow(Model):
     notify_client = fields.BooleanField(default=True)
     color = fields.CharField(max_length=20, default="#888888")
     position = fields.IntField(default=0)
-    names = fields.JSONField(null=True)  # {"ru": ..., "fa": ...} beside the default name
+    # {"ru": ..., "fa": ...} beside the default name
+    names: dict[str, str] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "statuses"
@@ -28,7 +31,8 @@ class PriorityRow(Model):
     name = fields.CharField(max_length=100)
     color = fields.CharField(max_length=20, default="#888888")
     position = fields.IntField(default=0)
-    names = fields.JSONField(null=True)  # {"ru": ..., "fa": ...} beside the default name
+    # {"ru": ..., "fa": ...} beside the default name
+    names: dict[str, str] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "priorities"
@@ -39,7 +43,8 @@ class TicketTypeRow(Model):
     name = fields.CharField(max_length=100)
     internal = fields.BooleanField(default=False)
     position = fields.IntField(default=0)
-    names = fields.JSONField(null=True)  # {"ru": ..., "fa": ...} beside the default name
+    # {"ru": ..., "fa": ...} beside the default name
+    names: dict[str, str] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "ticket_types"
@@ -47,7 +52,7 @@ class TicketTypeRow(Model):
 
 class SettingRow(Model):
     key = fields.CharField(max_length=100, primary_key=True)
-    value = fields.JSONField()
+    value: Any = fields.JSONField()
 
     class Meta:
         table = "settings"
@@ -109,7 +114,8 @@ class GroupRow(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=100, unique=True)
     assignment = fields.CharField(max_length=20, default="least_loaded")
-    names = fields.JSONField(null=True)  # {"ru": ..., "fa": ...} beside the default name
+    # {"ru": ..., "fa": ...} beside the default name
+    names: dict[str, str] | None = fields.JSONField(null=True)
     telegram_chat_id = fields.BigIntField(null=True)  # the group's own agents' forum
 
     class Meta:
@@ -138,9 +144,9 @@ class TicketRow(Model):
     line = fields.SmallIntField(default=1)
     responsible_id = fields.IntField(null=True, db_index=True)
     group_id = fields.IntField(null=True)
-    observer_ids = fields.JSONField(default=list)
-    observer_group_ids = fields.JSONField(default=list)
-    attributes = fields.JSONField(default=dict)
+    observer_ids: list[int] = fields.JSONField(default=list)
+    observer_group_ids: list[int] = fields.JSONField(default=list)
+    attributes: dict[str, Any] = fields.JSONField(default=dict)
     on_hold_until = fields.DatetimeField(null=True)
     resolved_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
@@ -170,7 +176,7 @@ class CommentRow(Model):
     body = fields.TextField()
     public = fields.BooleanField()
     channel = fields.CharField(max_length=20)
-    attachments = fields.JSONField(default=list)
+    attachments: list[Any] = fields.JSONField(default=list)
     delivery = fields.CharField(max_length=10, default="pending")
     created_at = fields.DatetimeField()
 
@@ -200,7 +206,7 @@ class EventRow(Model):
     at = fields.DatetimeField()
     actor_kind = fields.CharField(max_length=10)
     actor_id = fields.IntField(null=True)
-    data = fields.JSONField(default=dict)
+    data: dict[str, Any] = fields.JSONField(default=dict)
 
     class Meta:
         table = "ticket_events"
@@ -214,7 +220,7 @@ class OutboxRow(Model):
     ticket_id = fields.IntField(db_index=True)
     recipient = fields.CharField(max_length=100, null=True)
     comment_id = fields.IntField(null=True)
-    payload = fields.JSONField(default=dict)
+    payload: dict[str, Any] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField()
     state = fields.CharField(max_length=10, default="pending")  # pending, sent, failed
     attempts = fields.IntField(default=0)
@@ -237,7 +243,7 @@ class InboundRow(Model):
     id = fields.BigIntField(primary_key=True)
     channel = fields.CharField(max_length=20)
     external_id = fields.CharField(max_length=100)
-    payload = fields.JSONField()
+    payload: Any = fields.JSONField()
     received_at = fields.DatetimeField()
     state = fields.CharField(max_length=10, default="pending")  # pending, done, failed
     attempts = fields.IntField(default=0)
@@ -252,7 +258,8 @@ class CannedGroupRow(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=100)
     position = fields.IntField(default=0)
-    names = fields.JSONField(null=True)  # {"ru": ..., "fa": ...} beside the default name
+    # {"ru": ..., "fa": ...} beside the default name
+    names: dict[str, str] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "canned_groups"
@@ -264,7 +271,8 @@ class CannedAnswerRow(Model):
     title = fields.CharField(max_length=100)
     body = fields.TextField()
     position = fields.IntField(default=0)
-    names = fields.JSONField(null=True)  # {"ru": ..., "fa": ...} beside the title
+    # {"ru": ..., "fa": ...} beside the title
+    names: dict[str, str] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "canned_answers"
@@ -336,8 +344,8 @@ class AttributeDefinitionRow(Model):
     code = fields.CharField(max_length=40, primary_key=True)
     name = fields.CharField(max_length=100)
     kind = fields.CharField(max_length=10, default="text")
-    options = fields.JSONField(default=list)
-    visible_to = fields.JSONField(default=list)  # role values
+    options: list[str] = fields.JSONField(default=list)
+    visible_to: list[str] = fields.JSONField(default=list)  # role values
     required = fields.BooleanField(default=False)
     position = fields.IntField(default=0)
     enabled = fields.BooleanField(default=True)

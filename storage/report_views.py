@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
@@ -52,8 +53,9 @@ async def created_and_resolved(visible: set[int] | None, ref: Reference,
     if visible is not None:
         created = created.filter(id__in=sorted(visible) or [0])
         resolved = resolved.filter(ticket_id__in=sorted(visible) or [0])
-    return (list(await created.values_list("created_at", flat=True)),
-            list(await resolved.values_list("at", flat=True)))
+    opened = cast("list[datetime]", await created.values_list("created_at", flat=True))
+    closed = cast("list[datetime]", await resolved.values_list("at", flat=True))
+    return list(opened), list(closed)
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,8 @@ def _scoped(scope: ReportScope, contacts: list[int] | None) -> QuerySet[m.Ticket
 async def _company_contacts(scope: ReportScope) -> list[int] | None:
     if not scope.company_id:
         return None
-    return list(await m.ContactRow.filter(company_id=scope.company_id).values_list(
-        "id", flat=True))
+    ids = await m.ContactRow.filter(company_id=scope.company_id).values_list("id", flat=True)
+    return list(cast("list[int]", ids))
 
 
 async def _facts(rows: list[m.TicketRow]) -> list[TicketFacts]:

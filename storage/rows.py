@@ -88,6 +88,7 @@ def contact_values(contact: Contact) -> dict[str, Any]:
 async def internal_types(conn: BaseDBAsyncClient, memo: Any) -> list[str]:
     """Codes of the internal ticket types, read once per transaction."""
     async def load() -> list[str]:
-        return list(await m.TicketTypeRow.filter(internal=True).using_db(
-            conn).values_list("code", flat=True))
+        codes = await m.TicketTypeRow.filter(internal=True).using_db(conn).values_list(
+            "code", flat=True)
+        return [str(code) for code in codes]
     return list(await (memo.get("tickets.internal_types", load) if memo else load()))

@@ -3,6 +3,8 @@ actions are JSON (storage/rule_codec.py reads and writes them)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -11,7 +13,8 @@ class CalendarRow(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=100)
     timezone = fields.CharField(max_length=64)
-    week = fields.JSONField(default=dict)  # {"0": [["09:00", "18:00"]], ...}, Monday = 0
+    # {"0": [["09:00", "18:00"]], ...}, Monday = 0
+    week: dict[str, Any] = fields.JSONField(default=dict)
 
     class Meta:
         table = "service_calendars"
@@ -23,7 +26,7 @@ class CalendarExceptionRow(Model):
     id = fields.IntField(primary_key=True)
     calendar_id = fields.IntField(db_index=True)
     day = fields.DateField()
-    intervals = fields.JSONField(default=list)
+    intervals: list[Any] = fields.JSONField(default=list)
 
     class Meta:
         table = "service_calendar_exceptions"
@@ -35,7 +38,7 @@ class SlaRuleRow(Model):
     name = fields.CharField(max_length=100)
     position = fields.IntField(default=0)
     enabled = fields.BooleanField(default=True)
-    conditions = fields.JSONField(default=dict)
+    conditions: dict[str, Any] = fields.JSONField(default=dict)
     calendar_id = fields.IntField()
     reaction_seconds = fields.IntField(null=True)
     resolution_seconds = fields.IntField(null=True)
@@ -50,11 +53,11 @@ class RoutingRuleRow(Model):
     name = fields.CharField(max_length=100)
     position = fields.IntField(default=0)
     enabled = fields.BooleanField(default=True)
-    conditions = fields.JSONField(default=dict)
+    conditions: dict[str, Any] = fields.JSONField(default=dict)
     responsible_id = fields.IntField(null=True)
     group_id = fields.IntField(null=True)
-    observer_ids = fields.JSONField(default=list)
-    observer_group_ids = fields.JSONField(default=list)
+    observer_ids: list[int] = fields.JSONField(default=list)
+    observer_group_ids: list[int] = fields.JSONField(default=list)
 
     class Meta:
         table = "routing_rules"
@@ -66,12 +69,13 @@ class AutomationRuleRow(Model):
     position = fields.IntField(default=0)
     enabled = fields.BooleanField(default=True)
     event = fields.CharField(max_length=20)  # the trigger
-    conditions = fields.JSONField(default=dict)
-    actions = fields.JSONField(default=list)
+    conditions: dict[str, Any] = fields.JSONField(default=dict)
+    actions: list[Any] = fields.JSONField(default=list)
     field_name = fields.CharField(max_length=60, null=True)
-    from_statuses = fields.JSONField(default=list)
+    from_statuses: list[str] = fields.JSONField(default=list)
     idle_hours = fields.FloatField(null=True)
-    names = fields.JSONField(null=True)  # {"ru": ..., "fa": ...} beside the default name
+    # {"ru": ..., "fa": ...} beside the default name
+    names: dict[str, str] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "automation_rules"
@@ -82,7 +86,7 @@ class MacroRow(Model):
     name = fields.CharField(max_length=100)
     position = fields.IntField(default=0)
     enabled = fields.BooleanField(default=True)
-    actions = fields.JSONField(default=list)
+    actions: list[Any] = fields.JSONField(default=list)
 
     class Meta:
         table = "macros"
@@ -96,7 +100,7 @@ class RecurringScheduleRow(Model):
     cron = fields.CharField(max_length=100)
     timezone = fields.CharField(max_length=64)
     contact_id = fields.IntField()
-    template = fields.JSONField(default=dict)
+    template: dict[str, Any] = fields.JSONField(default=dict)
     starts_at = fields.DatetimeField()
     last_run_at = fields.DatetimeField(null=True)
 

@@ -7,6 +7,7 @@ them too."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from tortoise.models import Model
 
@@ -70,7 +71,8 @@ async def translate(model: type[Model], translations: Translations,
                     name_field: str = "name") -> None:
     """Give the rows still called by a default name, and with no names of their own, the
     translations of that name (a renamed or translated row is the administrator's)."""
-    rows = await model.filter(**{f"{name_field}__in": list(translations)})
+    # every model given here has a `names` field (storage/models.py)
+    rows: list[Any] = await model.filter(**{f"{name_field}__in": list(translations)})
     for row in rows:
         if not row.names:
             row.names = dict(translations[getattr(row, name_field)])

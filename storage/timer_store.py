@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from tortoise.expressions import F, Q
 
@@ -35,7 +36,7 @@ class TimerStore:
             Q(state="pending", due_at__lte=now) | Q(state="claimed", lease_until__lt=now)
         ).order_by("due_at", "id").limit(limit).values_list("id", flat=True)
         claims = []
-        for timer_id in candidates:
+        for timer_id in cast("list[int]", candidates):
             taken = await rm.DeskTimerRow.filter(Q(id=timer_id) & _claimable(now)).update(
                 state="claimed", owner=owner, lease_until=now + lease,
                 attempts=F("attempts") + 1)

@@ -106,7 +106,10 @@ async def _begin(tx: TransactionContext) -> BaseDBAsyncClient:
 
 
 @asynccontextmanager
-async def _transaction() -> AsyncIterator[BaseDBAsyncClient]:
+async def transaction() -> AsyncIterator[BaseDBAsyncClient]:
+    """A plain transaction that a cancellation at any point leaves no lock or connection
+    behind (tortoise's own `in_transaction` can keep SQLite's lock when cancelled while it
+    begins): for code under a timeout or in a task that is stopped."""
     tx = in_transaction("default")
     conn = await _begin(tx)
     try:
@@ -139,7 +142,7 @@ async def batch(write_behind: bool = False) -> AsyncIterator[WriteBehind | None]
     if _BATCH.get() is not None:
         yield None
         return
-    async with _transaction() as conn:
+    async with transaction() as conn:
         state = _Batch(conn)
         if write_behind:
             state.wb = WriteBehind(conn)

@@ -171,12 +171,12 @@ class WriteBehind:
         if contact_ids:
             contacts = [SimpleNamespace(**row) for row in await m.ContactRow.filter(
                 id__in=contact_ids).using_db(self.conn).values()]
-            identities: dict[int, list[SimpleNamespace]] = {}
+            of_contact: dict[int, list[SimpleNamespace]] = {}
             for row in await m.IdentityRow.filter(contact_id__in=contact_ids).using_db(
                     self.conn).order_by("id").values("contact_id", "channel", "external_id"):
-                identities.setdefault(row["contact_id"], []).append(SimpleNamespace(**row))
+                of_contact.setdefault(row["contact_id"], []).append(SimpleNamespace(**row))
             for contact in contacts:
-                self.remember_contact(contact, identities.get(contact.id, []))
+                self.remember_contact(contact, of_contact.get(contact.id, []))
             current = [c.current_ticket_id for c in contacts if c.current_ticket_id]
             if current:
                 for ticket in await m.TicketRow.filter(id__in=current).using_db(

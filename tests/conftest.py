@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +50,21 @@ def _run_sync(coro_fn: Callable[[], Coroutine[Any, Any, None]]) -> None:
 
 
 _template: dict[str, str | None] = {}
+_sqlite_template: dict[str, Path] = {}
+
+
+async def sqlite_template() -> Path:
+    """A migrated SQLite file with reference data, made once per process (migrating takes
+    seconds); each SQLite test copies it."""
+    if "path" not in _sqlite_template:
+        path = Path(tempfile.mkdtemp(prefix="chatdesk-template-")) / "chatdesk.sqlite3"
+        url = f"sqlite://{path}"
+        await migrate(url)
+        await open_database(url)
+        await ensure_reference_data()
+        await Tortoise.close_connections()
+        _sqlite_template["path"] = path
+    return _sqlite_template["path"]
 
 
 async def _pg_template() -> str | None:
@@ -83,8 +100,9 @@ def _drop_pg_template() -> Iterator[None]:
 async def _open_test_database(kind: str, tmp_path: Path,
                               request: pytest.FixtureRequest) -> AsyncIterator[str]:
     if kind == "sqlite":
-        url = f"sqlite://{tmp_path / 'chatdesk.sqlite3'}"
-        await migrate(url)
+        target = tmp_path / "chatdesk.sqlite3"
+        shutil.copyfile(await sqlite_template(), target)
+        url = f"sqlite://{target}"
         dropped = None
     else:
         pg_template = await _pg_template()

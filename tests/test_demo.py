@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,8 +21,8 @@ from chatdesk.demo import load_demo
 from chatdesk.demo_people import make_contacts
 from storage import models as m
 from storage.admin import DatabaseSummary, database_summary
-from storage.db import close_database, migrate, open_database
-from storage.seed import ensure_reference_data
+from storage.db import close_database, open_database
+from tests.conftest import sqlite_template
 
 REPO = Path(__file__).resolve().parents[1]
 END = datetime(2026, 3, 20, 15, 30, tzinfo=UTC)
@@ -87,11 +88,9 @@ async def _fingerprint() -> list[tuple[Any, ...]]:
 
 
 async def _load_into(path: Path, seed: int) -> list[tuple[Any, ...]]:
-    url = f"sqlite://{path}"
-    await migrate(url)
-    await open_database(url)
+    shutil.copyfile(await sqlite_template(), path)  # migrated, with reference data
+    await open_database(f"sqlite://{path}")
     try:
-        await ensure_reference_data()
         result = await load_demo(25, seed, end=END)
         assert result.failed_steps == 0
         return await _fingerprint()

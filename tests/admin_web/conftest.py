@@ -4,16 +4,13 @@ with three accounts: an administrator, a lead and a specialist."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import ClientResponse, ClientSession, CookieJar
 from aiohttp.test_utils import TestServer
-from tortoise import Tortoise
 from yarl import URL
 
 from admin_web.app import create_app
@@ -23,9 +20,6 @@ from chatdesk.bootstrap import build_desk
 from chatdesk.runtime import Runtime
 from core import commands as c
 from core.services import Desk
-from storage.db import migrate, open_database
-from storage.seed import ensure_reference_data
-from tests.conftest import _open_test_database
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -85,53 +79,6 @@ async def sign_in(client: Browser, login: str, password: str = PASSWORD,
 
 async def post(client: Browser, path: str, csrf: str, **data: Any) -> Any:
     return await client.post(path, data={"csrf_token": csrf, **data})
-
-
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Migrating takes seconds: do it once, then copy the file for each test."""
-    path = tmp_path_factory.mktemp("template") / "chatdesk.sqlite3"
-    threading_run(migrate(f"sqlite://{path}"))
-    return path
-
-
-def threading_run(coro: Any) -> None:
-    """asyncio.run in a thread: the session fixture may be set up inside a running loop."""
-    import asyncio
-    import threading
-
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            asyncio.run(coro)
-        except BaseException as exc:  # re-raised below, in the test's thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def database(request: pytest.FixtureRequest, tmp_path: Path,
-                   sqlite_template: Path) -> AsyncIterator[str]:
-    """The shared fixture's database, with SQLite copied from a migrated template."""
-    if request.param == "postgres":
-        async for url in _open_test_database("postgres", tmp_path, request):
-            yield url
-        return
-    target = tmp_path / "chatdesk.sqlite3"
-    shutil.copyfile(sqlite_template, target)
-    url = f"sqlite://{target}"
-    await open_database(url)
-    await ensure_reference_data()
-    try:
-        yield url
-    finally:
-        await Tortoise.close_connections()
 
 
 @pytest.fixture
