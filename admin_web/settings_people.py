@@ -3,6 +3,8 @@ their categories, contacts. Every change is a command for Desk.handle."""
 
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
 
 from admin_web.forms import integer, path_id, run
@@ -79,8 +81,18 @@ async def save_group(request: web.Request) -> web.Response:
     _, error = await run(request, c.SaveGroup(request[EMPLOYEE].id,
                                               integer(form.get("id")) or 0,
                                               str(form.get("name", "")), members, notify,
-                                              names_of(form)))
+                                              names_of(form),
+                                              _chat_id(form.get("telegram_chat_id"))))
     raise redirect("/settings/employees", error)
+
+
+def _chat_id(value: object) -> int | None:
+    """A Telegram chat id (beyond the 32 bits of our ids); empty is None, anything else
+    that is no whole number is 0, which the core refuses with its reason."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    return int(text) if re.fullmatch(r"-?[0-9]{1,19}", text) else 0
 
 
 @routes.post("/settings/groups/{group_id:\\d+}/delete")

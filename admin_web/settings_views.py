@@ -9,6 +9,7 @@ from aiohttp import web
 
 from admin_web.channel_status import live_channels
 from admin_web.forms import flag, integer, path_id, run
+from admin_web.forum_status import forums
 from admin_web.keys import CONFIG, EMPLOYEE, RUNTIME, TRANSLATOR
 from admin_web.localize import names_of
 from admin_web.render import redirect, render
@@ -199,4 +200,5 @@ async def save_desk(request: web.Request) -> web.Response:
 async def channels(request: web.Request) -> web.Response:
     runtime, configured = request.app[RUNTIME], request.app[CONFIG].channels
     return render(request, "settings/channels.html", channels=configured,
-                  workers=runtime.workers_alive(), live=await live_channels(runtime, configured))
+                  workers=runtime.workers_alive(), live=await live_channels(runtime, configured),
+                  forums=await forums(configured))

@@ -16,7 +16,7 @@ import contextlib
 import logging
 import math
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import takewhile
@@ -150,6 +150,7 @@ class OutboxRelay:
         self._full_read_at = -math.inf  # loop time of the last full re-read
         self._recorded: set[int] | None = None  # ids recorded while a full re-read runs
         self._dispatching = asyncio.Lock()
+        self._idling = False
         self.marks = SentMarks(self.store, clock)
 
     async def run(self) -> None:
@@ -188,10 +189,30 @@ class OutboxRelay:
             groups = await self._claim(self._due(self.clock.now()))
             for key, rows in sorted(groups.items(), key=lambda group: group[1][0].message.id):
                 self._inflight.add(key)
-                task = asyncio.create_task(self._deliver(key, rows))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._start(self._deliver(key, rows))
+            if not groups and not self._idling and self._owes():
+                self._idling = True
+                self._start(self._idle())
             return len(groups)
+
+    def _start(self, work: Coroutine[object, object, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _owes(self) -> bool:
+        owes = getattr(self.sender, "owes", None)
+        return bool(owes and owes())
+
+    async def _idle(self) -> None:
+        """Nothing is due: the sender may do what it deferred under load (it posts nothing
+        of the outbox's, e.g. Telegram's topic title edits)."""
+        try:
+            await self.sender.idle()  # type: ignore[attr-defined]
+        except Exception:
+            log.exception("sender %s failed its idle work", self.sender.channel)
+        finally:
+            self._idling = False
 
     async def _claim(self, groups: dict[str, list[Pending]]) -> dict[str, list[Pending]]:
         """The leading rows of each group this relay could claim; the others it claimed

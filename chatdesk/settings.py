@@ -87,6 +87,7 @@ class Settings(MailSettings, ViberSettings, VkSettings, TelegramSettings, CoreSe
         "telegram_agent_chat_id",
         "telegram_line2_chat_id",
         "telegram_webhook_url",
+        "telegram_helper_bot_tokens",
         "telegram_webhook_secret",
         "vk_group_token",
         "vk_group_id",

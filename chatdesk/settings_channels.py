@@ -36,6 +36,10 @@ class TelegramSettings(BaseModel):
     telegram_webhook_secret: str | None = Field(
         None, validation_alias="TELEGRAM_WEBHOOK_SECRET", repr=False
     )
+    # Optional extra bots that post clients' messages into the agents' forums (issue 18)
+    telegram_helper_bot_tokens: str | None = Field(
+        None, validation_alias="TELEGRAM_HELPER_BOT_TOKENS", repr=False
+    )
     # Against the Telegram emulator with compressed time only (tests, benchmarks): the flood
     # limits kept on our side run this many times faster, as the emulator's do.
     telegram_limits_time_scale: float = Field(
@@ -60,6 +64,16 @@ class TelegramSettings(BaseModel):
                 " '_' or '-') as given by @BotFather"
             )
         return token
+
+    @field_validator("telegram_helper_bot_tokens", mode="after")
+    @classmethod
+    def _check_helper_tokens(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        tokens = [t.strip() for t in value.split(",") if t.strip()]
+        if not all(_TELEGRAM_TOKEN_RE.fullmatch(t) for t in tokens):
+            raise fail("must be bot tokens from @BotFather separated by commas")
+        return ",".join(tokens) or None
 
     @field_validator("telegram_agent_chat_id", "telegram_line2_chat_id", mode="before")
     @classmethod

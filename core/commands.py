@@ -374,6 +374,7 @@ class SaveGroup(Command):
     member_ids: tuple[int, ...] = ()
     notify_ids: tuple[int, ...] = ()
     names: Names = Names()  # the name in other languages
+    telegram_chat_id: int | None = None  # its own agents' forum; None: the desk's
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ class Group:
     notify_ids: set[int] = field(default_factory=set)
     assignment: str = "least_loaded"  # or "round_robin"
     names: Names = field(default_factory=Names)
+    telegram_chat_id: int | None = None  # the group's own agents' forum (a supergroup)
 
 
 @dataclass

@@ -64,6 +64,8 @@ REFUSALS: dict[str, str] = {
     "group.name_missing": "a group needs a name",
     "group.name_taken": "there is already a group called {name}",
     "group.in_use": "{count} ticket(s) belong to {name}",
+    "group.forum_not_a_group": "a forum is a supergroup, with a negative id, not {id}",
+    "group.forum_taken": "the forum {id} belongs to another group already",
     # reference data
     "settings.admin_only": "only an administrator can change settings",
     "settings.bad_code": "a code is lowercase latin letters, digits and underscores, "

@@ -256,6 +256,12 @@ async def save_group(cmd: c.SaveGroup, ctx: HandlerContext) -> Group:
     groups = await ctx.uow.setup.groups()
     if any(g.name.casefold() == name.casefold() and g.id != cmd.group_id for g in groups):
         raise InvalidInput("group.name_taken", name=name)
+    forum = cmd.telegram_chat_id
+    if forum is not None and forum >= 0:
+        raise InvalidInput("group.forum_not_a_group", id=forum)
+    if forum is not None and any(g.telegram_chat_id == forum and g.id != cmd.group_id
+                                 for g in groups):
+        raise InvalidInput("group.forum_taken", id=forum)
     known = {e.id for e in await ctx.uow.employees.list()}
     members = set(cmd.member_ids)
     if members - known:
@@ -263,9 +269,11 @@ async def save_group(cmd: c.SaveGroup, ctx: HandlerContext) -> Group:
     if cmd.group_id:
         existing = await ctx.uow.employees.get_group(cmd.group_id)
         group = dataclasses.replace(existing, name=name, member_ids=members,
-                                    notify_ids=set(cmd.notify_ids) & members, names=cmd.names)
+                                    notify_ids=set(cmd.notify_ids) & members, names=cmd.names,
+                                    telegram_chat_id=forum)
     else:
-        group = Group(0, name, members, set(cmd.notify_ids) & members, names=cmd.names)
+        group = Group(0, name, members, set(cmd.notify_ids) & members, names=cmd.names,
+                      telegram_chat_id=forum)
     return await ctx.uow.setup.save_group(group)
 
 

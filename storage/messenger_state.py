@@ -27,6 +27,11 @@ class MessengerState:
             channel=channel, key=key,
             defaults={"value": value, "updated_at": datetime.now(UTC)})
 
+    async def with_prefix(self, channel: str, prefix: str) -> dict[str, dict[str, Any]]:
+        """Every value whose key starts with `prefix`, by the rest of the key."""
+        rows = await MessengerStateRow.filter(channel=channel, key__startswith=prefix)
+        return {row.key.removeprefix(prefix): dict(row.value) for row in rows}
+
     async def delete(self, channel: str, key: str) -> None:
         await MessengerStateRow.filter(channel=channel, key=key).delete()
 

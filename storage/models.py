@@ -116,6 +116,7 @@ class GroupRow(Model):
     assignment = fields.CharField(max_length=20, default="least_loaded")
     # {"ru": ..., "fa": ...} beside the default name
     names: dict[str, str] | None = fields.JSONField(null=True)
+    telegram_chat_id = fields.BigIntField(null=True)  # the group's own agents' forum
 
     class Meta:
         table = "employee_groups"

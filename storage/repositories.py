@@ -261,7 +261,7 @@ class EmployeeRepository:
         members = await m.GroupMemberRow.filter(group_id=group_id).using_db(self.conn)
         return Group(row.id, row.name, {x.employee_id for x in members},
                      {x.employee_id for x in members if x.notify}, row.assignment,
-                     Names(row.names))
+                     Names(row.names), row.telegram_chat_id)
 
     async def open_ticket_count(self, employee_id: int, for_load: bool = True) -> int:
         statuses = m.StatusRow.filter(state="open")

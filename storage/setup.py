@@ -87,16 +87,18 @@ class SetupRepository:
         members = await m.GroupMemberRow.all().using_db(self.conn)
         return [Group(r.id, r.name, {x.employee_id for x in members if x.group_id == r.id},
                       {x.employee_id for x in members if x.group_id == r.id and x.notify},
-                      r.assignment, Names(r.names)) for r in rows]
+                      r.assignment, Names(r.names), r.telegram_chat_id) for r in rows]
 
     async def save_group(self, group: Group) -> Group:
         if group.id:
             await m.GroupRow.filter(id=group.id).using_db(self.conn).update(
-                name=group.name, assignment=group.assignment, names=dict(group.names))
+                name=group.name, assignment=group.assignment, names=dict(group.names),
+                telegram_chat_id=group.telegram_chat_id)
         else:
             row = await m.GroupRow.create(using_db=self.conn, name=group.name,
                                           assignment=group.assignment,
-                                          names=dict(group.names))
+                                          names=dict(group.names),
+                                          telegram_chat_id=group.telegram_chat_id)
             group = dataclasses.replace(group, id=row.id)
         await m.GroupMemberRow.filter(group_id=group.id).using_db(self.conn).delete()
         for employee_id in sorted(group.member_ids):

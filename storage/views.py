@@ -196,6 +196,15 @@ class TicketViews:
                 row["delivery"], row["created_at"]))
         return views
 
+    async def last_comments(self, ticket_id: int, limit: int,
+                            before_id: int | None = None) -> list[CommentView]:
+        """The ticket's newest comments (before comment `before_id`), oldest first."""
+        query = m.CommentRow.filter(ticket_id=ticket_id)
+        if before_id is not None:
+            query = query.filter(id__lt=before_id)
+        ids = await query.order_by("-id").limit(limit).values_list("id", flat=True)
+        return await self.comments(sorted(int(i) for i in ids))
+
     async def contact_language(self, contact_id: int) -> str | None:
         row = await m.ContactRow.filter(id=contact_id).only("id", "language").first()
         return row.language if row else None

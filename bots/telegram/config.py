@@ -21,6 +21,7 @@ class TelegramConfig:
     timezone: str = "UTC"  # the desk's (CHATDESK_TIMEZONE): dates agents type are read in it
     panel_url: str | None = None  # CHATDESK_PUBLIC_URL: the panel, for links to its pages
     limits_time_scale: float = 1.0  # TELEGRAM_LIMITS_TIME_SCALE: the emulator's compressed time
+    helper_tokens: tuple[str, ...] = ()  # TELEGRAM_HELPER_BOT_TOKENS: bots posting clients' words
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TelegramConfig:
@@ -37,6 +38,8 @@ class TelegramConfig:
             timezone=settings.timezone,
             panel_url=settings.public_url,
             limits_time_scale=settings.telegram_limits_time_scale,
+            helper_tokens=tuple(t for t in (settings.telegram_helper_bot_tokens or "").split(",")
+                                if t),
         )
 
     @property

@@ -1,11 +1,16 @@
 """Telegram's flood limits kept on our side: a sender waits for a free slot instead of
 provoking 429 answers (about 1 message/s per chat with a small burst, 20 messages/min per
-group, 30 messages/s overall)."""
+group, 30 messages/s overall).
+
+A group's budget goes first to the most urgent waiter: `priority` 0 (what clients wrote)
+before 1 (cards and the team's notices) before 2 (topic titles), so under load what agents
+look at is posted first and the rest waits."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -83,6 +88,7 @@ class RateLimiter:
         self._global = _Window(self.limits.global_per_second, 1.0 + self.limits.margin)
         self._paused: dict[int, float] = {}
         self._released = asyncio.Event()
+        self._waiting: dict[int, Counter[int]] = {}  # group -> waiters by priority
         self._spent_at: float | None = None  # see assume_spent
         self.time_scale = 1.0  # limiter seconds per real second (compressed())
         self.waited = 0.0  # seconds spent waiting, for the benchmark
@@ -145,31 +151,63 @@ class RateLimiter:
                 wait, inflight = seconds, held
         return wait, inflight
 
-    async def acquire(self, chat_id: int) -> Slot:
-        """Wait for a slot and take it; `release()` it when the request is answered."""
+    async def acquire(self, chat_id: int, priority: int = 0) -> Slot:
+        """Wait for a slot and take it; `release()` it when the request is answered. In a
+        group, a waiter lets any more urgent one (lower `priority`) go first."""
         if not self.limits.enabled:
             return Slot(chat_id, self.now(), done=True)
-        while True:
-            now = self.now()
-            wait, inflight = self._wait(chat_id, now)
-            if wait <= 0:
-                slot = Slot(chat_id, now)
-                for window in self._windows(chat_id):
-                    window.slots.append(slot)
-                return slot
-            await self._pause_for(wait, wake_on_release=inflight)
-            self.waited += self.now() - now
+        waiting = self._waiting.setdefault(chat_id, Counter()) if chat_id < 0 else None
+        if waiting is not None:
+            waiting[priority] += 1
+        try:
+            while True:
+                now = self.now()
+                wait, inflight = self._wait(chat_id, now)
+                if wait <= 0 and not self._overtaken(waiting, priority):
+                    slot = Slot(chat_id, now)
+                    for window in self._windows(chat_id):
+                        window.slots.append(slot)
+                    return slot
+                if wait <= 0:  # a more urgent waiter takes this one: look again once it has
+                    wait, inflight = 1.0, True
+                await self._pause_for(wait, wake_on_release=inflight)
+                self.waited += self.now() - now
+        finally:
+            if waiting is not None:
+                waiting[priority] -= 1
+                self._wake()
+
+    @staticmethod
+    def _overtaken(waiting: Counter[int] | None, priority: int) -> bool:
+        return waiting is not None and any(
+            n > 0 for level, n in waiting.items() if level < priority)
+
+    def estimate(self, chat_id: int) -> tuple[float, int, int]:
+        """Seconds until a message to the chat would fit, how many wait for it now, and
+        how many of the group's window it has used (to choose the least busy bot)."""
+        if not self.limits.enabled:
+            return 0.0, 0, 0
+        wait = self._wait(chat_id, self.now())[0]
+        group = self._groups.get(chat_id)
+        return wait, self.load(chat_id), len(group.slots) if group else 0
+
+    def load(self, chat_id: int) -> int:
+        """How many senders wait for the group's budget now."""
+        return sum(self._waiting.get(chat_id, Counter()).values())
 
     def release(self, slot: Slot) -> None:
         if slot.done:
             return
         slot.at, slot.done = self.now(), True
+        self._wake()
+
+    def _wake(self) -> None:
         released, self._released = self._released, asyncio.Event()
         released.set()
 
     @asynccontextmanager
-    async def slot(self, chat_id: int) -> AsyncIterator[Slot]:
-        taken = await self.acquire(chat_id)
+    async def slot(self, chat_id: int, priority: int = 0) -> AsyncIterator[Slot]:
+        taken = await self.acquire(chat_id, priority)
         try:
             yield taken
         finally:

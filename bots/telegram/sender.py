@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import aiohttp
@@ -45,10 +47,14 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import (
     AnswerCallbackQuery,
+    CloseForumTopic,
+    CreateForumTopic,
     DeleteMessage,
+    EditForumTopic,
     EditMessageCaption,
     EditMessageReplyMarkup,
     EditMessageText,
+    ReopenForumTopic,
     SendMessage,
     TelegramMethod,
 )
@@ -59,6 +65,8 @@ from bots.messenger.compose import status_name
 from bots.relay import Failed, Outcome, Retry, Sent
 from bots.telegram import render_agents as ra
 from bots.telegram import render_client as rc
+from bots.telegram import render_forums as rf
+from bots.telegram.forums import ForumGauge
 from bots.telegram.limits import RateLimiter
 from bots.telegram.merging import mergeable_run, only_news_of_comments, posts_of
 from bots.telegram.posts import Post, answer_methods, file_methods, text_methods
@@ -69,10 +77,12 @@ from bots.telegram.render import (
     esc,
     telegram_markup,
 )
+from bots.telegram.team_forums import TeamForums
 from bots.telegram.topics import TopicKeeper, not_modified, topic_gone
 from bots.templates import NoticeSource, administrators_notices
 from core.errors import NotFound
 from core.outbox import Audience, OutboundMessage
+from core.ports import Clock
 from storage.delivery import Topic, TopicStore
 from storage.views import CommentView, EmployeeRef, TicketViews
 from wording.terms import display_names
@@ -88,11 +98,33 @@ class UnknownKind(Exception):
     pass
 
 
+@dataclass
+class Poster:
+    """A bot that posts, with its own limits and what it measured (for the channels page)."""
+
+    bot: Bot
+    limiter: RateLimiter
+    posts: int = 0
+    refused: int = 0  # 429 answers
+
+    @property
+    def bot_id(self) -> int:
+        return self.bot.id
+
+
 # Agents' messages an administrator's template may word (§7); the rest are comments.
 TEMPLATED_FOR_TEAM = frozenset({"mention", "sla_warning", "sla_breached", "notify",
                                 "heads_up"})
-# Agents' messages of no ticket: posted in the team chat's general topic.
-TEAM_CHAT_KINDS = frozenset({"callback_new"})
+# Agents' messages of no ticket: posted in the team chat's general topic (forum_filling: in
+# the general topic of the forum its payload names).
+TEAM_CHAT_KINDS = frozenset({"callback_new", "forum_filling"})
+# A group's budget goes to what clients wrote first, then cards and notices, then titles.
+URGENT, ORDINARY, DEFERRABLE = 0, 1, 2
+CLIENTS_WORDS = frozenset({"client_comment", "ticket_opened"})
+_TITLES = (EditForumTopic, CloseForumTopic, ReopenForumTopic)
+_PRIORITY: ContextVar[int] = ContextVar("telegram_priority", default=ORDINARY)
+# whether a plain text post may go out through a helper bot (a client's words in a topic)
+_SPREAD: ContextVar[bool] = ContextVar("telegram_spread", default=False)
 
 
 class TelegramSender:
@@ -102,8 +134,14 @@ class TelegramSender:
                  default_language: str, limiter: RateLimiter, *,
                  views: TicketViews | None = None, topics: TopicStore | None = None,
                  timezone: str = "UTC", notices: NoticeSource | None = None,
-                 panel_url: str | None = None) -> None:
+                 panel_url: str | None = None, clock: Clock | None = None,
+                 forums: TeamForums | None = None,
+                 helpers: Sequence[tuple[Bot, RateLimiter]] = ()) -> None:
         self.bot = bot
+        # who posts: the main bot (cards with buttons, files, everything else) and the helper
+        # bots, which post clients' text messages into topics, each with its own budget
+        self.posters = [Poster(bot, limiter), *(Poster(b, lim) for b, lim in helpers)]
+        self.gauge = ForumGauge(clock=clock)
         self.agent_chat_id = agent_chat_id
         self.panel_url = panel_url  # CHATDESK_PUBLIC_URL: links to the panel's pages
         self.default_language = default_language
@@ -118,7 +156,9 @@ class TelegramSender:
             return telegram_markup(text) if text else None
         self.notices: NoticeSource = checked
         self.keeper = TopicKeeper(self._call, self.views, topics or TopicStore(cache=True), self._,
-                                  agent_chat_id, line2_chat_id, timezone)
+                                  agent_chat_id, line2_chat_id, timezone,
+                                  busy=lambda chat_id: limiter.load(chat_id) > 0,
+                                  forums=forums)
         self._progress: dict[int, int] = {}  # message id -> API calls already done
         self.reactions = Reactions()
 
@@ -129,18 +169,32 @@ class TelegramSender:
         if message.audience is Audience.CLIENT:
             return f"chat:{message.recipient}"
         if message.kind in TEAM_CHAT_KINDS:
-            return f"chat:{self.agent_chat_id}"
+            return f"chat:{message.payload.get('chat_id') or self.agent_chat_id}"
         return f"topic:{message.ticket_id}"
 
     async def send(self, messages: Sequence[OutboundMessage]) -> list[Outcome]:
+        comment_ids = [m.comment_id for m in messages if m.comment_id]
+        if comment_ids:  # what a digest need not repeat: it is about to be posted
+            self.keeper.unposted[messages[0].ticket_id] = min(comment_ids)
+        try:
+            return await self._send(messages)
+        finally:
+            self.keeper.unposted.pop(messages[0].ticket_id, None)
+
+    async def _send(self, messages: Sequence[OutboundMessage]) -> list[Outcome]:
         comments = await self._client_comments(messages)
         on_card = await self._on_cards(messages)
         outcomes: list[Outcome] = []
+        cards = [i for i, m in enumerate(messages) if m.kind == "card_changed"]
         index = 0
         while index < len(messages):
+            _PRIORITY.set(URGENT if messages[index].kind in CLIENTS_WORDS else ORDINARY)
+            _SPREAD.set(messages[index].kind == "client_comment")
             run = mergeable_run(messages[index:], comments)
             after = messages[index + len(run)] if run and index + len(run) < len(messages) else None
-            if messages[index].comment_id in on_card:
+            if messages[index].kind == "card_changed" and index < cards[-1]:
+                result: list[Outcome] = [Sent()]  # folded: the run's last card change shows all
+            elif messages[index].comment_id in on_card:
                 result = [await self._shown_on_card(messages[index])]
             elif after is not None and only_news_of_comments(after):
                 # the heads-up rides on the comments' post: one post, not two, per message
@@ -158,6 +212,18 @@ class TelegramSender:
                 break
         return outcomes
 
+    def owes(self) -> bool:
+        """Work deferred under load waits for a quiet moment (`idle`)."""
+        return bool(self.keeper.owed)
+
+    async def idle(self) -> None:
+        """The relay has nothing due: make the topic title edits deferred under load."""
+        _PRIORITY.set(DEFERRABLE)
+        try:
+            await self.keeper.settle()
+        except Exception as exc:  # owed still: the next quiet moment tries again
+            log.warning("telegram: deferred topic edits failed: %s", exc)
+
     # --- one message ----------------------------------------------------------------------
     async def _one(self, message: OutboundMessage, comments: dict[int, CommentView]) -> Outcome:
         try:
@@ -167,6 +233,11 @@ class TelegramSender:
                 await self._run(message.id, await self.reactions.methods(message))
             elif message.audience is Audience.CLIENT:
                 await self._run(message.id, await self._to_client(message))
+            elif message.kind == "forum_filling":
+                payload = message.payload
+                await self._run(message.id, text_methods(Post(
+                    int(payload["chat_id"]), None,
+                    rf.forum_filling(self._, int(payload["count"]), int(payload["capacity"])))))
             elif message.kind in TEAM_CHAT_KINDS:
                 await self._run(message.id, text_methods(Post(
                     self.agent_chat_id, None,
@@ -217,18 +288,61 @@ class TelegramSender:
         log.warning("the topic of ticket %d is gone; opening a new one", ticket_id)
         if key is not None:
             self._progress.pop(key, None)
-        return await action(await self.keeper.open(ticket_id))
+        note = await self._lost_note(ticket_id)
+        return await action(await self.keeper.open(ticket_id, note=note))
+
+    async def _lost_note(self, ticket_id: int) -> str:
+        """The agents are told once, in the new topic, with the messages they no longer see
+        (those being delivered now follow it)."""
+        return rf.topic_recreated(self._, await self.keeper.last_messages(ticket_id))
 
     async def _call(self, method: TelegramMethod[T]) -> T:
         chat_id = getattr(method, "chat_id", None)
         if isinstance(method, _UNCOUNTED) or not isinstance(chat_id, int):
             return await self.bot(method)
-        async with self.limiter.slot(chat_id):
+        priority = DEFERRABLE if isinstance(method, _TITLES) else _PRIORITY.get()
+        poster = self._poster(method, chat_id)
+        async with poster.limiter.slot(chat_id, priority):
             try:
-                return await self.bot(method)
+                result = await poster.bot(method)
             except TelegramRetryAfter as exc:
-                self.limiter.pause(chat_id, exc.retry_after)
+                poster.limiter.pause(chat_id, exc.retry_after)
+                poster.refused += 1
                 raise
+        poster.posts += 1
+        if chat_id < 0:
+            number = getattr(result, "message_id", None) or getattr(
+                result, "message_thread_id", None)
+            if isinstance(number, int):
+                await self.gauge.saw(chat_id, number)
+        return result
+
+    def _poster(self, method: TelegramMethod[Any], chat_id: int) -> Poster:
+        """The bot with the soonest free slot in the group, for a new topic and for a
+        client's text in a topic (one ticket's posts still go one after another: the relay
+        waits for each); the main bot for everything else (cards and other posts with
+        buttons, whose presses go to the bot that posted them; files, whose ids are per
+        bot; edits, which only the poster may make)."""
+        if len(self.posters) == 1 or chat_id > 0:
+            return self.posters[0]
+        if isinstance(method, CreateForumTopic):  # any admin bot may open a topic
+            return self._least_busy(chat_id)
+        if (not _SPREAD.get() or not isinstance(method, SendMessage)
+                or method.reply_markup is not None):
+            return self.posters[0]
+        return self._least_busy(chat_id)
+
+    def _least_busy(self, chat_id: int) -> Poster:
+        """The helpers before the main bot when they are as free: the main bot's budget is
+        the only one for the cards."""
+        def busy(poster: Poster) -> tuple[float, bool, int, int]:
+            wait, load, used = poster.limiter.estimate(chat_id)
+            return wait, poster is self.posters[0], load, used
+        return min(self.posters, key=busy)
+
+    def poster_stats(self) -> list[tuple[int, int, int]]:
+        """(bot id, posts, 429 answers) of each bot, the main one first."""
+        return [(p.bot_id, p.posts, p.refused) for p in self.posters]
 
     def _outcome(self, exc: Exception, message: OutboundMessage) -> Outcome:
         if isinstance(exc, TelegramRetryAfter):

@@ -4,6 +4,8 @@ intake (polling or webhook) and the outbox relay with the Telegram sender."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -31,6 +33,11 @@ from core.ports import Clock
 log = logging.getLogger(__name__)
 
 
+def _limiter(config: TelegramConfig) -> RateLimiter:
+    scale = config.limits_time_scale
+    return RateLimiter() if scale == 1 else RateLimiter.compressed(time_scale=scale)
+
+
 def make_bot(config: TelegramConfig) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(config.api_url.rstrip("/")))
     return Bot(config.token, session=session)
@@ -53,15 +60,17 @@ async def install_telegram(runtime: Runtime, settings: Settings | None, clock: C
     bot = make_bot(config)
     answers_read_by(_methods_we_call())  # not on the first burst after the start
     processor = UpdateProcessor(make_dispatcher(runtime, config, clock), bot)
-    if limiter is None:
-        scale = config.limits_time_scale
-        limiter = RateLimiter() if scale == 1 else RateLimiter.compressed(time_scale=scale)
+    limiter = limiter or _limiter(config)
+    helpers = [(make_bot(replace(config, token=token)), _limiter(config))
+               for token in config.helper_tokens]
     sender = TelegramSender(bot, config.agent_chat_id, config.line2_chat_id,
                             config.default_language, limiter,
-                            timezone=config.timezone, panel_url=config.panel_url)
+                            timezone=config.timezone, panel_url=config.panel_url, clock=clock,
+                            helpers=helpers)
     relay = OutboxRelay(sender, clock, fence=runtime.fence if runtime.leadership else None)
     runtime.workers.append(Worker("telegram-relay", relay.run, single=True))
-    runtime.on_lead.append(lambda takeover: _budget_spent(limiter, takeover))
+    for spent in [limiter, *(helper_limiter for _, helper_limiter in helpers)]:
+        runtime.on_lead.append(partial(_budget_spent, spent))
     if config.mode == "webhook":
         assert config.webhook_url and config.webhook_secret
         update_read_alone()  # not on the first webhook call either
@@ -72,8 +81,11 @@ async def install_telegram(runtime: Runtime, settings: Settings | None, clock: C
         poller = TelegramPoller(bot, processor, config.polling_timeout)
         runtime.workers.append(Worker("telegram-polling", poller.run, single=True))
     runtime.on_lead.append(lambda _: _retry_parked(processor))
-    runtime.status_probes["telegram"] = TelegramStatus(bot, config.mode)
+    runtime.status_probes["telegram"] = TelegramStatus(bot, config.mode,
+                                                       posters=sender.poster_stats)
     runtime.on_close.append(bot.session.close)
+    for helper, _ in helpers:
+        runtime.on_close.append(helper.session.close)
     return processor
 
 

@@ -7,7 +7,18 @@ Escalation moves it there (card first, then a link back) and leaves a last post 
 in the old topic, which is closed; de-escalation does the same the other way. A ticket that
 had a topic in the group it moves to returns to that topic (reopened, card and title
 edited), so each group sees the ticket's whole thread there; only a first move, or a topic
-someone deleted, opens a new one."""
+someone deleted, opens a new one.
+
+Team forums (bots.telegram.team_forums): a ticket whose responsible group has its own forum
+lives there. A hand-over to another group (or a group given a fresh forum) moves the topic
+the same way: a new topic in the other forum with the card and a digest of the last
+messages, a last post with a link in the old one, which is closed.
+
+Under load (other posts wait for the group's budget) a topic's title and closed flag are
+not edited at once: the ticket is owed its edit, which `settle()` makes when the group is
+quiet, from the ticket's state then (the latest state wins; several changes cost one edit).
+What is owed lives in memory: after a restart the next change of the ticket brings it up
+to date."""
 
 from __future__ import annotations
 
@@ -28,14 +39,18 @@ from aiogram.methods import (
 
 from bots.i18n import Translator
 from bots.telegram import render_agents as ra
+from bots.telegram import render_forums as rf
 from bots.telegram.render import PARSE_MODE, topic_title
+from bots.telegram.team_forums import TeamForums
 from storage.delivery import Topic, TopicStore
-from storage.views import TicketCard, TicketViews
+from storage.forum_views import ticket_place
+from storage.views import CommentView, TicketCard, TicketViews
 
 log = logging.getLogger(__name__)
 
 Call = Callable[[TelegramMethod[Any]], Awaitable[Any]]
 
+DIGEST_COMMENTS = 5  # the last messages shown in a topic opened anew
 _GONE = ("message thread not found", "topic_deleted", "topic_id_invalid", "thread not found")
 
 
@@ -53,8 +68,14 @@ def not_modified(exc: TelegramAPIError) -> bool:
 
 class TopicKeeper:
     def __init__(self, call: Call, views: TicketViews, topics: TopicStore, team: Translator,
-                 agent_chat_id: int, line2_chat_id: int | None, timezone: str = "UTC") -> None:
+                 agent_chat_id: int, line2_chat_id: int | None, timezone: str = "UTC",
+                 busy: Callable[[int], bool] | None = None,
+                 forums: TeamForums | None = None) -> None:
         self._call = call
+        self.forums = forums or TeamForums()
+        self.unposted: dict[int, int] = {}  # ticket id -> first comment id being sent now
+        self.busy = busy or (lambda chat_id: False)
+        self.owed: set[int] = set()  # tickets whose topic title or closed flag is behind
         self.views = views
         self.topics = topics
         self._ = team
@@ -65,15 +86,36 @@ class TopicKeeper:
     async def topic(self, ticket_id: int) -> Topic:
         """The ticket's topic in its line's group, opened (or moved) when needed."""
         topic = await self.topics.for_ticket(ticket_id)
-        line = await self.views.ticket_line(ticket_id) if self.line2_chat_id else 1
-        chat_id = self.line2_chat_id if line == 2 and self.line2_chat_id else self.agent_chat_id
+        chat_id, line = await self._place(ticket_id)
         if topic is None:
             return await self.open(ticket_id, chat_id)
-        if self.line2_chat_id and topic.chat_id != chat_id:
+        if topic.chat_id != chat_id:
             return await self._move(topic, chat_id, line)
         if topic.card_message_id is None:  # opened, but the card did not get through
             await self._post_card(topic, await self.views.ticket_card(ticket_id))
         return topic
+
+    async def _place(self, ticket_id: int) -> tuple[int, int]:
+        """The forum the ticket's topic belongs in, and the ticket's line: its group's own
+        forum, else the line-2 group for a second-line ticket, else the agents' chat."""
+        forums = await self.forums.by_group()
+        if not forums and not self.line2_chat_id:
+            return self.agent_chat_id, 1
+        line, group_id = await ticket_place(ticket_id)
+        if group_id in forums:
+            return forums[group_id], line
+        if line == 2 and self.line2_chat_id:
+            return self.line2_chat_id, line
+        return self.agent_chat_id, line
+
+    def _line_chat(self, chat_id: int) -> bool:
+        return chat_id in (self.agent_chat_id, self.line2_chat_id)
+
+    async def last_messages(self, ticket_id: int) -> list[CommentView]:
+        """The comments a topic opened anew shows: the last few, but not those being
+        posted now (they follow)."""
+        return await self.views.last_comments(ticket_id, DIGEST_COMMENTS,
+                                              before_id=self.unposted.get(ticket_id))
 
     async def open(self, ticket_id: int, chat_id: int | None = None,
                    note: str | None = None) -> Topic:
@@ -118,10 +160,15 @@ class TopicKeeper:
         topic.card_message_id = sent.message_id
         await self.topics.save(topic)
 
-    async def _sync(self, topic: Topic, card: TicketCard) -> None:
+    async def _sync(self, topic: Topic, card: TicketCard, *, now: bool = False) -> None:
         title, closed = topic_title(card), not card.status_open
         if title == topic.title and closed == topic.closed:
+            self.owed.discard(topic.ticket_id)
             return
+        if not now and self.busy(topic.chat_id):
+            self.owed.add(topic.ticket_id)
+            return
+        self.owed.discard(topic.ticket_id)
         if title != topic.title:
             await self._tolerant(EditForumTopic(
                 chat_id=topic.chat_id, message_thread_id=topic.thread_id, name=title))
@@ -132,14 +179,40 @@ class TopicKeeper:
             topic.closed = closed
         await self.topics.save(topic)
 
+    async def settle(self) -> int:
+        """Make the title edits owed in groups that are quiet now; how many were made."""
+        made = 0
+        for ticket_id in sorted(self.owed):
+            topic = await self.topics.for_ticket(ticket_id)
+            if topic is None:
+                self.owed.discard(ticket_id)
+            elif not self.busy(topic.chat_id):
+                try:
+                    await self._sync(topic, await self.views.ticket_card(ticket_id), now=True)
+                except TelegramBadRequest as exc:
+                    if not topic_gone(exc):
+                        raise
+                    self.owed.discard(ticket_id)  # its next message opens a new topic
+                made += 1
+        return made
+
     async def _move(self, old: Topic, chat_id: int, line: int) -> Topic:
         await self.topics.park(old)  # first: a retried move then finds the same topics
-        note = ra.moved_here(self._, line, old.chat_id, old.thread_id)
-        new = (await self._return(old.ticket_id, chat_id, note)
-               or await self.open(old.ticket_id, chat_id, note))
+        by_line = self._line_chat(old.chat_id) and self._line_chat(chat_id)
+        if by_line:
+            note = ra.moved_here(self._, line, old.chat_id, old.thread_id)
+            new = (await self._return(old.ticket_id, chat_id, note)
+                   or await self.open(old.ticket_id, chat_id, note))
+            away = ra.moved_away(self._, line, new.chat_id, new.thread_id)
+        else:  # a hand-over to another group's forum, or a team's fresh forum
+            card = await self.views.ticket_card(old.ticket_id)
+            note = rf.handed_over_here(self._, card.group_name, old.chat_id, old.thread_id)
+            new = await self._return(old.ticket_id, chat_id, note) or await self.open(
+                old.ticket_id, chat_id,
+                rf.with_digest(self._, note, await self.last_messages(old.ticket_id)))
+            away = rf.handed_over_away(self._, card.group_name, new.chat_id, new.thread_id)
         try:
-            await self._call(self._message(
-                old, ra.moved_away(self._, line, new.chat_id, new.thread_id)))
+            await self._call(self._message(old, away))
             if not old.closed:
                 await self._tolerant(CloseForumTopic(chat_id=old.chat_id,
                                                      message_thread_id=old.thread_id))

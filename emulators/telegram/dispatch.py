@@ -63,8 +63,26 @@ async def execute(
     method_name: str,
     raw: Mapping[str, Any],
     uploads: Mapping[str, Upload],
+    token: str | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    """Run a call; returns the HTTP status and the JSON body to answer with."""
+    """Run a call (as the helper bot of `token`, when it is one); returns the HTTP status
+    and the JSON body to answer with."""
+    if token in state.helpers:
+        if method_name.lower() == "getupdates":  # a helper's own updates, nobody reads them
+            return 200, {"ok": True, "result": []}
+        with state.as_bot(token):
+            return await _execute(state, spec, limiter, method_name, raw, uploads)
+    return await _execute(state, spec, limiter, method_name, raw, uploads)
+
+
+async def _execute(
+    state: EmulatorState,
+    spec: ApiSpec,
+    limiter: RateLimiter,
+    method_name: str,
+    raw: Mapping[str, Any],
+    uploads: Mapping[str, Upload],
+) -> tuple[int, dict[str, Any]]:
     method = spec.method(method_name)
     params_for_log = loggable({**raw, **uploads})
     if method is None:

@@ -29,7 +29,7 @@ from .inject import (
 )
 from .limits import RateLimiter, RateLimits
 from .methods_forum import create_topic
-from .models import Chat, ForumTopic, Member, MemberStatus, User
+from .models import Chat, ForumTopic, Member, MemberStatus, StoredMessage, User
 from .readback import EmulatorReadback
 from .server import create_app
 from .state import EmulatorState
@@ -91,10 +91,31 @@ class TelegramEmulator(ServedEmulator, EmulatorReadback):
         return self.state.bot
 
     def accept_token(self, token: str) -> bool:
-        """Bind the first token seen; refuse others (one emulator serves one bot)."""
+        """Bind the first token seen; refuse others but the helper bots' (`add_helper_bot`)."""
+        if token in self.state.helpers:
+            return True
         if self.state.token is None:
             self.state.bind_token(token)
         return token == self.state.token
+
+    def add_helper_bot(self, token: str, username: str, chat_ids: Iterable[int] = ()) -> User:
+        """Another bot (its id the token's numeric prefix) that is an administrator of the
+        given groups: it posts there with limits of its own, and presses on buttons of its
+        messages go to it, not to the main bot."""
+        prefix = token.split(":", 1)[0]
+        if not prefix.isdigit():
+            raise ControlError("a helper bot's token starts with its numeric id")
+        helper = User(int(prefix), username, is_bot=True, username=username)
+        self.state.helpers[token] = helper
+        for chat_id in chat_ids:
+            self.state.add_member(self.state.chat_or_control_error(chat_id), helper,
+                                  "administrator")
+        return helper
+
+    def bot_posts(self, bot_id: int, chat_id: int) -> list[StoredMessage]:
+        """What one bot (the main one or a helper) posted into a chat, service messages
+        included."""
+        return [m for m in self.state.chat_messages(chat_id) if m.sender.id == bot_id]
 
     async def call(self, method: str, **params: Any) -> tuple[int, dict[str, Any]]:
         """Run a Bot API call in-process (as the bot would); returns status and body."""
@@ -202,6 +223,15 @@ class TelegramEmulator(ServedEmulator, EmulatorReadback):
         message and topic ids a bot remembers from an earlier one (the sandbox restarts)."""
         known = self.state._next_message_id
         known[chat_id] = max(known.get(chat_id, 0), up_to)
+
+    def archive_topic(self, chat_id: int, thread_id: int) -> None:
+        """The topic answers "message thread not found" from now on (Telegram's behaviour
+        for old topics of a forum past its message ceiling)."""
+        topic = self.state.topics.get(chat_id, {}).get(thread_id)
+        if topic is None:
+            raise ControlError(f"no topic {thread_id} in chat {chat_id}")
+        topic.archived = True
+        self.state.changed()
 
     def set_rate_limits(self, limits: RateLimits) -> None:
         self.limiter.limits = limits

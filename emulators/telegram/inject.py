@@ -178,6 +178,10 @@ def inject_callback_query(
         user = state.users.get(msg.chat.id) or state.ensure_user(msg.chat.id)
     query = state.new_callback_query(user, msg, data)
     payload = query.to_api()
+    if msg.sender.id in {h.id for h in state.helpers.values()}:  # the posting bot's update
+        state.helper_updates.setdefault(msg.sender.id, []).append(
+            {"callback_query": payload})
+        return InjectedUpdate(None, "callback_query", payload, msg, query.id)
     update = state.push_update("callback_query", payload)
     return InjectedUpdate(
         update.update_id if update else None, "callback_query", payload, msg, query.id

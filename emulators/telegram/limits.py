@@ -58,9 +58,10 @@ class RateLimiter:
         self._limits = limits or RateLimits()
         self._origin_real = self._clock()
         self._origin_emulated = 0.0
-        self._buckets: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
-        self._group_window: dict[int, deque[float]] = {}
-        self._global_window: deque[float] = deque()
+        # by (bot, chat): each bot token has its own limits (the Bot FAQ's "your bot")
+        self._buckets: dict[tuple[int, int], tuple[float, float]] = {}  # -> (tokens, at)
+        self._group_window: dict[tuple[int, int], deque[float]] = {}
+        self._global_windows: dict[int, deque[float]] = {}
         self.rejected = 0
         """How many calls were refused with 429."""
 
@@ -83,10 +84,10 @@ class RateLimiter:
         """Forget all past traffic (the 429 counter is kept)."""
         self._buckets.clear()
         self._group_window.clear()
-        self._global_window.clear()
+        self._global_windows.clear()
 
-    def acquire(self, chat_id: int, *, is_group: bool) -> int | None:
-        """Count one message into ``chat_id``.
+    def acquire(self, chat_id: int, *, is_group: bool, bot_id: int = 0) -> int | None:
+        """Count one message of bot ``bot_id`` into ``chat_id``.
 
         Returns None when allowed, otherwise the ``retry_after`` seconds to report
         (and nothing is counted).
@@ -98,30 +99,32 @@ class RateLimiter:
         waits: list[float] = []
 
         capacity = float(max(lim.per_chat_burst, 1))
-        tokens, at = self._buckets.get(chat_id, (capacity, now))
+        key = (bot_id, chat_id)
+        tokens, at = self._buckets.get(key, (capacity, now))
         tokens = min(capacity, tokens + (now - at) * lim.per_chat_per_second)
         if tokens < 1.0 - _EPSILON:
             waits.append((1.0 - tokens) / lim.per_chat_per_second)
 
         window: deque[float] | None = None
         if is_group:
-            window = self._group_window.setdefault(chat_id, deque())
+            window = self._group_window.setdefault(key, deque())
             _expire(window, now - 60.0 + _EPSILON)
             if len(window) >= lim.per_group_per_minute:
                 waits.append(window[len(window) - lim.per_group_per_minute] + 60.0 - now)
 
-        _expire(self._global_window, now - 1.0 + _EPSILON)
-        if len(self._global_window) >= lim.global_per_second:
-            index = len(self._global_window) - lim.global_per_second
-            waits.append(self._global_window[index] + 1.0 - now)
+        overall = self._global_windows.setdefault(bot_id, deque())
+        _expire(overall, now - 1.0 + _EPSILON)
+        if len(overall) >= lim.global_per_second:
+            index = len(overall) - lim.global_per_second
+            waits.append(overall[index] + 1.0 - now)
 
         if waits:
             self.rejected += 1
             return max(1, math.ceil(max(waits) - _EPSILON))
-        self._buckets[chat_id] = (max(tokens - 1.0, 0.0), now)
+        self._buckets[key] = (max(tokens - 1.0, 0.0), now)
         if window is not None:
             window.append(now)
-        self._global_window.append(now)
+        overall.append(now)
         return None
 
 

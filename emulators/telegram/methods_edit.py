@@ -30,7 +30,7 @@ def _target(call: Call) -> StoredMessage:
     msg = call.state.get_message(chat.id, call.params["message_id"])
     if msg is None:
         raise bad_request(MESSAGE_TO_EDIT_NOT_FOUND)
-    if not msg.from_bot:
+    if not msg.from_bot or msg.sender.id != call.state.bot.id:  # another bot's is not ours
         raise bad_request("message can't be edited")
     return msg
 

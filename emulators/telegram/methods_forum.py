@@ -70,9 +70,12 @@ def _topic(call: Call) -> tuple[Chat, ForumTopic]:
     chat = call.chat()
     if not chat.is_forum:
         raise bad_request("the chat is not a forum")
-    topic = call.state.topic(chat.id, call.params["message_thread_id"])
+    thread_id = call.params["message_thread_id"]
+    topic = call.state.topic(chat.id, thread_id)
     if topic is None:
-        raise bad_request("TOPIC_ID_INVALID")
+        known = call.state.topics.get(chat.id, {}).get(thread_id)
+        raise bad_request("message thread not found" if known and known.archived
+                          else "TOPIC_ID_INVALID")
     return chat, topic
 
 

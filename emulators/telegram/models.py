@@ -164,6 +164,9 @@ class ForumTopic:
     icon_custom_emoji_id: str | None = None
     closed: bool = False
     deleted: bool = False
+    archived: bool = False
+    """Telegram no longer finds it ("message thread not found"), as in a forum past its
+    ceiling of about a million messages."""
     created_by: int | None = None
 
     def to_api(self) -> dict[str, Any]:
@@ -182,6 +185,7 @@ class ForumTopic:
             "chat_id": self.chat_id,
             "closed": self.closed,
             "deleted": self.deleted,
+            "archived": self.archived,
             "created_by": self.created_by,
         }
 
@@ -356,6 +360,8 @@ class CallRecord:
     ok: bool
     description: str | None
     at: float
+    bot_id: int = 0
+    """The bot that made the call (a helper bot's id, or the main bot's)."""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -51,6 +51,7 @@ class Call:
 
     def rate_limit(self, chat: Chat) -> None:
         """Count a message posted into ``chat``; raise ``429`` when over the limits."""
-        retry_after = self.limiter.acquire(chat.id, is_group=chat.is_group)
+        retry_after = self.limiter.acquire(chat.id, is_group=chat.is_group,
+                                           bot_id=self.state.bot.id)
         if retry_after is not None:
             raise too_many_requests(retry_after)

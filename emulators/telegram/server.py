@@ -118,6 +118,7 @@ async def handle_bot_api(request: web.Request) -> web.Response:
         request.match_info["method"],
         raw,
         uploads,
+        token,
     )
     return web.json_response(body, status=status)
 

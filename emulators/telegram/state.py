@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -118,6 +119,11 @@ class EmulatorState:
     closing: bool = False
     poll_generation: int = 0
     _next_message_id: dict[int, int] = field(default_factory=dict)
+    forum_capacity: int = 1_000_000
+    helpers: dict[str, User] = field(default_factory=dict)
+    """Other bots (by token) that may post into the same groups; see `as_bot`."""
+    helper_updates: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    """Updates meant for a helper bot (a press on a button of a message it posted)."""
     _next_group: int = 0
     _next_callback: int = 0
 
@@ -136,6 +142,21 @@ class EmulatorState:
             for chat in self.chats.values():  # groups created before the first call
                 if old_id in chat.members:
                     chat.members[self.bot.id] = chat.members.pop(old_id)
+
+    @contextmanager
+    def as_bot(self, token: str | None) -> Iterator[None]:
+        """Run one call as the bot of `token`: a helper bot's messages are its own (its
+        sender), as are its limits. Only synchronous handlers run inside, so no other
+        call sees the swap."""
+        helper = self.helpers.get(token or "")
+        if helper is None:
+            yield
+            return
+        main, self.bot = self.bot, helper
+        try:
+            yield
+        finally:
+            self.bot = main
 
     def ensure_user(
         self,
@@ -270,8 +291,19 @@ class EmulatorState:
     # -- topics -----------------------------------------------------------------------
 
     def topic(self, chat_id: int, thread_id: int) -> ForumTopic | None:
+        """A topic the bot can still reach: not deleted, not archived, and not further behind
+        the forum's newest message than `forum_capacity` messages (a forum past about a
+        million messages answers "message thread not found" for its old topics)."""
         topic = self.topics.get(chat_id, {}).get(thread_id)
-        return None if topic is None or topic.deleted else topic
+        if topic is None or topic.deleted:
+            return None
+        if self._next_message_id.get(chat_id, 0) - thread_id >= self.forum_capacity:
+            topic.archived = True
+        return None if topic.archived else topic
+
+    def message_count(self, chat_id: int) -> int:
+        """Messages the chat has had (its newest message id)."""
+        return self._next_message_id.get(chat_id, 0)
 
     def add_topic(self, topic: ForumTopic) -> None:
         self.topics.setdefault(topic.chat_id, {})[topic.message_thread_id] = topic
@@ -311,6 +343,7 @@ class EmulatorState:
             ok=error is None,
             description=error.description if error else None,
             at=time.time(),
+            bot_id=self.bot.id,
         )
         self.calls.append(record)
         self.changed()

@@ -8,6 +8,7 @@ import asyncio
 import re
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -467,6 +468,24 @@ async def test_the_channels_page_shows_telegram_polling_and_webhook_state(
         assert "<code>webhook</code>" in row
         assert "https://desk.example/telegram/webhook" in row
         assert "configured_mode</code>: polling" in row  # a stray webhook blocks polling
+    finally:
+        await client.close()
+        for close in runtime.on_close:
+            await close()
+
+
+async def test_the_live_status_shows_each_bots_posts_and_429s(
+        panel: Panel, emulator: TelegramEmulator) -> None:
+    helper = "7000000099:helper-token"
+    emulator.add_helper_bot(helper, "helper_bot")
+    runtime = panel.server.app[RUNTIME]
+    config = replace(_telegram(emulator.base_url), helper_tokens=(helper,))
+    await install_telegram(runtime, None, SystemClock(), config=config)
+    client, _ = await admin(panel)
+    try:
+        row = await _live_row(client, "telegram")
+        assert f"bot {TOKEN.split(':')[0]}</code>: posts=0 429=0" in row
+        assert "bot 7000000099</code>: posts=0 429=0" in row
     finally:
         await client.close()
         for close in runtime.on_close:

@@ -37,7 +37,7 @@ from core.services import Desk
 from core.tickets import Attachment
 from emulators.telegram import RateLimits, StoredMessage, TelegramEmulator
 from storage import models as m
-from storage.delivery import OutboxStore, TopicStore
+from storage.delivery import OutboxStore, Topic, TopicStore
 from storage.views import TicketCard, TicketViews
 
 TOKEN = "7000000002:handlers-token"
@@ -536,3 +536,33 @@ def test_every_text_people_read_has_a_russian_and_a_persian_wording(language: st
         missing = [t for t in texts if tr.gettext(t) == t]
         assert not missing, f"{domain}.po ({language}) lacks {missing}"
     assert USAGE in REFUSALS.values()
+
+
+@pytest.mark.e2e
+async def test_agents_work_a_ticket_in_their_groups_own_forum(world: World) -> None:
+    forum = world.emulator.create_supergroup("Billing team", members=[
+        {"user_id": ANNA, "first_name": "Anna"}]).id
+    admin = (await world.desk.handle(c.AddEmployee("Ada Admin", "ada", "admin", None))).id
+    billing = (await world.desk.handle(c.SaveGroup(admin, 0, "Billing",
+                                                   telegram_chat_id=forum))).id
+    ticket_id, _ = await open_ticket(world, text="Charged twice")
+    await world.desk.handle(c.AssignTicket(ticket_id, admin, None, billing))
+    world.client(IVAN, "Order 1234")
+    topic = await eventually(lambda: _in_chat(ticket_id, forum))
+    card = await world.emulator.wait_for_bot_message(
+        forum, thread_id=topic.thread_id, match=_having(("Order 1234",)), timeout=10)
+    assert card is not None
+
+    world.injected += 1
+    world.emulator.inject_group_message(forum, ANNA, "Refunded, sorry",
+                                        message_thread_id=topic.thread_id)
+    await world.to_client(IVAN, "Refunded, sorry")
+    assert topic.card_message_id is not None
+    world.press(forum, topic.card_message_id, f"t:take:{ticket_id}", user_id=ANNA)
+    await world.settled()
+    assert (await ticket(ticket_id)).responsible_name == "Anna Smirnova"
+
+
+async def _in_chat(ticket_id: int, chat_id: int) -> Topic | None:
+    topic = await TopicStore().for_ticket(ticket_id)
+    return topic if topic and topic.chat_id == chat_id and topic.card_message_id else None

@@ -32,6 +32,7 @@ from emulators.telegram.emulator import TelegramEmulator
 from emulators.telegram.limits import RateLimits
 from emulators.telegram.models import ForumTopic, StoredMessage
 from storage.delivery import OutboxStore
+from storage.forum_views import forum_counts
 from storage.views import CommentView, EmployeeRef, TicketViews
 
 pytestmark = pytest.mark.e2e
@@ -97,22 +98,33 @@ class World:
 @asynccontextmanager
 async def make_world(*, scale: float = 1.0, limiter_scale: float = 50.0,
                      emulator_limits: RateLimits | None = None,
-                     limits: TelegramLimits | None = None, line2: bool = False
-                     ) -> AsyncIterator[World]:
+                     limits: TelegramLimits | None = None, line2: bool = False,
+                     helpers: int = 0) -> AsyncIterator[World]:
     emulator = TelegramEmulator(token=TOKEN, rate_limits=emulator_limits or RateLimits.off())
     await emulator.start()
     team = emulator.create_supergroup("Support team").id
     second = emulator.create_supergroup("Second line").id
     bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(emulator.base_url)))
     clock = CompressedClock(scale)
-    limiter = RateLimiter.compressed(limits or TelegramLimits(), max(scale, limiter_scale))
-    sender = TelegramSender(bot, team, second if line2 else None, "en", limiter)
+    def limiter_() -> RateLimiter:
+        return RateLimiter.compressed(limits or TelegramLimits(), max(scale, limiter_scale))
+
+    helper_bots = []
+    for n in range(helpers):
+        token = f"70000001{n + 1:02d}:helper-token"
+        emulator.add_helper_bot(token, f"helper_{n + 1}_bot", [team, second])
+        helper_bots.append((Bot(token, session=AiohttpSession(
+            api=TelegramAPIServer.from_base(emulator.base_url))), limiter_()))
+    sender = TelegramSender(bot, team, second if line2 else None, "en", limiter_(), clock=clock,
+                            helpers=helper_bots)
     desk = build_desk(clock=clock, routing=Routing(frozenset({"telegram"}), "telegram"))
     relay = OutboxRelay(sender, clock, poll_interval=0.01)
     try:
         yield World(emulator, bot, desk, relay, sender, team, second)
     finally:
         await bot.session.close()
+        for helper, _ in helper_bots:
+            await helper.session.close()
         await emulator.stop()
     assert not emulator.internal_errors
 
@@ -548,3 +560,158 @@ async def test_without_a_team_chat_a_call_back_request_queues_nothing(database: 
     desk = build_desk(routing=Routing(frozenset({"telegram"}), None))
     await desk.handle(c.RegisterCallback("Ivan", "+7 900 123-45-67", "call me"))
     assert not await OutboxStore().pending("telegram")
+
+
+# --- topics that outlive their forum (#18) ---------------------------------------------------
+async def test_a_topic_telegram_lost_is_opened_again_with_its_card_and_last_messages(
+        world: World) -> None:
+    opened = await client_writes(world, 521, "The invoice is wrong")
+    for n in range(1, 4):
+        await client_writes(world, 521, f"detail {n}")
+    await world.deliver()
+    [lost] = world.topics()
+    world.emulator.archive_topic(world.team, lost.message_thread_id)
+
+    await client_writes(world, 521, "Anyone there?")
+    await client_writes(world, 521, "Hello?")
+    await world.deliver()
+
+    [new] = [t for t in world.topics() if not t.archived]
+    assert new.message_thread_id != lost.message_thread_id
+    assert new.name == f"#{opened.ticket_id} · The invoice is wrong"
+    card, note, *rest = world.posts(new.message_thread_id)
+    assert card.callback_data[0] == f"t:take:{opened.ticket_id}"
+    assert "could not be found any more" in text(note)
+    assert [line.split(": ", 1)[1] for line in text(note).splitlines()[-4:]] == [
+        "The invoice is wrong", "detail 1", "detail 2", "detail 3"]
+    assert "Anyone there?" not in text(note)  # it follows, posted once
+    joined = "\n".join(texts(rest))
+    assert joined.index("Anyone there?") < joined.index("Hello?")
+    assert not await OutboxStore().pending("telegram")
+
+    # told once: the next message goes straight into the new topic
+    await client_writes(world, 521, "Thanks")
+    await world.deliver()
+    assert len([t for t in world.topics() if not t.archived]) == 1
+    assert texts(world.posts(new.message_thread_id))[-1] == "👤 Anna Petrova\nThanks"
+
+
+async def test_a_forum_near_its_ceiling_warns_the_administrators_once(world: World) -> None:
+    await client_writes(world, 531, "First")
+    await world.deliver()
+    assert (await forum_counts())[world.team]["warned"] is False
+    world.emulator.reserve_message_ids(world.team, 800_000)  # the team's own traffic
+    await client_writes(world, 531, "Second")
+    await client_writes(world, 532, "Another client")
+    await world.deliver()
+
+    general = [m for m in world.emulator.bot_messages(world.team)
+               if m.message_thread_id is None]
+    assert len(general) == 1 and "80% of the 1,000,000" in text(general[0])
+    forum = (await forum_counts())[world.team]
+    assert forum["warned"] is True and int(forum["count"]) > 800_000
+
+
+# --- the group's budget goes where agents look (#18) -----------------------------------------
+async def test_under_load_client_messages_go_first_and_title_edits_wait_folded(
+        database: str) -> None:
+    scale = 50.0
+    async with make_world(scale=scale, emulator_limits=RateLimits().scaled(scale)) as w:
+        tickets = [(await client_writes(w, 700 + n, f"hello {n}", name=f"Client {n}")).ticket_id
+                   for n in range(8)]
+        employee = await agent(w)
+        await w.deliver()
+        w.sender.limiter.assume_spent()  # the group's minute is used up: everything waits
+        mark = len(w.emulator.calls())
+        for ticket in tickets[:4]:
+            await w.desk.handle(c.AddPrivateNote(ticket, employee, f"note on {ticket}"))
+            await w.desk.handle(c.ChangeStatus(ticket, employee, "awaiting_reply"))
+            await w.desk.handle(c.ChangeStatus(ticket, employee, "on_hold",
+                                               until=START + timedelta(days=3)))
+        for n in range(4, 8):
+            await client_writes(w, 700 + n, f"more from {n}", name=f"Client {n}")
+        await w.deliver(30)
+
+        counted = [x for x in w.emulator.calls()[mark:] if x.ok and x.method in (
+            "sendMessage", "editForumTopic") and x.params.get("chat_id") == w.team]
+        order = [("client" if "more from" in str(x.params.get("text")) else "title"
+                  if x.method == "editForumTopic" else "team") for x in counted]
+        assert order == ["client"] * 4 + ["team"] * 4 + ["title"] * 4, order
+        # two status changes each, one title edit each: the latest state
+        held = {t.name for t in w.topics() if t.name.startswith("⏸")}
+        assert held == {f"⏸ #{t} · hello {n}" for n, t in enumerate(tickets[:4])}
+        assert w.emulator.rate_limited_count == 0
+
+
+# --- team forums (#18) ---------------------------------------------------------------------
+async def test_a_ticket_lives_in_its_groups_forum_and_a_hand_over_moves_it_with_a_digest(
+        world: World) -> None:
+    billing_forum = world.emulator.create_supergroup("Billing team").id
+    tech_forum = world.emulator.create_supergroup("Tech team").id
+    admin = (await world.desk.handle(c.AddEmployee("Ada Admin", "ada", "admin", None))).id
+    billing = (await world.desk.handle(c.SaveGroup(admin, 0, "Billing",
+                                                   telegram_chat_id=billing_forum))).id
+    tech = (await world.desk.handle(c.SaveGroup(admin, 0, "Tech",
+                                                telegram_chat_id=tech_forum))).id
+    opened = await client_writes(world, 541, "Charged twice")
+    await world.desk.handle(c.AssignTicket(opened.ticket_id, admin, None, billing))
+    await client_writes(world, 541, "Order 1234")
+    await world.deliver()
+    assert world.topics() == []  # not in the desk's forum
+    [old] = world.topics(billing_forum)
+    assert "Charged twice" in text(world.posts(old.message_thread_id, billing_forum)[0])
+
+    await world.desk.handle(c.AssignTicket(opened.ticket_id, admin, None, tech))
+    await client_writes(world, 541, "Still waiting")
+    await world.deliver()
+    [new] = world.topics(tech_forum)
+    card, note, *rest = world.posts(new.message_thread_id, tech_forum)
+    assert card.callback_data[0] == f"t:take:{opened.ticket_id}" and "Tech" in text(card)
+    assert "Handed over to Tech." in text(note)
+    assert "Charged twice" in text(note) and "Order 1234" in text(note)
+    assert "Still waiting" not in text(note) and "Still waiting" in text(rest[-1])
+    last = world.posts(old.message_thread_id, billing_forum)[-1]
+    assert "continues in its forum" in text(last)
+    assert any(f"/{new.message_thread_id}" in (e.get("url") or "") for e in last.entities)
+    assert world.topic(old.message_thread_id, billing_forum).closed
+
+
+# --- helper bots (#18) -----------------------------------------------------------------------
+async def test_helper_bots_post_client_messages_when_the_main_bots_minute_is_spent(
+        database: str) -> None:
+    scale = 50.0
+    async with make_world(scale=scale, emulator_limits=RateLimits().scaled(scale),
+                          helpers=2) as w:
+        tickets = [(await client_writes(w, 800 + n, f"hello {n}", name=f"Client {n}")).ticket_id
+                   for n in range(10)]
+        await w.deliver()
+        w.sender.limiter.assume_spent()  # the main bot's minute in the group is used up
+        started = time.monotonic()
+        for round_ in range(2):
+            for n in range(10):
+                await client_writes(w, 800 + n, f"client {n} says {round_}",
+                                    name=f"Client {n}")
+            await w.deliver()
+        seconds = (time.monotonic() - started) * scale
+
+        main_id, *helper_ids = [bot_id for bot_id, _, _ in w.sender.poster_stats()]
+        posted = {bot_id: [text(m) for m in w.emulator.bot_posts(bot_id, w.team)]
+                  for bot_id in (main_id, *helper_ids)}
+        said = [f"client {n} says {r}" for n in range(10) for r in range(2)]
+        by_helpers = "\n".join(t for h in helper_ids for t in posted[h])
+        assert all(s in by_helpers for s in said)  # the main bot had no slot left
+        assert all(posted[h] for h in helper_ids)  # spread over both
+        assert not any("says" in t for t in posted[main_id])
+        for n in range(10):  # one ticket's order across bots
+            [topic] = [t for t in w.topics() if t.name.startswith(f"#{tickets[n]} ")]
+            thread = [text(m) for m in w.emulator.messages(
+                w.team, thread_id=topic.message_thread_id) if "says" in text(m)]
+            assert [x.split("\n")[-1] for x in thread] == [f"client {n} says 0",
+                                                           f"client {n} says 1"]
+        assert seconds < 60  # not a minute's wait for the main bot's budget
+        assert w.emulator.rate_limited_count == 0
+        stats = {bot_id: (posts, refused) for bot_id, posts, refused in w.sender.poster_stats()}
+        assert all(stats[h] == (len(posted[h]), 0) for h in helper_ids), stats
+        # the topics were opened by whichever bot was free, the cards are the main bot's
+        cards = [m for m in w.emulator.bot_messages(w.team) if m.callback_data]
+        assert len(cards) == 10 and all(m.sender.id == main_id for m in cards)

@@ -126,6 +126,28 @@ async def test_send_message_roundtrip(tg: TelegramEmulator, bot: Bot) -> None:
         await bot.send_message(CLIENT, "still there?")
 
 
+async def test_an_archived_topic_or_one_past_the_forums_ceiling_is_not_found(
+    tg: TelegramEmulator, bot: Bot, group: int
+) -> None:
+    old = await bot.create_forum_topic(group, "Old ticket")
+    kept = await bot.create_forum_topic(group, "Newer ticket")
+    tg.archive_topic(group, kept.message_thread_id)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_message(group, "lost", message_thread_id=kept.message_thread_id)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.edit_forum_topic(group, kept.message_thread_id, name="renamed")
+
+    # the forum passes its ceiling: its oldest topic can no longer be reached, a new one can
+    await bot.send_message(group, "still fine", message_thread_id=old.message_thread_id)
+    tg.reserve_message_ids(group, old.message_thread_id + 1_000_000)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_message(group, "too old", message_thread_id=old.message_thread_id)
+    fresh = await bot.create_forum_topic(group, "Fresh ticket")
+    sent = await bot.send_message(group, "here", message_thread_id=fresh.message_thread_id)
+    assert sent.message_id == tg.state.message_count(group) > 1_000_000
+    assert [t.name for t in tg.topics(group) if not t.archived] == ["Fresh ticket"]
+
+
 async def test_forum_topic_roundtrip(tg: TelegramEmulator, bot: Bot, group: int) -> None:
     topic = await bot.create_forum_topic(group, "Ticket #1", icon_color=0xFFD67E)
     sent = await bot.send_message(group, "New ticket", message_thread_id=topic.message_thread_id)
@@ -631,3 +653,37 @@ async def test_contact_share_and_wait_for_timeout(tg: TelegramEmulator, bot: Bot
     assert update.message.from_user and update.message.from_user.username == "dan"
     with pytest.raises(TimeoutError):
         await tg.wait_for(lambda e: e.callback_answers, timeout=0.05)
+
+
+async def test_helper_bots_post_in_one_group_with_limits_of_their_own(
+    tg: TelegramEmulator, bot: Bot, group: int
+) -> None:
+    tg.set_rate_limits(RateLimits(per_chat_burst=100, per_chat_per_second=100))
+    helper_token = "777001:helper-token"
+    helper_user = tg.add_helper_bot(helper_token, "chatdesk_helper_bot", [group])
+    helper = Bot(helper_token, session=AiohttpSession(
+        api=TelegramAPIServer.from_base(tg.base_url)))
+    try:
+        for n in range(20):
+            await bot.send_message(group, f"main {n}")
+        with pytest.raises(TelegramRetryAfter):
+            await bot.send_message(group, "main 20")
+        for n in range(20):  # the helper's own 20 a minute in the same group
+            posted = await helper.send_message(
+                group, f"helper {n}", reply_markup=keyboard(f"h:{n}") if n == 0 else None)
+        assert posted.from_user is not None and posted.from_user.id == helper_user.id
+        with pytest.raises(TelegramRetryAfter):
+            await helper.send_message(group, "helper 20")
+        assert len(tg.bot_posts(helper_user.id, group)) == 20
+        assert {c.bot_id for c in tg.calls("sendMessage")} == {123456, helper_user.id}
+
+        # a press on the helper's button goes to the helper, not to the main bot
+        [first] = [m for m in tg.bot_posts(helper_user.id, group) if m.text == "helper 0"]
+        tg.inject_callback_query(group, first.message_id, "h:0", user_id=AGENT)
+        assert await bot.get_updates(timeout=0) == []
+        assert tg.state.helper_updates[helper_user.id][0]["callback_query"]["data"] == "h:0"
+        # and the main bot cannot edit the helper's message
+        with pytest.raises(TelegramBadRequest, match="message can't be edited"):
+            await bot.edit_message_text("changed", chat_id=group, message_id=first.message_id)
+    finally:
+        await helper.session.close()

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, F, Router
-from aiogram.types import TelegramObject
+from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bots.telegram.config import TelegramConfig
 from bots.telegram.handlers import (
@@ -27,6 +27,7 @@ from bots.telegram.handlers import (
 from bots.telegram.handlers.errors import DomainErrorsMiddleware
 from bots.telegram.handlers.filters import inline
 from bots.telegram.handlers.identity import AgentIdentityMiddleware
+from bots.telegram.team_forums import TeamForums
 from core.outbox import Audience
 from storage.delivery import TopicStore
 from storage.lists import TicketLists
@@ -48,8 +49,9 @@ class ReadSide(BaseMiddleware):
 
 
 def build_routers(config: TelegramConfig, lists: TicketLists | None = None,
-                  topics: TopicStore | None = None) -> list[Router]:
-    lists, topics = lists or TicketLists(), topics or TopicStore()
+                  topics: TopicStore | None = None,
+                  forums: TeamForums | None = None) -> list[Router]:
+    lists, topics, forums = lists or TicketLists(), topics or TopicStore(), forums or TeamForums()
     read_side = ReadSide(lists, topics)
 
     clients = Router(name="clients")
@@ -59,8 +61,18 @@ def build_routers(config: TelegramConfig, lists: TicketLists | None = None,
                             client_messages.router())
 
     agents = Router(name="agents")
-    agents.message.filter(inline(F.chat.id.in_(config.agent_chats)))
-    agents.callback_query.filter(inline(F.message.chat.id.in_(config.agent_chats)))
+
+    async def agents_chat(chat_id: int) -> bool:  # the desk's or a team's forum
+        return chat_id in config.agent_chats or await forums.is_forum(chat_id)
+
+    async def agents_message(message: Message) -> bool:
+        return await agents_chat(message.chat.id)
+
+    async def agents_callback(query: CallbackQuery) -> bool:
+        return query.message is not None and await agents_chat(query.message.chat.id)
+
+    agents.message.filter(agents_message)
+    agents.callback_query.filter(agents_callback)
     identity = AgentIdentityMiddleware(lists)
     agents.include_routers(agent_commands.router(), link.router(), follow.router(),
                            canned.router(), macro.router(), agent_lists.router(),
