@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from core.errors import NotFound
 from core.events import Event
@@ -18,6 +18,7 @@ from core.timers import Timer
 from storage import models as m
 from storage import repositories as r
 from storage.journal import Journal, TimerKey, clone
+from storage.rows import internal_types
 from storage.write_behind import WriteBehind
 
 
@@ -37,7 +38,7 @@ class _OfTheUnit:
     @property
     def unit(self) -> Unit:
         """The unit of work running now (a batch runs one at a time)."""
-        return self.wb.unit
+        return cast(Unit, self.wb.unit)
 
 
 class Through:
@@ -122,7 +123,7 @@ class BufferedTickets(_OfTheUnit):
         wb, journal = self.wb, self.unit.journal
         if wb.new_contact(contact_id, journal):  # all its tickets are in memory
             with wb.own():
-                internal = set(await r.internal_types(wb.conn, self.inner.memo))
+                internal = set(await internal_types(wb.conn, self.inner.memo))
             candidates = {t.id for t in [*wb.tickets.values(), *self.seen]
                           if t.contact_id == contact_id and t.type_code not in internal}
             return await self.get(max(candidates)) if candidates else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from tortoise.expressions import Q
 from tortoise.functions import Max
@@ -39,10 +39,11 @@ async def visible_ticket_ids(employee: Employee) -> set[int] | None:
     query = Q(responsible_id=employee.id)
     if groups:
         query |= Q(group_id__in=groups)
-    ids = set(await m.TicketRow.filter(query).values_list("id", flat=True))
-    ids |= set(await m.HistoryRow.filter(field="status", old=None, actor_kind="employee",
-                                         actor_id=employee.id).values_list("ticket_id",
-                                                                           flat=True))
+    ids: set[int] = set(cast("list[int]", await m.TicketRow.filter(query).values_list(
+        "id", flat=True)))
+    taken = await m.HistoryRow.filter(field="status", old=None, actor_kind="employee",
+                                      actor_id=employee.id).values_list("ticket_id", flat=True)
+    ids |= set(cast("list[int]", taken))
     watched = await m.TicketRow.filter(~Q(observer_ids=[]) | ~Q(observer_group_ids=[])
                                        ).values_list("id", "observer_ids", "observer_group_ids")
     for ticket_id, observers, observer_groups in watched:
@@ -61,8 +62,9 @@ async def visible_contact_ids(employee: Employee) -> set[int] | None:
     tickets = await visible_ticket_ids(employee)
     if tickets is None:
         return None
-    return set(await m.TicketRow.filter(id__in=list(tickets) or [0]).values_list(
-        "contact_id", flat=True)) - {None}
+    contacts = await m.TicketRow.filter(id__in=list(tickets) or [0]).values_list(
+        "contact_id", flat=True)
+    return {c for c in cast("list[int | None]", contacts) if c is not None}
 
 
 # --- reference data -------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -212,7 +212,7 @@ class EmployeeRepository:
             return None
         groups = await m.GroupMemberRow.filter(employee_id=row.id).using_db(
             self.conn).values_list("group_id", flat=True)
-        return mp.employee_from_row(row, set(groups))
+        return mp.employee_from_row(row, set(cast("list[int]", groups)))
 
     async def get(self, employee_id: int) -> Employee:
         employee = await self._load(

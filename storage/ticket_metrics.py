@@ -81,10 +81,13 @@ def _pg_secs(a: str, b: str) -> str:
 
 def _sqlite_triggers() -> list[str]:
     status, reply = _sets(_sqlite_secs, "0")
-    seed = ("INSERT OR IGNORE INTO ticket_metrics (ticket_id, resolution_seconds)"
-            " VALUES (NEW.ticket_id, 0);")
-    ticket_seed = ("INSERT OR IGNORE INTO ticket_metrics (ticket_id, resolution_seconds)"
-                   " VALUES (NEW.id, 0);")
+    # no conflict clause: SQLite applies the firing statement's own (the write-behind batch
+    # upserts tickets with ON CONFLICT ... DO UPDATE) to the statements of its triggers, so
+    # an INSERT OR IGNORE here failed with UNIQUE when a batch updated a ticket
+    def seed_for(ticket_id: str) -> str:
+        return (f"INSERT INTO ticket_metrics (ticket_id, resolution_seconds) SELECT {ticket_id}, 0"
+                f" WHERE NOT EXISTS (SELECT 1 FROM ticket_metrics WHERE ticket_id = {ticket_id});")
+    seed, ticket_seed = seed_for("NEW.ticket_id"), seed_for("NEW.id")
     copy = f"UPDATE ticket_metrics SET {_COPY_SET} WHERE ticket_id = NEW.id;"
     return [
         "DROP TRIGGER IF EXISTS ticket_metrics_status",

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from core.errors import NotFound
 from core.names import Names
@@ -203,7 +203,7 @@ class TicketViews:
         if before_id is not None:
             query = query.filter(id__lt=before_id)
         ids = await query.order_by("-id").limit(limit).values_list("id", flat=True)
-        return await self.comments(sorted(int(i) for i in ids))
+        return await self.comments(sorted(cast("list[int]", ids)))
 
     async def contact_language(self, contact_id: int) -> str | None:
         row = await m.ContactRow.filter(id=contact_id).only("id", "language").first()
