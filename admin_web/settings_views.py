@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from admin_web import channel_words
 from admin_web.channel_status import live_channels
 from admin_web.forms import flag, integer, path_id, run
 from admin_web.forum_status import forums
@@ -201,4 +202,4 @@ async def channels(request: web.Request) -> web.Response:
     runtime, configured = request.app[RUNTIME], request.app[CONFIG].channels
     return render(request, "settings/channels.html", channels=configured,
                   workers=runtime.workers_alive(), live=await live_channels(runtime, configured),
-                  forums=await forums(configured))
+                  forums=await forums(configured), words=channel_words)
