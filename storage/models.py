@@ -88,7 +88,7 @@ class ContactRow(Model):
 class IdentityRow(Model):
     id = fields.IntField(primary_key=True)
     channel = fields.CharField(max_length=20)
-    external_id = fields.CharField(max_length=100)
+    external_id = fields.CharField(max_length=320)  # an e-mail address may have 320
     contact_id = fields.IntField(db_index=True)
 
     class Meta:
@@ -247,7 +247,7 @@ class OutboxRow(Model):
     audience = fields.CharField(max_length=10)
     kind = fields.CharField(max_length=40)
     ticket_id = fields.IntField(db_index=True)
-    recipient = fields.CharField(max_length=100, null=True)
+    recipient = fields.CharField(max_length=320, null=True)  # an e-mail address too
     comment_id = fields.IntField(null=True)
     payload: dict[str, Any] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField()
@@ -271,7 +271,8 @@ class InboundRow(Model):
 
     id = fields.BigIntField(primary_key=True)
     channel = fields.CharField(max_length=20)
-    external_id = fields.CharField(max_length=100)
+    # a mail's Message-ID: a header line may hold 998 characters (RFC 5322)
+    external_id = fields.CharField(max_length=998)
     payload: Any = fields.JSONField()
     received_at = fields.DatetimeField()
     state = fields.CharField(max_length=10, default="pending")  # pending, done, failed
