@@ -13,7 +13,6 @@ the ticket's topic destination, in order."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 from aiogram.methods import SetMessageReaction, TelegramMethod
@@ -56,11 +55,9 @@ class Reactions:
 
 
     async def remember(self, comment_id: int, chat_id: int, message_id: int) -> None:
-        """The topic message a reply is shown as (written there, or its copy). Shielded: a
-        stop that cancels the sender mid-write would leave SQLite's transaction lock held
-        (`update_or_create` opens a transaction), and every later write would wait on it."""
-        await asyncio.shield(self.state.put(CHANNEL, f"post:{comment_id}", {
-            "chat_id": chat_id, "message_id": message_id}))
+        """The topic message a reply is shown as (written there, or its copy)."""
+        await self.state.put(CHANNEL, f"post:{comment_id}", {
+            "chat_id": chat_id, "message_id": message_id})
 
 
 def _set(chat_id: int, message_id: int, emoji: str) -> SetMessageReaction:

@@ -20,7 +20,6 @@ Failed with VK's words."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Sequence
@@ -133,8 +132,7 @@ class VkSender:
         key = self._question_key(peer_id, ticket_id)
         known = (await self.state.get(self.channel, key) or {}).get("messages") or []
         known.append({"id": message_id, "text": text, "actions": actions})
-        # shielded: a stop mid-write would leave SQLite's transaction lock held
-        await asyncio.shield(self.state.put(self.channel, key, {"messages": known}))
+        await self.state.put(self.channel, key, {"messages": known})
 
     async def _settle(self, peer_id: int, settled: Settled) -> None:
         """The ticket's messages with the pressed button show the outcome (VK does not say
@@ -159,9 +157,9 @@ class VkSender:
             question["actions"] = ["rate"] if settled.stars else []
         left = [q for q in known if q.get("actions")]  # a message with nothing left to press
         if left:                                        # is forgotten
-            await asyncio.shield(self.state.put(self.channel, key, {"messages": left}))
+            await self.state.put(self.channel, key, {"messages": left})
         else:
-            await asyncio.shield(self.state.delete(self.channel, key))
+            await self.state.delete(self.channel, key)
 
     async def _uploads(self, peer_id: int, row_id: int, outgoing: Outgoing
                        ) -> tuple[list[str], tuple[Attachment, ...]]:
