@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,14 +45,20 @@ async def viber_world(tmp_path: Path, request: pytest.FixtureRequest,
             yield w
 
 
-async def test_vk_stars_then_a_question_reopens_and_stale_buttons_change_nothing(
-        vk_world: VkWorld) -> None:
-    world, vk = vk_world, vk_world.vk
+async def _resolved_for_ivan(world: VkWorld) -> tuple[int, Any]:
+    """Ivan's new ticket, resolved by Anna, and the question he gets with its buttons."""
     ticket_id = await world.open_ticket(IVAN, "My parcel is late")
     after = world.last_id(IVAN)
     await world.desk.handle(c.AddAgentReply(ticket_id, world.anna, "It is on its way",
                                             resolve=True))
-    question = await world.to_client(IVAN, f"Ticket #{ticket_id} is resolved", after=after)
+    return ticket_id, await world.to_client(IVAN, f"Ticket #{ticket_id} is resolved",
+                                            after=after)
+
+
+async def test_vk_stars_then_a_question_reopens_and_stale_buttons_change_nothing(
+        vk_world: VkWorld) -> None:
+    world, vk = vk_world, vk_world.vk
+    ticket_id, question = await _resolved_for_ivan(world)
     as_first_shown = replace(question, keyboard=question.keyboard)  # e.g. on another device
     offer = await _press(world, IVAN, question, "★4", "add a comment")
     assert {b["label"] for b in offer.buttons} == {"✍ Add a comment", "Skip"}
@@ -81,11 +88,7 @@ async def test_vk_stars_then_a_question_reopens_and_stale_buttons_change_nothing
 async def test_vk_answered_and_stale_resolution_buttons_are_edited_to_show_the_outcome(
         vk_world: VkWorld) -> None:
     world, vk = vk_world, vk_world.vk
-    ticket_id = await world.open_ticket(IVAN, "My parcel is late")
-    after = world.last_id(IVAN)
-    await world.desk.handle(c.AddAgentReply(ticket_id, world.anna, "It is on its way",
-                                            resolve=True))
-    question = await world.to_client(IVAN, f"Ticket #{ticket_id} is resolved", after=after)
+    ticket_id, question = await _resolved_for_ivan(world)
     as_sent = replace(question, keyboard=question.keyboard)
     await _press(world, IVAN, as_sent, "Confirm", f"Ticket #{ticket_id} is closed")
     # the question now says so, and only the stars are left under it
